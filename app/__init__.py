@@ -1,0 +1,57 @@
+"""AP Hub: the application factory. Each subsystem binds itself here; nothing connects at import time."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    cfg = config if isinstance(config, type) else config_for(config)
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+
+    from app import auth, errors, extensions
+    from app import models  # noqa: F401  (register every model with the metadata)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, render_as_batch=True, compare_type=True)
+    extensions.csrf.init_app(app)
+    auth.init_app(app)
+
+    import tenants.web
+    from app.audit import install_audit
+    from tenants import install_scoping
+
+    with app.app_context():
+        session_class = extensions.db.session.session_factory.class_
+    install_scoping(session_class, extensions.Base)
+    install_audit(session_class, lambda: extensions.db.session)
+    tenants.web.init_app(app)
+
+    from app.views import register_blueprints
+
+    register_blueprints(app)
+    errors.init_app(app)
+
+    from app import templating
+
+    templating.init_app(app)
+
+    from app.api import init_app as init_api
+
+    init_api(app)
+
+    from app.admin import init_app as init_admin
+
+    init_admin(app)
+
+    from app.cli import init_app as init_cli
+
+    init_cli(app)
+
+    from jobs import init_app as init_jobs
+
+    init_jobs(app)
+    return app

@@ -1,0 +1,121 @@
+"""Flask-Admin wiring. Every view requires the designated trustee and runs in a (recorded) trust scope."""
+from __future__ import annotations
+
+from flask import abort, g, redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import SecureForm
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+
+from app.extensions import db
+from app.permissions import Permission, has_trust_permission
+from tenants.context import trust_scope
+
+
+def _trustee() -> bool:
+    return current_user.is_authenticated and has_trust_permission(current_user, Permission.TRUST_ADMIN)
+
+
+def _refuse():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.path))
+    abort(403)
+
+
+class TrusteeIndexView(AdminIndexView):
+    def is_accessible(self):
+        return _trustee()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return _refuse()
+
+    @expose("/")
+    def index(self):
+        return self.render("admin/index.html")
+
+
+class TrusteeModelView(ModelView):
+    """Base for every admin view: trustee only, CSRF on forms, no deletes (records are archived)."""
+
+    form_base_class = SecureForm
+    can_delete = False
+    page_size = 50
+
+    def is_accessible(self):
+        return _trustee()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return _refuse()
+
+
+def build_admin(app) -> Admin:
+    from app.models import AuditEvent, LAContact, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
+
+    admin = Admin(app, name="AP Hub trust admin", url="/admin",
+                  index_view=TrusteeIndexView(url="/admin", endpoint="admin"),
+                  theme=Bootstrap4Theme(swatch="default", fluid=True))
+
+    @app.before_request
+    def _admin_in_trust_scope():
+        # Admin pages span schools: the whole request runs in the trust scope (relation dropdowns query too).
+        if request.path.startswith("/admin") and _trustee():
+            cm = trust_scope(current_user.id, f"trust admin: {request.method} {request.path}")
+            cm.__enter__()
+            g._admin_scope_cm = cm
+
+    @app.teardown_request
+    def _leave_admin_scope(exc=None):
+        cm = g.pop("_admin_scope_cm", None)
+        if cm is not None:
+            cm.__exit__(None, None, None)
+
+    class TrustView(TrusteeModelView):
+        can_create = False
+        form_columns = ("name", "address", "website")
+
+    class SchoolView(TrusteeModelView):
+        column_list = ("name", "slug", "urn", "phase", "local_authority", "is_active")
+        form_columns = ("trust", "name", "slug", "urn", "phase", "local_authority", "address",
+                        "attendance_cutoff_minutes", "is_active")
+        column_searchable_list = ("name", "urn", "slug")
+
+    class LocalAuthorityView(TrusteeModelView):
+        form_columns = ("name", "code")
+
+    class LAContactView(TrusteeModelView):
+        column_list = ("local_authority", "kind", "name", "email", "phone", "archived_at")
+        form_columns = ("local_authority", "kind", "name", "email", "phone")
+
+    class UserView(TrusteeModelView):
+        column_list = ("full_name", "email", "is_enabled", "last_sign_in_at", "archived_at")
+        column_searchable_list = ("full_name", "email")
+        form_columns = ("full_name", "email", "phone", "is_enabled", "notification_preference")
+
+    class SchoolRoleView(TrusteeModelView):
+        can_delete = True  # a role is removed, not archived; the removal is in the audit trail
+        column_list = ("user", "school", "role", "covers")
+        form_columns = ("user", "school", "role", "covers")
+
+    class TrustRoleView(TrusteeModelView):
+        can_delete = True
+        column_list = ("user", "role")
+        form_columns = ("user", "role")
+
+    class AuditEventView(TrusteeModelView):
+        can_create = False
+        can_edit = False
+        can_view_details = True
+        column_default_sort = ("at", True)
+        column_list = ("at", "actor_id", "school_id", "action", "record_type", "record_id", "detail")
+        column_filters = ("action", "record_type", "school_id", "actor_id")
+
+    admin.add_view(TrustView(Trust, db, endpoint="admin_trust", category="Trust"))
+    admin.add_view(SchoolView(School, db, endpoint="admin_school", category="Trust"))
+    admin.add_view(LocalAuthorityView(LocalAuthority, db, endpoint="admin_la", category="Local authorities"))
+    admin.add_view(LAContactView(LAContact, db, endpoint="admin_la_contact", category="Local authorities", name="LA contacts"))
+    admin.add_view(UserView(User, db, endpoint="admin_user", category="People"))
+    admin.add_view(SchoolRoleView(SchoolRole, db, endpoint="admin_school_role", category="People", name="School roles"))
+    admin.add_view(TrustRoleView(TrustRole, db, endpoint="admin_trust_role", category="People", name="Trust roles"))
+    admin.add_view(AuditEventView(AuditEvent, db, endpoint="admin_audit", name="Audit trail"))
+    return admin

@@ -1,0 +1,11 @@
+"""The JSON API under /api/v1: bearer tokens, marshmallow schemas, an OpenAPI document."""
+
+
+def init_app(app) -> None:
+    from app.api.auth import init_app as init_auth
+    from app.api.routes import bp
+    from app.extensions import csrf
+
+    init_auth(app)
+    csrf.exempt(bp)  # token-authenticated, no cookies: CSRF does not apply
+    app.register_blueprint(bp)

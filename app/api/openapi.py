@@ -1,0 +1,36 @@
+"""The OpenAPI document, built from the marshmallow schemas with apispec."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from app.api.schemas import KeyContactsSchema, MeSchema, SchoolSchema
+
+_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi_document() -> dict:
+    spec = APISpec(title="AP Hub API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "Alternative provision records of the trust's schools. "
+                                        "Authenticate with a personal token: 'Authorization: Bearer <token>'."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Me", schema=MeSchema)
+    spec.components.schema("School", schema=SchoolSchema)
+    spec.components.schema("KeyContacts", schema=KeyContactsSchema)
+    spec.components.schema("Error", {"type": "object", "properties": {"error": {"type": "object", "properties": {
+        "status": {"type": "integer"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}})
+    secured = [{"bearer": []}]
+
+    def ok(ref):
+        return {"description": "OK", "content": {"application/json": {"schema": ref}}}
+
+    spec.path("/api/v1/me", operations={"get": {"summary": "The token holder and their roles", "security": secured,
+                                                "responses": {"200": ok("Me"), "401": _ERROR}}})
+    spec.path("/api/v1/schools", operations={"get": {
+        "summary": "Schools visible to the token holder", "security": secured,
+        "responses": {"200": ok({"type": "object", "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/School"}}}}), "401": _ERROR}}})
+    spec.path("/api/v1/schools/{school_slug}/key-contacts", operations={"get": {
+        "summary": "A school's key contacts", "security": secured,
+        "parameters": [{"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": ok("KeyContacts"), "401": _ERROR, "403": _ERROR, "404": _ERROR}}})
+    return spec.to_dict()

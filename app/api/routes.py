@@ -1,0 +1,45 @@
+"""API resources. Each route: authenticate (api_route), enter the school if the URL names one, call a service."""
+from flask import Blueprint, g, jsonify
+from flask_login import current_user  # noqa: F401  (the API never uses the cookie session)
+
+from app.api.auth import api_route, enter_school
+from app.api.openapi import openapi_document
+from app.api.schemas import KeyContactsSchema, MeSchema, SchoolSchema
+from app.permissions import Permission, has_trust_permission, public
+from app.services.schools import all_schools, key_contacts_for, schools_for_user
+from tenants import trust_scope
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+@api_route
+def me():
+    """The token holder and their roles."""
+    return jsonify(MeSchema().dump(g.api_user))
+
+
+@bp.get("/schools")
+@api_route
+def schools():
+    """Schools the holder may see: their own, or every school for a trust role (a recorded cross-school read)."""
+    if has_trust_permission(g.api_user, Permission.TRUST_VIEW):
+        with trust_scope(g.api_user.id, "API: list of schools"):
+            visible = all_schools()
+    else:
+        visible = schools_for_user(g.api_user)
+    return jsonify({"items": SchoolSchema(many=True).dump(visible)})
+
+
+@bp.get("/schools/<school_slug>/key-contacts")
+@api_route
+def key_contacts(school_slug: str):
+    """A school's key contacts for alternative provision, as the policy's first page lists them."""
+    school = enter_school(school_slug, Permission.KEY_CONTACTS_VIEW)
+    return jsonify(KeyContactsSchema().dump(key_contacts_for(school)))

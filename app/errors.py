@@ -1,0 +1,23 @@
+"""Error pages for people, JSON errors for the API."""
+from flask import jsonify, render_template, request
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app) -> None:
+    for code, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"),
+                        (405, "Method not allowed"), (413, "File too large"), (429, "Too many requests"),
+                        (500, "Something went wrong")):
+        app.register_error_handler(code, _handler(code, title))
+
+
+def _handler(code: int, title: str):
+    def handle(error):
+        if _wants_json():
+            return jsonify({"error": {"status": code, "message": getattr(error, "description", title)}}), code
+        return render_template("error.html", code=code, title=title,
+                               description=getattr(error, "description", "")), code
+
+    return handle

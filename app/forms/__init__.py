@@ -1,0 +1,1 @@
+"""Flask-WTF forms (CSRF on every one), grouped by what they are for."""

@@ -1,0 +1,57 @@
+"""Work for a person: what to do, about what, for which role or person, by when."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.mixins import AuditedMixin, TimestampMixin
+from app.models.types import StoredEnum, UTCDateTime
+from app.roles import SchoolRoleName
+from tenants import TenantScopedMixin
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Task(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # A sweep names each task it makes; the same key twice is the same task (sweeps are idempotent).
+        UniqueConstraint("school_id", "dedupe_key", name="uq_tasks_school_dedupe_key"),
+        Index("ix_tasks_open_by_role", "school_id", "status", "assigned_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # see app.services.tasks.TaskKind
+    title: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(Text)
+    subject_type: Mapped[str | None] = mapped_column(String(50))
+    subject_id: Mapped[int | None] = mapped_column()
+    # Where the task is acted on: a Flask endpoint and its arguments (the school is added when linking).
+    link_endpoint: Mapped[str | None] = mapped_column(String(100))
+    link_args: Mapped[dict | None] = mapped_column(JSON)
+    assigned_role: Mapped[SchoolRoleName | None] = mapped_column(StoredEnum(SchoolRoleName, 40))
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[TaskStatus] = mapped_column(
+        StoredEnum(TaskStatus, 20), default=TaskStatus.OPEN
+    )
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    escalation_level: Mapped[int] = mapped_column(default=0)
+
+    assigned_user = relationship("User", foreign_keys=[assigned_user_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is TaskStatus.OPEN

@@ -1,0 +1,153 @@
+"""Who may do what, declared once. Routes say which permission they need; nothing else checks roles.
+
+School permissions come from a user's roles in the school the URL names; trust permissions from their trust
+roles. Every view function carries an `access` declaration (a test walks the URL map to prove it).
+"""
+from __future__ import annotations
+
+import enum
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+
+from app.roles import SchoolRoleName as R
+from app.roles import TrustRoleName as T
+
+
+class Permission(enum.StrEnum):
+    # school
+    SCHOOL_VIEW = "school.view"
+    KEY_CONTACTS_VIEW = "school.key_contacts.view"
+    CALENDAR_VIEW = "school.calendar.view"
+    CALENDAR_EDIT = "school.calendar.edit"
+    TASKS_VIEW = "school.tasks.view"
+    EXTERNAL_NOTICES_VIEW = "school.external_notices.view"  # what was sent to the LA, VSH, social workers
+    # trust
+    TRUST_VIEW = "trust.view"
+    TRUST_ADMIN = "trust.admin"
+
+
+_EVERY_SCHOOL_ROLE = {
+    Permission.SCHOOL_VIEW,
+    Permission.KEY_CONTACTS_VIEW,
+    Permission.CALENDAR_VIEW,
+    Permission.TASKS_VIEW,
+}
+
+SCHOOL_ROLE_PERMISSIONS: dict[R, frozenset[Permission]] = {
+    R.AP_LEADER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.CALENDAR_EDIT, Permission.EXTERNAL_NOTICES_VIEW}),
+    R.HEADTEACHER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
+    R.DSL: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
+    R.ATTENDANCE_OFFICER: frozenset(_EVERY_SCHOOL_ROLE),
+    R.DESIGNATED_GOVERNOR: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
+    R.STAFF: frozenset(_EVERY_SCHOOL_ROLE),
+}
+
+TRUST_ROLE_PERMISSIONS: dict[T, frozenset[Permission]] = {
+    T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW}),
+    T.TRUST_SEND_LEAD: frozenset({Permission.TRUST_VIEW}),
+    T.DESIGNATED_TRUSTEE: frozenset({Permission.TRUST_VIEW, Permission.TRUST_ADMIN}),
+}
+
+
+def permissions_for_school_roles(roles) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= SCHOOL_ROLE_PERMISSIONS[R(role)]
+    return frozenset(granted)
+
+
+def permissions_for_trust_roles(roles) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= TRUST_ROLE_PERMISSIONS[T(role)]
+    return frozenset(granted)
+
+
+def user_school_roles(user, school_id: int) -> list[R]:
+    return [sr.role for sr in user.school_roles if sr.school_id == school_id]
+
+
+def user_trust_permissions(user) -> frozenset[Permission]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return permissions_for_trust_roles(tr.role for tr in user.trust_roles)
+
+
+def has_trust_permission(user, permission: Permission) -> bool:
+    return permission in user_trust_permissions(user)
+
+
+# --- route declarations -------------------------------------------------------------------------------------
+
+
+class Access(enum.StrEnum):
+    PUBLIC = "public"  # sign-in page, health check
+    SIGNED_IN = "signed_in"  # any signed-in user, about themselves
+    SCHOOL = "school"  # a permission in the school the URL names
+    TRUST = "trust"  # a trust permission
+    TOKEN = "token"  # API: bearer token, then a school or trust permission checked in the resource
+
+
+def _declare(view, access: Access, permission: Permission | None):
+    view.access = access
+    view.permission = permission
+    return view
+
+
+def public(view):
+    return _declare(view, Access.PUBLIC, None)
+
+
+def signed_in(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from app.extensions import login_manager
+
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return _declare(wrapped, Access.SIGNED_IN, None)
+
+
+def school_permission(permission: Permission):
+    """For routes under /<school>/. The resolver has already refused non-members with a 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if permission not in g.school_permissions:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _declare(wrapped, Access.SCHOOL, permission)
+
+    return decorator
+
+
+def trust_permission(permission: Permission):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not has_trust_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _declare(wrapped, Access.TRUST, permission)
+
+    return decorator
+
+
+def token_route(view):
+    """API routes authenticate by bearer token in app.api.auth and check permissions per resource."""
+    return _declare(view, Access.TOKEN, None)

@@ -1,0 +1,1 @@
+"""The service layer: views and jobs call these; they call the policy rules and the models."""

@@ -1,0 +1,83 @@
+"""Which schools a person can enter, and the key contacts each school shows (policy, first page)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import LAContact, LAContactKind, School, SchoolRole, TrustRole, User
+from app.roles import KEY_CONTACT_ROLES, SchoolRoleName, TrustRoleName
+
+
+def schools_for_user(user: User) -> list[School]:
+    ids = {sr.school_id for sr in user.school_roles}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(School).where(School.id.in_(ids), School.is_active.is_(True))
+                                   .order_by(School.name)))
+
+
+def all_schools() -> list[School]:
+    return list(db.session.scalars(select(School).where(School.is_active.is_(True)).order_by(School.name)))
+
+
+@dataclass
+class ContactLine:
+    label: str
+    people: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (name and cover, email, phone)
+
+
+@dataclass
+class KeyContacts:
+    school: School
+    school_lines: list[ContactLine]
+    la_name: str
+    la_lines: list[ContactLine]
+    trust_name: str
+    trust_lines: list[ContactLine]
+
+
+def _holders_by_school_role(school_id: int) -> dict[SchoolRoleName, list[SchoolRole]]:
+    rows = db.session.scalars(
+        select(SchoolRole).where(SchoolRole.school_id == school_id).options(selectinload(SchoolRole.user))
+    )
+    out: dict[SchoolRoleName, list[SchoolRole]] = {}
+    for sr in rows:
+        if sr.user.is_active:
+            out.setdefault(sr.role, []).append(sr)
+    return out
+
+
+def trust_contact_lines() -> list[ContactLine]:
+    rows = db.session.scalars(select(TrustRole).options(selectinload(TrustRole.user)))
+    by_role: dict[TrustRoleName, list[User]] = {}
+    for tr in rows:
+        if tr.user.is_active:
+            by_role.setdefault(tr.role, []).append(tr.user)
+    return [
+        ContactLine(role.label, [(u.full_name, u.email, u.phone) for u in by_role.get(role, [])])
+        for role in TrustRoleName
+    ]
+
+
+def key_contacts_for(school: School) -> KeyContacts:
+    holders = _holders_by_school_role(school.id)
+    school_lines = []
+    for role in KEY_CONTACT_ROLES:
+        people = []
+        for sr in sorted(holders.get(role, []), key=lambda r: (r.covers or "", r.user.full_name)):
+            name = f"{sr.user.full_name} ({sr.covers})" if sr.covers else sr.user.full_name
+            people.append((name, sr.user.email, sr.user.phone))
+        school_lines.append(ContactLine(role.label, people))
+    la = school.local_authority
+    la_lines = []
+    for kind in (LAContactKind.APPROVED_PROVIDER_LIST, LAContactKind.VIRTUAL_SCHOOL_HEAD,
+                 LAContactKind.AP_NOTIFICATIONS, LAContactKind.SEND):
+        contacts: list[LAContact] = [c for c in la.contacts if c.kind == kind and not c.is_archived]
+        la_lines.append(ContactLine(kind.label, [(c.name, c.email, c.phone) for c in contacts]))
+    return KeyContacts(
+        school=school, school_lines=school_lines, la_name=la.name, la_lines=la_lines,
+        trust_name=school.trust.name, trust_lines=trust_contact_lines(),
+    )

@@ -1,0 +1,37 @@
+"""A person's own settings: API tokens and how they get prompts."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.forms.account import NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm
+from app.permissions import signed_in
+from app.services import api_tokens
+from app.services.account import set_notification_preference
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@signed_in
+def settings():
+    pref_form = NotificationPreferenceForm(prefix="pref", preference=current_user.notification_preference.value)
+    token_form = NewApiTokenForm(prefix="token")
+    new_token = None
+    if pref_form.submit.data and pref_form.validate_on_submit():
+        set_notification_preference(current_user, pref_form.preference.data)
+        flash("Your notification preference is saved.", "success")
+        return redirect(url_for("account.settings"))
+    if token_form.create.data and token_form.validate_on_submit():
+        new_token = api_tokens.issue(current_user, token_form.name.data)
+    return render_template("account/settings.html", pref_form=pref_form, token_form=token_form,
+                           revoke_form=RevokeApiTokenForm(), new_token=new_token,
+                           tokens=api_tokens.for_user(current_user))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@signed_in
+def revoke_token(token_id: int):
+    form = RevokeApiTokenForm()
+    if form.validate_on_submit():
+        api_tokens.revoke(current_user, token_id)
+        flash("The token is revoked: it no longer works.", "success")
+    return redirect(url_for("account.settings"))

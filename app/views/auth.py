@@ -1,0 +1,63 @@
+"""Signing in and out, and the home page that sends each person where they work."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import text
+
+from app.extensions import db
+from app.forms.auth import SignInForm
+from app.permissions import Permission, has_trust_permission, public, signed_in
+from app.services.schools import schools_for_user
+from app.services.sign_in import SignInRefused, sign_in as sign_in_user
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = sign_in_user(form.email.data, form.password.data, request.remote_addr)
+        except SignInRefused as refused:
+            error = refused.message
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+    return render_template("auth/sign_in.html", form=form, error=error), (401 if error else 200)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path on this site: never an absolute URL an attacker chose.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/sign-out", methods=["POST"])
+@signed_in
+def sign_out():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/")
+@signed_in
+def home():
+    schools = schools_for_user(current_user)
+    if len(schools) == 1 and not has_trust_permission(current_user, Permission.TRUST_VIEW):
+        return redirect(url_for("school.dashboard", school_slug=schools[0].slug))
+    return render_template("auth/choose_school.html", schools=schools,
+                           trust_access=has_trust_permission(current_user, Permission.TRUST_VIEW),
+                           admin_access=has_trust_permission(current_user, Permission.TRUST_ADMIN))
+
+
+@bp.route("/health")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

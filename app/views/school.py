@@ -1,0 +1,20 @@
+"""A school's own pages, under /<school_slug>/ and always in that school's tenant scope."""
+from flask import g, render_template
+
+from app.permissions import Permission, school_permission
+from app.services.schools import key_contacts_for
+from tenants.web import school_blueprint
+
+bp = school_blueprint("school", __name__)
+
+
+@bp.route("/")
+@school_permission(Permission.SCHOOL_VIEW)
+def dashboard():
+    return render_template("school/dashboard.html")
+
+
+@bp.route("/key-contacts")
+@school_permission(Permission.KEY_CONTACTS_VIEW)
+def key_contacts():
+    return render_template("school/key_contacts.html", contacts=key_contacts_for(g.school))

@@ -1,0 +1,113 @@
+"""One class per environment. Test config is a subclass of the base, so it differs only where it says."""
+from datetime import timedelta
+from pathlib import Path
+
+from config.env import ConfigError, env_bool, env_int, env_str
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+DEV_SECRET = "dev-only-not-secret"
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET)
+    INSTANCE_PATH = Path(env_str("APHUB_INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+    SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'aphub.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Queue names are prefixed so several deployments (or test runs) can share one Redis.
+    RQ_QUEUE_PREFIX = env_str("RQ_QUEUE_PREFIX", "aphub")
+
+    # Sign-in and sessions
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Inactivity expiry: the session cookie is refreshed on every request and lapses after this long idle.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_REFRESH_EACH_REQUEST = True
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
+
+    # Mail
+    MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp")  # smtp | folder
+    MAIL_FOLDER = Path(env_str("MAIL_FOLDER", str(INSTANCE_PATH / "mail")))
+    SMTP_HOST = env_str("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = env_int("SMTP_PORT", 25)
+    SMTP_USERNAME = env_str("SMTP_USERNAME")
+    SMTP_PASSWORD = env_str("SMTP_PASSWORD")
+    SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
+    MAIL_FROM = env_str("MAIL_FROM", "AP Hub <aphub@example.org>")
+    MAIL_DOMAIN = env_str("MAIL_DOMAIN", "aphub.example.org")  # right-hand side of Message-IDs
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
+
+    # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
+    UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+
+    BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
+    SCHOOL_TIMEZONE = "Europe/London"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that would be unsafe in this environment."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    MAIL_BACKEND = env_str("MAIL_BACKEND", "folder")
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    RQ_QUEUE_PREFIX = "aphub-test"
+    MAIL_BACKEND = "smtp"
+    SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls) -> None:
+        secret = env_str("SECRET_KEY")
+        if not secret or secret == DEV_SECRET:
+            raise ConfigError(
+                "SECRET_KEY is missing or is the development default: production refuses to start. "
+                "Set SECRET_KEY to a long random value (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if len(secret) < 32:
+            raise ConfigError("SECRET_KEY is shorter than 32 characters: production refuses to start.")
+        if not env_str("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL is required in production (postgresql+psycopg://user:pass@host/db).")
+        if not env_str("REDIS_URL"):
+            raise ConfigError("REDIS_URL is required in production (redis://host:6379/0).")
+
+
+_BY_NAME = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[BaseConfig]:
+    name = name or env_str("APHUB_ENV", "development")
+    try:
+        cls = _BY_NAME[name]
+    except KeyError:
+        raise ConfigError(f"APHUB_ENV must be one of {sorted(_BY_NAME)}, got {name!r}") from None
+    cls.check()
+    return cls

@@ -1,0 +1,103 @@
+"""Automatic scoping of tenant-owned queries, installed once on the session class.
+
+With a school scope, every ORM SELECT/UPDATE/DELETE touching a `TenantScopedMixin` model gets
+`school_id = <current school>` added (relationship and `session.get()` loads too). With no scope at all such a
+statement raises: nothing tenant-owned is read by accident. New tenant-owned objects take the current school
+when created, and a flush refuses to write a row of another school.
+
+Not covered by design (see stack notes): `text()` SQL and Core statements on the engine. Code that uses them
+must filter by school itself and says so where it does.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from tenants.context import ScopeKind, TenantScopeError, current_scope
+
+
+class TenantScopedMixin:
+    """A record owned by one school. `school_id` is set from the scope when the record is created."""
+
+    # A model may allow trust-level rows with no school (visible only in trust or system scope).
+    __tenant_optional__ = False
+
+    @declared_attr
+    def school_id(cls) -> Mapped[int]:
+        return mapped_column(
+            ForeignKey("schools.id"), index=True, nullable=cls.__tenant_optional__
+        )
+
+
+def _touches_tenant_models(state) -> bool:
+    return any(issubclass(m.class_, TenantScopedMixin) for m in state.all_mappers)
+
+
+def _add_school_criteria(state) -> None:
+    if state.is_column_load:
+        return  # refreshing an object already loaded under a scope
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = current_scope()
+    if scope is None:
+        if _touches_tenant_models(state):
+            raise TenantScopeError(
+                "a query on tenant-owned records ran with no school scope; enter school_scope(), "
+                "trust_scope() or system_scope() first"
+            )
+        return
+    if scope.kind is not ScopeKind.SCHOOL:
+        return
+    school_id = scope.school_id
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScopedMixin,
+            lambda cls: cls.school_id == school_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _stamp_school(target, args, kwargs) -> None:
+    """On construction: take the current school; refuse another school's id while in a school scope."""
+    if not isinstance(target, TenantScopedMixin):
+        return
+    scope = current_scope()
+    given = kwargs.get("school_id")
+    if given is None and "school" in kwargs and kwargs["school"] is not None:
+        given = kwargs["school"].id
+    if scope is not None and scope.kind is ScopeKind.SCHOOL:
+        if given is None:
+            kwargs["school_id"] = scope.school_id
+        elif given != scope.school_id:
+            raise TenantScopeError(
+                f"cannot create {type(target).__name__} for school {given} inside the scope of school {scope.school_id}"
+            )
+    elif scope is None and given is None and not type(target).__tenant_optional__:
+        raise TenantScopeError(f"cannot create {type(target).__name__} without a school scope or a school_id")
+
+
+def _check_flush(session: Session, flush_context, instances) -> None:
+    scope = current_scope()
+    if scope is None or scope.kind is not ScopeKind.SCHOOL:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, TenantScopedMixin) and obj.school_id not in (None, scope.school_id):
+            raise TenantScopeError(
+                f"refusing to write {type(obj).__name__} of school {obj.school_id} inside the scope of "
+                f"school {scope.school_id}"
+            )
+
+
+_installed: set[int] = set()
+
+
+def install_scoping(session_target, base_class) -> None:
+    """Install the listeners on a session (class or sessionmaker) and on every tenant-owned model of a base."""
+    key = id(session_target)
+    if key in _installed:
+        return
+    _installed.add(key)
+    event.listen(session_target, "do_orm_execute", _add_school_criteria)
+    event.listen(session_target, "before_flush", _check_flush)
+    event.listen(base_class, "init", _stamp_school, propagate=True)

@@ -1,0 +1,67 @@
+"""The one resolver: `/<school_slug>/...` names the school; it is loaded once per request and kept on `g`.
+
+A user with no role in that school gets a 404 — another school's URLs do not even admit they exist.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants.context import ScopeKind, reset_scope, set_scope
+from tenants.context import Scope
+
+
+def school_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
+    """A blueprint whose every route lives under /<school_slug>/ and runs in that school's scope."""
+    bp = Blueprint(name, import_name, url_prefix="/<school_slug>" + kwargs.pop("url_prefix", ""), **kwargs)
+
+    @bp.url_value_preprocessor
+    def _pull_school(endpoint, values):
+        g.school_slug = values.pop("school_slug", None) if values else None
+
+    @bp.url_defaults
+    def _add_school(endpoint, values):
+        if "school_slug" not in values and getattr(g, "school", None) is not None:
+            values["school_slug"] = g.school.slug
+
+    @bp.before_request
+    def _enter_school():
+        enter_school_from_slug(g.school_slug)
+
+    return bp
+
+
+def enter_school_from_slug(slug: str | None) -> None:
+    from app.extensions import db
+    from app.models import School
+    from app.permissions import permissions_for_school_roles, user_school_roles
+
+    if not current_user.is_authenticated:
+        from app.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    school = db.session.scalar(select(School).where(School.slug == slug, School.is_active.is_(True))) if slug else None
+    roles = user_school_roles(current_user, school.id) if school else []
+    if school is None or not roles:
+        abort(404)
+    g.school = school
+    g.school_roles = roles
+    g.school_permissions = permissions_for_school_roles(roles)
+    g._tenant_scope_token = set_scope(Scope(ScopeKind.SCHOOL, school_id=school.id, actor_id=current_user.id))
+    # An object of another school must never sit in this request's identity map.
+    db.session.expire_all()
+
+
+def init_app(app) -> None:
+    @app.teardown_request
+    def _leave_scope(exc=None):
+        token = g.pop("_tenant_scope_token", None)
+        if token is not None:
+            reset_scope(token)
+
+    @app.context_processor
+    def _school_in_templates():
+        return {"current_school": getattr(g, "school", None), "current_school_roles": getattr(g, "school_roles", [])}
+
+
