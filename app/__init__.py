@@ -26,6 +26,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     with app.app_context():
         session_class = extensions.db.session.session_factory.class_
+        if extensions.db.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(extensions.db.engine)
     install_scoping(session_class, extensions.Base)
     install_audit(session_class, lambda: extensions.db.session)
     tenants.web.init_app(app)
@@ -55,3 +57,18 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     init_jobs(app)
     return app
+
+
+def _sqlite_pragmas(engine) -> None:
+    """SQLite as the embedded default behaves like PostgreSQL where it matters: foreign keys enforced, and
+    the web and worker processes able to write without tripping over each other."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,8 +1,8 @@
 """platform and jobs: trust, schools, people, audit, calendar, tasks, outbox
 
-Revision ID: 77050acb9d1b
+Revision ID: 4f286c9bdd11
 Revises: 
-Create Date: 2026-11-28 15:47:50.172316
+Create Date: 2026-11-28 15:48:58.139409
 
 """
 from alembic import op

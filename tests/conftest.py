@@ -1,0 +1,111 @@
+"""Test fixtures: a real database built by the migrations, a real Redis, a real SMTP server on loopback.
+
+The database is SQLite by default; set TEST_POSTGRES_URL (a server URL, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres) to run the same tests on a fresh PostgreSQL database.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from tests.servers import RedisServer, SmtpSink, postgres_test_database
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if server:
+        url, drop = postgres_test_database(server)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'aphub-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, redis_server, smtp_sink, tmp_path_factory):
+    import flask_migrate
+
+    from app import create_app
+    from config import TestingConfig
+
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_server.url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_sink.port,
+        MAIL_FOLDER=instance / "mail",
+        UPLOAD_FOLDER=instance / "uploads",
+        INSTANCE_PATH=instance,
+    )
+    with app.app_context():
+        flask_migrate.upgrade()  # the schema comes only from the migrations
+    yield app
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+def _wipe(app) -> None:
+    from app.extensions import db
+
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app, redis_server, smtp_sink):
+    """The app with an app context pushed; every table and Redis emptied after the test."""
+    ctx = _app.app_context()
+    ctx.push()
+    try:
+        yield _app
+    finally:
+        from app.extensions import db
+
+        db.session.remove()
+        _wipe(_app)
+        if redis_server.running:
+            import redis
+
+            redis.Redis.from_url(redis_server.url).flushall()
+        smtp_sink.clear()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    from tests.factories import build_world
+
+    return build_world()

@@ -1,0 +1,40 @@
+"""Helpers for tests: signing in through the real form (CSRF included), and frozen school-local time."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from app.clock import SCHOOL_TZ
+from tests.factories import PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/sign-in") -> str:
+    page = client.get(url)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client, user_or_email, password: str = PASSWORD):
+    email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    token = csrf_token(client, "/sign-in")
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client, url: str, data: dict, form_url: str | None = None):
+    """POST a form with the CSRF token taken from the page that shows it."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+@contextmanager
+def school_time(local: str, tick: bool = False):
+    """Freeze time at a wall-clock time in England, e.g. school_time("2026-03-30 09:15")."""
+    instant = datetime.fromisoformat(local).replace(tzinfo=SCHOOL_TZ)
+    with freeze_time(instant, tick=tick) as frozen:
+        yield frozen
