@@ -7,6 +7,8 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import SecureForm
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
+from wtforms import PasswordField
+from wtforms.validators import Length, Optional
 
 from app.extensions import db
 from app.permissions import Permission, has_trust_permission
@@ -91,6 +93,21 @@ def build_admin(app) -> Admin:
         column_list = ("full_name", "email", "is_enabled", "last_sign_in_at", "archived_at")
         column_searchable_list = ("full_name", "email")
         form_columns = ("full_name", "email", "phone", "is_enabled", "notification_preference")
+        form_extra_fields = {
+            "new_password": PasswordField(
+                "Set a new password", validators=[Optional(), Length(min=12, message="At least 12 characters.")],
+                description="Leave empty to keep the current password. Setting one signs the person out everywhere.",
+            ),
+        }
+
+        def on_model_change(self, form, model, is_created):
+            model.email = (model.email or "").strip().lower()
+            if form.new_password.data:
+                model.set_password(form.new_password.data)
+                model.rotate_session_token()
+            elif is_created:
+                # No password yet: the account cannot sign in until the trustee sets one.
+                model.password_hash = None
 
     class SchoolRoleView(TrusteeModelView):
         can_delete = True  # a role is removed, not archived; the removal is in the audit trail
