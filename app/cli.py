@@ -24,5 +24,41 @@ def seed(if_empty: bool):
         click.echo(f"  {s.email:45} {s.roles}")
 
 
+@demo_cli.command("sign-ins")
+def sign_ins():
+    """Print who can sign in and their roles, so `scripts/run.sh` can show them on every start."""
+    from app.demo import DEMO_PASSWORD
+
+    people = _sign_ins_in_database()
+    if not people:
+        raise click.ClickException("Nobody can sign in yet: run `flask demo seed` first.")
+    click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}):")
+    for email, roles in people:
+        click.echo(f"  {email:45} {roles}")
+
+
+def _sign_ins_in_database() -> list[tuple[str, str]]:
+    """(email, roles) of every enabled, unarchived user, in the order they were created."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from app.extensions import db
+    from app.models import SchoolRole, User
+
+    # People and their roles are trust-level records (not tenant-owned), so no scope is needed to list them.
+    users = db.session.scalars(
+        select(User).options(selectinload(User.school_roles).selectinload(SchoolRole.school),
+                             selectinload(User.trust_roles)).order_by(User.id)
+    ).all()
+    out = []
+    for user in users:
+        if not user.is_active:
+            continue
+        roles = [f"{sr.role.label} ({sr.school.name}{', ' + sr.covers if sr.covers else ''})"
+                 for sr in user.school_roles] + [tr.role.label for tr in user.trust_roles]
+        out.append((user.email, "; ".join(roles) or "no role yet"))
+    return out
+
+
 def init_app(app) -> None:
     app.cli.add_command(demo_cli)
