@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Set up and run the tests. Extra arguments go to pytest, e.g. `scripts/test.sh -q tests/browser -x`.
+# Exits with pytest's exit code.
+#
+# The tests use real servers, never stand-ins: redis-server and an SMTP server on loopback (started by the
+# tests themselves), a database built by the migrations (SQLite, or PostgreSQL when TEST_POSTGRES_URL names a
+# server, e.g. postgresql+psycopg://aphub:aphub@127.0.0.1:5432/postgres), and Debian's Chromium for the browser
+# journeys, with axe-core (from npm, into .cache/axe) for their accessibility checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf '\ntest.sh: %s\n' "$*" >&2; exit 2; }
+
+# --- Python and the virtual environment (as scripts/run.sh) -----------------------------------------------------
+find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+    python=$(find_python) || die "Python 3.11 or newer is needed (Debian: apt-get install python3 python3-venv)."
+    say "Creating .venv with $python"
+    "$python" -m venv .venv || die "could not create .venv (Debian: apt-get install python3-venv)."
+fi
+stamp=.venv/.aphub-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "Installing AP Hub with its test dependencies into .venv"
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[test]'
+    echo "$want" >"$stamp"
+fi
+
+# --- What the tests need from the machine -----------------------------------------------------------------------
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+axe=.cache/axe/node_modules/axe-core/axe.min.js
+if [ ! -f "$axe" ] && ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    die "the tests need ${missing[*]}, which this machine lacks. Install with (as root):
+    apt-get update && apt-get install -y ${missing[*]}
+(.ci/run installs everything on a fresh Debian 12 machine.)"
+fi
+if [ ! -f "$axe" ]; then
+    say "Installing axe-core (accessibility checks in the browser tests) into .cache/axe"
+    npm install --prefix .cache/axe --no-audit --no-fund --loglevel=error axe-core@4 >/dev/null \
+        || die "npm could not install axe-core into .cache/axe (see the message above)."
+fi
+
+# --- The tests ----------------------------------------------------------------------------------------------------
+say "pytest $*${TEST_POSTGRES_URL:+ (PostgreSQL: a fresh database on the server in TEST_POSTGRES_URL)}"
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+exit "$status"
