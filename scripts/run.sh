@@ -96,6 +96,9 @@ stop_all() {
     [ "$stopping" = 1 ] && return
     stopping=1
     trap - INT TERM
+    # Keep going whatever happens to our own output (`scripts/run.sh | tee log` loses tee to the same Ctrl-C).
+    set +e
+    trap '' PIPE
     say "Stopping AP Hub"
     local i pid
     # Newest first: the web app and workers before the Redis they use.
