@@ -28,3 +28,54 @@ def queues():
         click.echo(f"{q.name}: {q.count} queued, {q.failed_job_registry.count} failed, "
                    f"{q.scheduled_job_registry.count} scheduled, {q.started_job_registry.count} started")
     del conn
+
+
+@jobs_cli.command("failed")
+@click.option("--limit", default=20, show_default=True, help="At most this many per queue.")
+def failed(limit: int):
+    """List failed jobs, newest first, with the last line of each error."""
+    from rq.job import Job
+
+    conn = redis_connection()
+    for q in all_queues(conn):
+        ids = q.failed_job_registry.get_job_ids()[-limit:][::-1]
+        click.echo(f"{q.name}: {q.failed_job_registry.count} failed")
+        for job in Job.fetch_many(ids, connection=conn):
+            if job is not None:
+                result = job.latest_result()
+                error = ((result.exc_string if result else "") or "").strip().splitlines()[-1:] or [
+                    "(no error recorded)"]
+                click.echo(f"  {job.id}  {job.func_name}  ended {job.ended_at:%Y-%m-%d %H:%M} UTC  {error[0]}"
+                           if job.ended_at else f"  {job.id}  {job.func_name}  {error[0]}")
+
+
+@jobs_cli.command("cron")
+@click.option("--tick", default=10.0, show_default=True, help="Seconds between ticks.")
+def cron(tick: float):
+    """Run the periodic runner (jobs/schedule.py). Start as many as you like: one is active at a time."""
+    from jobs.runner import run_cron
+
+    run_cron(tick_seconds=tick)
+
+
+@jobs_cli.command("schedule")
+def schedule():
+    """Print the periodic schedule: what runs when, in school-local time."""
+    from app.clock import now
+    from jobs.schedule import schedule_lines
+
+    for line in schedule_lines(now()):
+        click.echo(line)
+
+
+@jobs_cli.command("run-sweep")
+@click.argument("name")
+def run_sweep(name: str):
+    """Run one scheduled job (by its name in `flask jobs schedule`) in this process, now."""
+    from jobs.runner import run_now
+    from jobs.schedule import PERIODIC_JOBS
+
+    if name not in {j.name for j in PERIODIC_JOBS}:
+        raise click.BadParameter(f"not in the schedule; one of: {', '.join(j.name for j in PERIODIC_JOBS)}",
+                                 param_hint="NAME")
+    click.echo(f"{name}: {run_now(name)!r}")

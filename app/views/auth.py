@@ -7,6 +7,7 @@ from app.extensions import db
 from app.forms.auth import SignInForm
 from app.permissions import Permission, has_trust_permission, public, signed_in
 from app.services.schools import schools_for_user
+from app.services.tasks import open_task_counts
 from app.services.sign_in import SignInRefused, sign_in as sign_in_user
 
 bp = Blueprint("auth", __name__)
@@ -52,6 +53,7 @@ def home():
     if len(schools) == 1 and not has_trust_permission(current_user, Permission.TRUST_VIEW):
         return redirect(url_for("school.dashboard", school_slug=schools[0].slug))
     return render_template("auth/choose_school.html", schools=schools,
+                           task_counts=open_task_counts(current_user, [s.id for s in schools]),
                            trust_access=has_trust_permission(current_user, Permission.TRUST_VIEW),
                            admin_access=has_trust_permission(current_user, Permission.TRUST_ADMIN))
 

@@ -1,0 +1,534 @@
+"""Tasks: work for a person, about a pupil, placement, provider or the school, due by a time.
+
+Each kind of task declares, in one table (`TASK_KINDS`), who does it by default, whether it is urgent, when to
+remind before it is due and whom to tell, level by level, once it is overdue. Sweeps and later capabilities
+make tasks with `ensure_task` (idempotent on the school and a dedupe key) and close them with
+`complete_tasks_for` when the person acts on the thing the task is about ("acting on the thing completes the
+task"). People see their open tasks in the inbox (`inbox_for`).
+
+Everything here runs inside a school's tenant scope; callers commit.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from app import clock
+from app.extensions import db
+from app.models import School, SchoolRole, TrustRole, User
+from app.models.tasks import Task, TaskStatus
+from app.roles import SchoolRoleName, TrustRoleName
+from tenants import require_school_id, school_scope
+
+log = logging.getLogger(__name__)
+
+# A task due "on" a day is due by the end of that school day.
+END_OF_SCHOOL_DAY = time(17, 0)
+
+
+class TaskKind(enum.StrEnum):
+    CALENDAR_NEEDED = "calendar_needed"  # enter next half-term's dates (one calendar, design invariant 6)
+    ATTENDANCE_UNCONFIRMED = "attendance_unconfirmed"  # 4.5
+    WELFARE_CHECK = "welfare_check"  # 4.4, 4.5: children missing education
+    HALF_TERMLY_REVIEW = "half_termly_review"  # 8.3
+    PROVIDER_CHECK_EXPIRING = "provider_check_expiring"  # 7.9
+    FOLLOW_UP_ACTION = "follow_up_action"  # 8.6: an action agreed at a QA visit, owned by a person
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Once a task is this far overdue, tell this role (and, for a school role, show it the task)."""
+
+    to: SchoolRoleName | TrustRoleName
+    after: timedelta = timedelta(0)
+    school_days: int = 0  # counted on the school's calendar from the due date, before `after` is added
+
+
+@dataclass(frozen=True)
+class KindRules:
+    label: str
+    role: SchoolRoleName  # who does it when the caller names nobody
+    urgent: bool = False
+    remind_before: timedelta | None = None  # one reminder email this long before it is due
+    escalation: tuple[Escalation, ...] = ()
+    # True when nothing elsewhere in AP Hub completes it: the inbox offers "Mark done".
+    done_in_inbox: bool = False
+    policy: str = ""
+
+
+R, T = SchoolRoleName, TrustRoleName
+
+TASK_KINDS: dict[TaskKind, KindRules] = {
+    TaskKind.CALENDAR_NEEDED: KindRules(
+        "Enter the school's term dates", R.AP_LEADER, remind_before=timedelta(days=3),
+        escalation=(Escalation(R.HEADTEACHER), Escalation(T.DESIGNATED_TRUSTEE, school_days=5)),
+        policy="design invariant 6: one calendar"),
+    TaskKind.ATTENDANCE_UNCONFIRMED: KindRules(
+        "Confirm today's attendance with the provider", R.ATTENDANCE_OFFICER, urgent=True,
+        escalation=(Escalation(R.DSL, after=timedelta(hours=1)), Escalation(R.HEADTEACHER, after=timedelta(hours=3))),
+        policy="4.5"),
+    TaskKind.WELFARE_CHECK: KindRules(
+        "Make a welfare check", R.DSL, urgent=True,
+        escalation=(Escalation(R.HEADTEACHER, after=timedelta(hours=1)),
+                    Escalation(T.TRUST_SAFEGUARDING_LEAD, after=timedelta(hours=3))),
+        policy="4.4, 4.5"),
+    TaskKind.HALF_TERMLY_REVIEW: KindRules(
+        "Hold the half-termly review with the pupil and parents", R.AP_LEADER, remind_before=timedelta(days=7),
+        escalation=(Escalation(R.HEADTEACHER), Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5)),
+        policy="8.3"),
+    TaskKind.PROVIDER_CHECK_EXPIRING: KindRules(
+        "Renew the provider's pre-placement checks", R.AP_LEADER, remind_before=timedelta(days=14),
+        escalation=(Escalation(R.HEADTEACHER),), policy="7.9"),
+    TaskKind.FOLLOW_UP_ACTION: KindRules(
+        "Complete the agreed follow-up action", R.AP_LEADER, remind_before=timedelta(days=2),
+        escalation=(Escalation(R.HEADTEACHER),), done_in_inbox=True, policy="8.6"),
+}
+
+# The longest reminder lead: the reminder sweep looks no further ahead than this.
+LONGEST_REMINDER_LEAD = max((r.remind_before for r in TASK_KINDS.values() if r.remind_before), default=timedelta(0))
+
+
+def rules_for(kind: TaskKind | str) -> KindRules:
+    return TASK_KINDS[TaskKind(kind)]
+
+
+class TaskNotFound(LookupError):
+    """No such open task for this person in this school (shown as a 404)."""
+
+
+class TaskNotDoneHere(ValueError):
+    """This kind of task is completed by acting on its subject, not by ticking it off."""
+
+
+# --- rules of timing (plain functions: given facts, they answer) -------------------------------------------
+
+
+def reminder_due(rules: KindRules, due_at: datetime, created_at: datetime, now: datetime) -> bool:
+    """One reminder at the kind's lead time before the task is due. A task made inside that lead time has just
+    been announced by its own email, so it gets no reminder as well."""
+    if rules.remind_before is None or now >= due_at:
+        return False
+    remind_at = due_at - rules.remind_before
+    return created_at < remind_at <= now
+
+
+def escalation_due_at(step: Escalation, due_at: datetime, nth_school_day_after=None) -> datetime:
+    """When a task due at `due_at` reaches this escalation step. School days are counted on the school's own
+    calendar (a task due before half-term is not "5 school days overdue" during the holiday)."""
+    at = due_at
+    if step.school_days:
+        local_due = clock.to_local(due_at)
+        day = _school_days_after(local_due.date(), step.school_days, nth_school_day_after)
+        at = clock.local_datetime(day, local_due.time())
+    return at + step.after
+
+
+def next_escalation(rules: KindRules, level: int, due_at: datetime, now: datetime,
+                    nth_school_day_after=None) -> Escalation | None:
+    """The next step of the kind's chain if it is due now; one level at a time, never the same level twice."""
+    if level >= len(rules.escalation):
+        return None
+    step = rules.escalation[level]
+    return step if now >= escalation_due_at(step, due_at, nth_school_day_after) else None
+
+
+def _school_days_after(day: date, n: int, nth_school_day_after) -> date:
+    if nth_school_day_after is not None:
+        try:
+            return nth_school_day_after(day, n)
+        except LookupError:  # the school's calendar does not reach that far: count weekdays instead
+            pass
+    while n:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+# --- making and completing tasks ----------------------------------------------------------------------------
+
+
+def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
+                assigned_role: SchoolRoleName | None = None, assigned_user_id: int | None = None,
+                subject: tuple[str, int] | None = None, link: tuple[str, dict] | None = None,
+                urgent: bool | None = None, detail: str | None = None) -> tuple[Task, bool]:
+    """The task of the current school with this dedupe key, made now if there is none (then its assignees are
+    emailed). Returns (task, created). Running it twice makes one task; so does running it in two sessions at
+    once (the second's insert fails on the unique key inside a SAVEPOINT and it returns the first's row).
+
+    `subject` is (subject_type, subject_id), e.g. ("placement", 41); `link` is (endpoint, args) of the page
+    where it is acted on, without the school. With neither role nor user, the kind's default role does it.
+    """
+    kind = TaskKind(kind)
+    rules = rules_for(kind)
+    school_id = require_school_id()
+    existing = _task_by_key(dedupe_key)
+    if existing is not None:
+        return existing, False
+    if assigned_role is None and assigned_user_id is None:
+        assigned_role = rules.role
+    task = Task(
+        school_id=school_id,  # said explicitly: the row belongs to the scope's school
+        kind=kind.value, title=title, detail=detail, dedupe_key=dedupe_key, due_at=due_at,
+        urgent=rules.urgent if urgent is None else urgent,
+        assigned_role=assigned_role, assigned_user_id=assigned_user_id,
+        subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
+        link_endpoint=link[0] if link else None, link_args=dict(link[1]) if link else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(task)
+    except IntegrityError:
+        # Another session made the same task between our look-up and our insert.
+        existing = _task_by_key(dedupe_key)
+        if existing is None:
+            raise
+        return existing, False
+    _email_assignees(task, "task_assigned", "assigned")
+    return task, True
+
+
+def _task_by_key(dedupe_key: str) -> Task | None:
+    return db.session.scalar(select(Task).where(Task.dedupe_key == dedupe_key))
+
+
+def complete_tasks_for(subject_type: str, subject_id: int, kinds: Iterable[TaskKind], user: User | None) -> int:
+    """Acting on the thing completes the task: close the open tasks of these kinds about this subject in the
+    current school. Services call it in the same transaction as the action; `user` is who acted (None for a
+    sweep that found the need met). Returns how many were closed."""
+    tasks = db.session.scalars(select(Task).where(
+        Task.school_id == require_school_id(), Task.status == TaskStatus.OPEN,
+        Task.subject_type == subject_type, Task.subject_id == subject_id,
+        Task.kind.in_([TaskKind(k).value for k in kinds]),
+    )).all()
+    for task in tasks:
+        _complete(task, user)
+    return len(tasks)
+
+
+def _complete(task: Task, user: User | None) -> None:
+    task.status = TaskStatus.DONE
+    task.completed_by_id = user.id if user is not None else None
+    task.completed_at = clock.now()
+
+
+def mark_done(user: User, school: School, task_id: int) -> Task:
+    """"Mark done" in the inbox, for kinds that nothing elsewhere completes. Commits."""
+    task = access_open_task(user, school, task_id)
+    if not rules_for(task.kind).done_in_inbox:
+        raise TaskNotDoneHere(f"{task.title}: this is completed where it is acted on")
+    _complete(task, user)
+    db.session.commit()
+    return task
+
+
+# --- who sees a task ----------------------------------------------------------------------------------------
+
+
+def _roles_in(user: User, school_id: int) -> list[SchoolRoleName]:
+    return list(db.session.scalars(select(SchoolRole.role).where(
+        SchoolRole.user_id == user.id, SchoolRole.school_id == school_id)))
+
+
+def _visible_to(user: User, roles: Sequence[SchoolRoleName]):
+    """A task is the user's when it names them, when it names a role they hold (and no person), or when it has
+    escalated to a school role they hold."""
+    clauses = [Task.assigned_user_id == user.id]
+    if roles:
+        clauses.append(and_(Task.assigned_user_id.is_(None), Task.assigned_role.in_(list(roles))))
+    for kind, rules in TASK_KINDS.items():
+        for level, step in enumerate(rules.escalation, start=1):
+            if step.to in roles:
+                clauses.append(and_(Task.kind == kind.value, Task.escalation_level >= level))
+    return or_(*clauses) if clauses else false()
+
+
+def _open_tasks_query(user: User, school_id: int):
+    return select(Task).where(
+        Task.school_id == school_id, Task.status == TaskStatus.OPEN,
+        _visible_to(user, _roles_in(user, school_id)),
+    )
+
+
+def open_tasks_for(user: User, school: School) -> list[Task]:
+    """The user's open tasks in this school (inside its scope): urgent first, then the soonest due."""
+    return list(db.session.scalars(
+        _open_tasks_query(user, school.id).order_by(Task.urgent.desc(), Task.due_at, Task.id)))
+
+
+def access_open_task(user: User, school: School, task_id: int) -> Task:
+    task = db.session.scalar(_open_tasks_query(user, school.id).where(Task.id == task_id))
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def open_task_counts(user: User, school_ids: Iterable[int]) -> dict[int, int]:
+    """How many open tasks the user has in each school: one count per school, each in that school's scope."""
+    counts = {}
+    for school_id in school_ids:
+        with school_scope(school_id):
+            query = _open_tasks_query(user, school_id).with_only_columns(func.count(Task.id)).order_by(None)
+            counts[school_id] = db.session.scalar(query) or 0
+    return counts
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    task: Task
+    kind_label: str
+    overdue: bool
+    link: str | None
+    can_mark_done: bool
+
+
+def inbox_for(user: User, school: School) -> list[InboxItem]:
+    now = clock.now()
+    items = []
+    for task in open_tasks_for(user, school):
+        rules = rules_for(task.kind)
+        items.append(InboxItem(task=task, kind_label=rules.label, overdue=task.due_at <= now,
+                               link=task_link(task, school.slug), can_mark_done=rules.done_in_inbox))
+    return items
+
+
+# --- links --------------------------------------------------------------------------------------------------
+
+
+def task_link(task: Task, school_slug: str | None = None, external: bool = False) -> str | None:
+    """Where the task is acted on, under its school's URL. In a request a path on this site; with `external`
+    (emails, jobs) an absolute URL under BASE_URL. None when the task has no page (or its page is not part of
+    this version)."""
+    if not task.link_endpoint:
+        return None
+    slug = school_slug or db.session.get(School, task.school_id).slug
+    values = {**(task.link_args or {}), "school_slug": slug}
+    try:
+        if has_request_context() and not external:
+            return url_for(task.link_endpoint, **values)
+        return _external_url(task.link_endpoint, values)
+    except BuildError:
+        log.warning("task %s links to %s, which this app does not have", task.id, task.link_endpoint)
+        return None
+
+
+def _external_url(endpoint: str, values: dict) -> str:
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def inbox_url(school_slug: str) -> str:
+    return _external_url("inbox.index", {"school_slug": school_slug})
+
+
+# --- who is told, and how ------------------------------------------------------------------------------------
+
+
+def school_role_holders(school_id: int, role: SchoolRoleName) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(SchoolRole, SchoolRole.user_id == User.id)
+        .where(SchoolRole.school_id == school_id, SchoolRole.role == role,
+               User.is_enabled.is_(True), User.archived_at.is_(None))
+        .order_by(User.id)))
+
+
+def trust_role_holders(role: TrustRoleName) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(TrustRole, TrustRole.user_id == User.id)
+        .where(TrustRole.role == role, User.is_enabled.is_(True), User.archived_at.is_(None))
+        .order_by(User.id)))
+
+
+def assignees(task: Task) -> list[User]:
+    """The people a task is for now: the person it names, else every holder of its role in the school."""
+    if task.assigned_user_id is not None:
+        user = db.session.get(User, task.assigned_user_id)
+        return [user] if user is not None and user.is_active else []
+    if task.assigned_role is None:
+        return []
+    return school_role_holders(task.school_id, task.assigned_role)
+
+
+def holders_of(role: SchoolRoleName | TrustRoleName, school_id: int) -> list[User]:
+    if isinstance(role, TrustRoleName):
+        return trust_role_holders(role)
+    return school_role_holders(school_id, role)
+
+
+def _email_context(task: Task, recipient: User, **extra) -> dict:
+    school = db.session.get(School, task.school_id)
+    rules = rules_for(task.kind)
+    return {
+        "recipient_name": recipient.full_name,
+        "school_name": school.name,
+        "title": task.title,
+        "detail": task.detail or "",
+        "kind_label": rules.label,
+        "due": clock.to_local(task.due_at).strftime("%a %-d %b %Y, %H:%M"),
+        "urgent": bool(task.urgent),
+        "link": task_link(task, school.slug, external=True) or "",
+        "inbox_link": inbox_url(school.slug),
+        **extra,
+    }
+
+
+def _email_assignees(task: Task, template: str, event: str) -> int:
+    """Queue one email per assignee; the dedupe key (task, event, person) means never twice."""
+    db.session.flush()  # the task has its id
+    sent = 0
+    for user in assignees(task):
+        sent += _email(task, user, template, f"task:{task.id}:{event}:{user.id}", urgent=task.urgent)
+    return sent
+
+
+def _email(task: Task, user: User, template: str, dedupe_key: str, urgent: bool, **extra) -> int:
+    from app.models.notifications import Audience, Notification
+    from app.services.notifications import queue_notification
+
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
+        return 0
+    is_staff_here = any(sr.school_id == task.school_id for sr in user.school_roles)
+    queue_notification(
+        dedupe_key=dedupe_key, audience=Audience.STAFF if is_staff_here else Audience.TRUST,
+        recipient_email=user.email, recipient_name=user.full_name, recipient_user=user,
+        template=template, context=_email_context(task, user, **extra), urgent=urgent,
+        about_type="task", about_id=task.id, about_label=task.title[:200], school_id=task.school_id,
+    )
+    return 1
+
+
+def send_reminder(task: Task) -> int:
+    """The one reminder before a task is due, to each assignee."""
+    return _email_assignees(task, "task_reminder", "reminder")
+
+
+def escalate(task: Task, step: Escalation) -> int:
+    """Raise the task one level and tell the holders of the step's role. The level and the dedupe keys (task,
+    level, person) make sure no level is announced twice."""
+    task.escalation_level += 1
+    level = task.escalation_level
+    db.session.flush()
+    assigned_to = task.assigned_user.full_name if task.assigned_user_id else (
+        task.assigned_role.label if task.assigned_role else "")
+    sent = 0
+    for user in holders_of(step.to, task.school_id):
+        sent += _email(task, user, "task_escalated", f"task:{task.id}:escalated:{level}:{user.id}",
+                       urgent=True, level=level, assigned_to=assigned_to, escalated_to=step.to.label)
+    return sent
+
+
+# --- the sweeps' work for one school (jobs.sweeps calls these inside the school's scope) -----------------------
+
+# The calendar must reach this far ahead: reviews, reminders and attendance count school days from it.
+CALENDAR_HORIZON = timedelta(days=30)
+CALENDAR_TASK_SCHOOL_DAYS = 10
+
+
+@dataclass(frozen=True)
+class CalendarNeed:
+    """What the AP leader is asked to enter; the key names the missing academic year or half-term."""
+
+    dedupe_key: str
+    title: str
+
+
+def calendar_need(calendar, today: date) -> CalendarNeed | None:
+    """Does the school's calendar reach 30 days ahead? If not, name what to enter next: the whole school year
+    when none (or none of the next year) is entered, else the half-term after the last one entered."""
+    from app.school_calendar import TERMS, academic_year_label, academic_year_of
+
+    last_day = calendar.last_entered_day
+    if last_day is not None and last_day >= today + CALENDAR_HORIZON:
+        return None
+    if not calendar.half_terms:
+        year, term, part = academic_year_of(today), 0, 1
+    else:
+        year, term, part = max(h.sequence for h in calendar.half_terms)
+        if part == 1:
+            part = 2
+        elif term + 1 < len(TERMS):
+            term, part = term + 1, 1
+        else:
+            year, term, part = year + 1, 0, 1
+    label = academic_year_label(year)
+    if (term, part) == (0, 1):
+        return CalendarNeed(f"calendar-needed:{label}", f"Enter the {label} term dates")
+    name = f"{TERMS[term].title()} {part}"
+    return CalendarNeed(f"calendar-needed:{label}:{TERMS[term]}-{part}", f"Enter the dates of {name} {label}")
+
+
+def check_calendar_readiness(calendar, today: date) -> tuple[Task | None, bool]:
+    """The calendar readiness sweep for the current school: settle the calendar tasks whose dates are now
+    entered, and ask for what is still missing (one task per missing year or half-term, due in 10 school
+    days). Returns (the open task or None, whether it was made now)."""
+    school_id = require_school_id()
+    need = calendar_need(calendar, today)
+    settle_calendar_tasks(None, calendar, today)
+    if need is None:
+        return None, False
+    due_day = _school_days_after(today, CALENDAR_TASK_SCHOOL_DAYS, calendar.nth_school_day_after)
+    last_day = calendar.last_entered_day
+    detail = (f"The school calendar has dates up to {last_day:%A %-d %B %Y}. " if last_day
+              else "The school calendar has no term dates yet. ")
+    detail += ("AP Hub counts school days from it for attendance, welfare checks, reviews and reminders: "
+               "enter the next dates before it runs out.")
+    return ensure_task(TaskKind.CALENDAR_NEEDED, need.dedupe_key, need.title,
+                       clock.local_datetime(due_day, END_OF_SCHOOL_DAY), subject=("school", school_id),
+                       link=("calendar.new_half_term", {}), detail=detail)
+
+
+def settle_calendar_tasks(user: User | None, calendar=None, today: date | None = None) -> int:
+    """Acting on the calendar completes its tasks: close the current school's open calendar tasks whose dates
+    are now entered (a task asked for something other than what is still missing). The calendar service calls
+    this after saving dates, with the person who entered them; the sweep calls it with nobody."""
+    if calendar is None:
+        from app.services.calendar import calendar_for_school
+
+        calendar = calendar_for_school()
+    need = calendar_need(calendar, today or clock.today())
+    met = db.session.scalars(select(Task).where(
+        Task.school_id == require_school_id(), Task.kind == TaskKind.CALENDAR_NEEDED.value,
+        Task.status == TaskStatus.OPEN,
+        *([Task.dedupe_key != need.dedupe_key] if need else []),
+    )).all()
+    for task in met:
+        _complete(task, user)
+    return len(met)
+
+
+def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
+    """The reminder sweep for the current school: the one reminder at each kind's lead time before a task is
+    due, and one escalation level for each overdue task whose next level is due. Looks only at open tasks due
+    within the longest lead time, and at overdue ones not yet at the end of their chain (indexed on status and
+    due date), so the work grows with what is due, not with history. Returns (reminders, escalations) sent."""
+    school_id = require_school_id()
+    reminded = escalated = 0
+    soon = db.session.scalars(select(Task).where(
+        Task.school_id == school_id, Task.status == TaskStatus.OPEN,
+        Task.due_at > now, Task.due_at <= now + LONGEST_REMINDER_LEAD,
+    ).order_by(Task.due_at, Task.id)).all()
+    for task in soon:
+        if reminder_due(rules_for(task.kind), task.due_at, task.created_at, now):
+            reminded += send_reminder(task)
+    still_escalating = [and_(Task.kind == kind.value, Task.escalation_level < len(rules.escalation))
+                        for kind, rules in TASK_KINDS.items() if rules.escalation]
+    overdue = db.session.scalars(select(Task).where(
+        Task.school_id == school_id, Task.status == TaskStatus.OPEN, Task.due_at <= now, or_(*still_escalating),
+    ).order_by(Task.due_at, Task.id)).all()
+    for task in overdue:
+        step = next_escalation(rules_for(task.kind), task.escalation_level, task.due_at, now,
+                               calendar.nth_school_day_after)
+        if step is not None:
+            escalate(task, step)
+            escalated += 1
+    return reminded, escalated
