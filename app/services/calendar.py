@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import HalfTerm, Term, TrainingDay
+from app.models import HalfTerm, Term, TrainingDay, User
 from app.school_calendar import (
     DayDescription,
     HalfTermDates,
@@ -27,6 +27,7 @@ from app.school_calendar import (
     half_term_problems,
     training_day_problem,
 )
+from app.services.tasks import settle_calendar_tasks
 from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
 
 # --- loading ------------------------------------------------------------------------------------------------
@@ -193,8 +194,13 @@ def _half_term_errors(calendar: SchoolCalendar, candidate: HalfTermDates,
     return errors
 
 
-def _commit(record, errors_on: str, message: str) -> EditResult:
+def _commit(record, errors_on: str, message: str, settle_tasks_for: User | None = None) -> EditResult:
+    """Write the change; with dates entered, also close the calendar tasks they answer (who entered them is
+    who completed the task), in the same transaction."""
     try:
+        db.session.flush()
+        if settle_tasks_for is not None:
+            settle_calendar_tasks(settle_tasks_for)
         db.session.commit()
     except IntegrityError:
         # Two people saving the same half-term or day at once: the database keeps the first.
@@ -203,7 +209,7 @@ def _commit(record, errors_on: str, message: str) -> EditResult:
     return EditResult(record=record)
 
 
-def add_half_term(candidate: HalfTermDates) -> EditResult:
+def add_half_term(candidate: HalfTermDates, by: User) -> EditResult:
     calendar = calendar_for_school()
     errors = _half_term_errors(calendar, candidate, None)
     if errors:
@@ -212,10 +218,10 @@ def add_half_term(candidate: HalfTermDates) -> EditResult:
                          term=Term(candidate.term), part=candidate.part, first_day=candidate.first_day,
                          last_day=candidate.last_day)
     db.session.add(half_term)
-    return _commit(half_term, "half_term", f"{candidate} is already entered: change its dates instead.")
+    return _commit(half_term, "half_term", f"{candidate} is already entered: change its dates instead.", by)
 
 
-def update_half_term(half_term: HalfTerm, candidate: HalfTermDates) -> EditResult:
+def update_half_term(half_term: HalfTerm, candidate: HalfTermDates, by: User) -> EditResult:
     calendar = calendar_for_school()
     errors = _half_term_errors(calendar, candidate, _dates_of(half_term))
     if errors:
@@ -225,7 +231,7 @@ def update_half_term(half_term: HalfTerm, candidate: HalfTermDates) -> EditResul
     half_term.part = candidate.part
     half_term.first_day = candidate.first_day
     half_term.last_day = candidate.last_day
-    return _commit(half_term, "half_term", f"{candidate} is already entered: change its dates instead.")
+    return _commit(half_term, "half_term", f"{candidate} is already entered: change its dates instead.", by)
 
 
 def remove_half_term(half_term: HalfTerm) -> EditResult:

@@ -1,5 +1,6 @@
 """The school calendar pages: every role reads it; the AP leader enters half-terms and training days."""
 from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
 
 from app import clock
 from app.forms.calendar import HalfTermForm, RemoveForm, TrainingDayForm
@@ -28,7 +29,7 @@ def overview():
 def new_half_term():
     form = HalfTermForm(years=_years_offered(), academic_year=academic_year_of(clock.today()))
     if form.validate_on_submit():
-        result = calendar_service.add_half_term(form.dates())
+        result = calendar_service.add_half_term(form.dates(), by=current_user)
         if result.ok:
             flash(f"{result.record} is saved.", "success")
             return redirect(url_for("calendar.overview"))
@@ -42,7 +43,7 @@ def edit_half_term(half_term_id: int):
     half_term = calendar_service.access_half_term(half_term_id)
     form = HalfTermForm.for_half_term(half_term, years=_years_offered())
     if form.validate_on_submit():
-        result = calendar_service.update_half_term(half_term, form.dates())
+        result = calendar_service.update_half_term(half_term, form.dates(), by=current_user)
         if result.ok:
             flash(f"{result.record} is saved.", "success")
             return redirect(url_for("calendar.overview"))

@@ -188,6 +188,34 @@ def test_ap_leader_changes_a_half_term(app, calendars):
         assert calendar_for_school().is_school_day(date(2025, 9, 3))
 
 
+def test_entering_the_missing_dates_completes_the_calendar_task(app, calendars):
+    from app import clock
+    from app.models.tasks import Task, TaskStatus
+    from app.services.tasks import TaskKind, calendar_need
+
+    # 1 July 2026: the calendar ends on 23 July, less than 30 days ahead, so the sweep asked for 2026-27
+    with school_time("2026-07-01 06:30"), school_scope(calendars.a.id):
+        need = calendar_need(calendar_for_school(), clock.today())
+        assert need.dedupe_key == "calendar-needed:2026-27"
+        db.session.add(Task(school_id=calendars.a.id, kind=TaskKind.CALENDAR_NEEDED.value, title=need.title,
+                            dedupe_key=need.dedupe_key, assigned_role=SchoolRoleName.AP_LEADER,
+                            due_at=clock.now()))
+        db.session.commit()
+    leader = calendars.users["a.ap_leader"]
+    with signed_in(app, leader, "2026-07-01 10:00") as client:
+        # a bad entry answers nothing
+        post_form(client, "/alder/calendar/half-terms/new", {
+            "academic_year": "2026", "half_term": "autumn-1", "first_day": "2026-09-05", "last_day": "2026-10-23"})
+        with system_scope("test: read back"):
+            assert db.session.scalars(select(Task.status)).one() is TaskStatus.OPEN
+        response = post_form(client, "/alder/calendar/half-terms/new", {
+            "academic_year": "2026", "half_term": "autumn-1", "first_day": "2026-09-03", "last_day": "2026-10-23"})
+        assert response.status_code == 302
+    with system_scope("test: read back"):
+        task = db.session.scalars(select(Task)).one()
+        assert (task.status, task.completed_by_id) == (TaskStatus.DONE, leader.id)
+
+
 BAD_HALF_TERMS = [
     ({"first_day": ""}, "First day", "Enter the first day."),
     ({"last_day": "31/02/2026"}, "Last day", "Enter a real date"),
