@@ -1,13 +1,30 @@
 """One clock for the whole app: tests freeze it with freezegun, schools live in Europe/London time."""
-from datetime import date, datetime, time, timezone
+import contextlib
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 SCHOOL_TZ = ZoneInfo("Europe/London")
 
+# Moved only by `running_as_if`, for the benchmark: it must run the sweeps on a school day whatever day it is,
+# and freezegun's per-call overhead would swamp what it measures. Tests use freezegun.
+_offset = timedelta(0)
+
 
 def now() -> datetime:
     """The current instant, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(timezone.utc) + _offset
+
+
+@contextlib.contextmanager
+def running_as_if(instant: datetime):
+    """Let time run on from `instant` (aware) inside the block, for this process."""
+    global _offset
+    previous = _offset
+    _offset = instant - datetime.now(timezone.utc)
+    try:
+        yield
+    finally:
+        _offset = previous
 
 
 def local_now() -> datetime:

@@ -1,0 +1,186 @@
+"""Generate a large fictional trust for the benchmark, straight into the database with COPY / bulk inserts.
+
+Sizes follow the jobs issue: 50 schools, 300 providers, 25,000 pupils, 3,000 active placements and two years
+of history. Records that later capabilities bring (providers, pupils, placements, attendance) are generated
+once their tables exist; until then the generator makes what the sweeps work on today: staff in every role,
+every school's calendar, and the trail such a trust leaves in two years — completed tasks and sent
+notifications — plus the items now due (one open task per active placement).
+
+History is scaled by `history` (1 = two years, 10 = twenty years' worth of rows), so the benchmark can show
+that a sweep's time follows the work due, not the history.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import insert, select, text
+
+from app.clock import now, today
+from app.extensions import db
+from app.models import HalfTerm, LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, SchoolRole, Trust, TrustRole, User
+from app.roles import SchoolRoleName, TrustRoleName
+
+
+@dataclass
+class Sizes:
+    schools: int = 50
+    placements: int = 3000  # active placements: one due item each until placements exist
+    history: int = 1  # multiplier on two years of history
+    history_items_per_placement_year: int = 40  # reviews, attendance prompts, welfare checks... per year
+
+
+def _copy_rows(conn, table, columns: list[str], rows) -> int:
+    """COPY on PostgreSQL (fast for millions of rows), executemany elsewhere."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        conn.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+    return len(rows)
+
+
+def generate(sizes: Sizes, seed: int = 7, log=print) -> dict:
+    """Generate into the app's database (expects an empty, migrated schema). Returns row counts."""
+    from app.school_calendar import generate_school_year  # the same generator the demo uses
+
+    rnd = random.Random(seed)
+    counts: dict[str, int] = {}
+    t0 = now()
+    password_hash = User(email="x", full_name="x")
+    password_hash.set_password("bench-password-1")
+    pw = password_hash.password_hash
+    with db.engine.begin() as conn:
+        trust_id = conn.execute(insert(Trust).values(name="Benchmark Valley Trust", created_at=t0, updated_at=t0)
+                                .returning(Trust.id)).scalar_one()
+        la_ids = []
+        for i in range(10):
+            la_id = conn.execute(insert(LocalAuthority).values(name=f"Bench Council {i}", code=f"9{i:02d}",
+                                                               created_at=t0, updated_at=t0)
+                                 .returning(LocalAuthority.id)).scalar_one()
+            la_ids.append(la_id)
+            conn.execute(insert(LAContact), [
+                dict(local_authority_id=la_id, kind=kind.value, name=f"{kind.label} {i}",
+                     email=f"{kind.value}.{i}@la.example.org", created_at=t0, updated_at=t0)
+                for kind in LAContactKind])
+        phases = [SchoolPhase.PRIMARY, SchoolPhase.SECONDARY, SchoolPhase.INFANT, SchoolPhase.JUNIOR]
+        school_ids = []
+        for i in range(sizes.schools):
+            sid = conn.execute(insert(School).values(
+                trust_id=trust_id, name=f"Bench School {i:02d}", slug=f"bench-{i:02d}", urn=f"7{i:05d}",
+                phase=phases[i % 4].value, local_authority_id=la_ids[i % len(la_ids)], attendance_cutoff_minutes=30,
+                is_active=True, created_at=t0, updated_at=t0).returning(School.id)).scalar_one()
+            school_ids.append(sid)
+        counts["schools"] = len(school_ids)
+
+        user_rows, role_rows = [], []
+        next_user = conn.execute(select(text("coalesce(max(id), 0) + 1")).select_from(User.__table__)).scalar_one()
+        users_by_school_role: dict[tuple[int, str], int] = {}
+        for sid in school_ids:
+            for role in SchoolRoleName:
+                uid = next_user
+                next_user += 1
+                user_rows.append((uid, f"{role.value}.{sid}@bench.example.org", f"{role.label} {sid}", pw, True,
+                                  "immediate" if uid % 3 else "daily_digest", f"tok{uid:061d}", t0, t0))
+                role_rows.append((uid, sid, role.value, t0, t0))
+                users_by_school_role[(sid, role.value)] = uid
+        trust_role_rows = []
+        for role in TrustRoleName:
+            uid = next_user
+            next_user += 1
+            user_rows.append((uid, f"{role.value}@bench.example.org", role.label, pw, True, "immediate",
+                              f"tok{uid:061d}", t0, t0))
+            trust_role_rows.append((uid, role.value, t0, t0))
+        counts["users"] = _copy_rows(conn, User.__table__, ["id", "email", "full_name", "password_hash", "is_enabled",
+                                                             "notification_preference", "session_token",
+                                                             "created_at", "updated_at"], user_rows)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))"))
+        _copy_rows(conn, SchoolRole.__table__, ["user_id", "school_id", "role", "created_at", "updated_at"], role_rows)
+        _copy_rows(conn, TrustRole.__table__, ["user_id", "role", "created_at", "updated_at"], trust_role_rows)
+
+        # Calendars: the two past school years (the history) and the current and next one.
+        this_year = today().year if today().month >= 9 else today().year - 1
+        ht_rows = []
+        for sid in school_ids:
+            for year in range(this_year - 2, this_year + 2):
+                for ht in generate_school_year(year):
+                    ht_rows.append((sid, ht.academic_year, str(ht.term), ht.part, ht.first_day, ht.last_day, t0, t0))
+        counts["half_terms"] = _copy_rows(conn, HalfTerm.__table__, ["school_id", "academic_year", "term", "part",
+                                                                      "first_day", "last_day", "created_at",
+                                                                      "updated_at"], ht_rows)
+    counts.update(generate_history(sizes, school_ids, users_by_school_role, rnd, log))
+    counts.update(generate_due_items(sizes, school_ids, rnd))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE"))
+    return counts
+
+
+def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random.Random, log=print) -> dict:
+    """Completed tasks and sent notifications: what two years (times `history`) of AP work leaves behind."""
+    from app.models import Notification, Task
+
+    per_school = sizes.placements // len(school_ids)
+    items_per_school = per_school * sizes.history_items_per_placement_year * 2 * sizes.history
+    start = now() - timedelta(days=730 * sizes.history)
+    span = (now() - timedelta(days=1) - start).total_seconds()
+    total_tasks = total_notes = 0
+    for n, sid in enumerate(school_ids):
+        task_rows, note_rows = [], []
+        recipient = users_by_school_role[(sid, SchoolRoleName.AP_LEADER.value)]
+        for i in range(items_per_school):
+            at = start + timedelta(seconds=rnd.random() * span)
+            key = f"hist-{sid}-{i}"
+            task_rows.append((sid, "half_termly_review" if i % 8 == 0 else "attendance_unconfirmed",
+                              f"Historic item {i}", "ap_leader", at, at + timedelta(hours=2), False, "done",
+                              recipient, at + timedelta(hours=1), key, 0, at))
+            note_rows.append((sid, key, "staff", f"ap_leader.{sid}@bench.example.org", recipient, "task_created",
+                              json.dumps({}), f"Historic {i}", "body", False, "immediate", "sent", 1, at,
+                              f"<hist-{sid}-{i}@bench.example.org>", at, at))
+        with db.engine.begin() as conn:
+            total_tasks += _copy_tasks(conn, Task, task_rows)
+            total_notes += _copy_rows(conn, Notification.__table__, [
+                "school_id", "dedupe_key", "audience", "recipient_email", "recipient_user_id", "template", "context",
+                "subject", "body_text", "urgent", "delivery", "status", "attempts", "sent_at", "message_id",
+                "created_at", "updated_at"], note_rows)
+        if n % 10 == 9:
+            log(f"  history: {n + 1}/{len(school_ids)} schools, {total_tasks} tasks, {total_notes} notifications")
+    return {"history_tasks": total_tasks, "history_notifications": total_notes}
+
+
+def _copy_tasks(conn, Task, rows) -> int:
+    return _copy_rows(conn, Task.__table__, [
+        "school_id", "kind", "title", "assigned_role", "created_at", "due_at", "urgent", "status",
+        "completed_by_id", "completed_at", "dedupe_key", "escalation_level", "updated_at"],
+        [r[:13] for r in rows])
+
+
+def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
+    """One open task per active placement, due around now: a third due soon (reminders), a third overdue
+    (escalations), a third later (nothing to do yet)."""
+    from app.models import Task
+
+    rows = []
+    per_school = sizes.placements // len(school_ids)
+    base = now()
+    for sid in school_ids:
+        for i in range(per_school):
+            bucket = i % 3
+            due = base + (timedelta(hours=rnd.randint(2, 40)) if bucket == 0 else
+                          -timedelta(hours=rnd.randint(1, 200)) if bucket == 1 else timedelta(days=rnd.randint(5, 40)))
+            created = base - timedelta(days=10)
+            rows.append((sid, "half_termly_review", f"Review placement {sid}-{i}", "ap_leader", created, due, False,
+                         "open", None, None, f"due-{sid}-{i}", 0, created))
+    with db.engine.begin() as conn:
+        n = _copy_tasks(conn, Task, rows)
+    return {"open_tasks_due": n}
+

@@ -1,0 +1,116 @@
+"""The AP Hub benchmark: a generated large trust on PostgreSQL, the sweeps timed and measured.
+
+    .venv/bin/python -m bench.run --postgres postgresql+psycopg://USER:PASS@127.0.0.1:5432/postgres
+
+For each history size (1x = two years, 10x) it creates a fresh database, migrates it, generates the trust
+(bench/large_trust.py), then runs one full sweep of the whole trust twice in a fresh process each
+(bench/sweep_once.py): the first finds the due work, the second finds nothing new. It prints a table and the
+targets from the jobs issue, and writes bench/results/latest.json. Figures are wall-clock on this machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_instant() -> str:
+    """A school-day morning to run at: the next Monday-to-Wednesday 09:10 that is inside term in the generated
+    calendars (the sweeps only work on school days, and the benchmark must not depend on the day it is run)."""
+    from app.school_calendar import SchoolCalendar, academic_year_of, generate_school_year
+
+    day = date.today()
+    year = academic_year_of(day)
+    calendar = SchoolCalendar(generate_school_year(year - 1) + generate_school_year(year) + generate_school_year(year + 1))
+    while not calendar.is_school_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, datetime.min.time()).replace(hour=9, minute=10).isoformat()
+
+
+def create_database(server_url: str, name: str) -> str:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def build(database_url: str, redis_url: str, history: int, instant: str) -> dict:
+    import flask_migrate
+
+    from app import create_app
+    from app.clock import SCHOOL_TZ, running_as_if
+    from bench.large_trust import Sizes, generate
+    from config import DevelopmentConfig
+
+    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
+                     RQ_QUEUE_PREFIX="bench")
+    with app.app_context():
+        flask_migrate.upgrade()
+        t0 = time.perf_counter()
+        with running_as_if(datetime.fromisoformat(instant).replace(tzinfo=SCHOOL_TZ)):
+            counts = generate(Sizes(history=history), log=lambda m: print(m, flush=True))
+        counts["generate_seconds"] = round(time.perf_counter() - t0, 1)
+        from app.extensions import db
+
+        db.engine.dispose()
+    return counts
+
+
+def sweep(database_url: str, redis_url: str, instant: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.sweep_once", database_url, redis_url, instant],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", required=True, help="server URL; databases aphub_bench_* are (re)created on it")
+    parser.add_argument("--history", type=int, nargs="+", default=[1, 10])
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from tests.servers import RedisServer
+
+    redis = RedisServer()
+    redis.start()
+    instant = bench_instant()
+    results = {"at_local": instant, "runs": {}}
+    try:
+        for history in args.history:
+            print(f"== history {history}x: generating", flush=True)
+            url = create_database(args.postgres, f"aphub_bench_h{history}")
+            counts = build(url, redis.url, history, instant)
+            first = sweep(url, redis.url, instant)
+            second = sweep(url, redis.url, instant)
+            results["runs"][history] = {"rows": counts, "first_sweep": first, "second_sweep": second}
+            print(json.dumps(results["runs"][history], indent=2), flush=True)
+    finally:
+        redis.stop()
+    runs = results["runs"]
+    print("\n== Figures (targets from the jobs issue)")
+    for history, run in runs.items():
+        print(f"history {history}x: first sweep {run['first_sweep']['seconds']} s (target <= 5 s), "
+              f"peak {run['first_sweep']['peak_rss_mb']} MB (target <= 300 MB); "
+              f"second sweep {run['second_sweep']['seconds']} s (target <= 1 s)")
+    if 1 in runs and 10 in runs:
+        ratio = runs[10]["first_sweep"]["seconds"] / max(runs[1]["first_sweep"]["seconds"], 1e-6)
+        results["history_ratio"] = round(ratio, 2)
+        print(f"1x -> 10x history: first sweep time x{ratio:.2f} (target <= 1.5)")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
