@@ -142,7 +142,7 @@ def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random
             key = f"hist-{sid}-{i}"
             task_rows.append((sid, "half_termly_review" if i % 8 == 0 else "attendance_unconfirmed",
                               f"Historic item {i}", "ap_leader", at, at + timedelta(hours=2), False, "done",
-                              recipient, at + timedelta(hours=1), key, 0, at))
+                              recipient, at + timedelta(hours=1), key, 0, at, None))
             note_rows.append((sid, key, "staff", f"ap_leader.{sid}@bench.example.org", recipient, "task_created",
                               json.dumps({}), f"Historic {i}", "body", False, "immediate", "sent", 1, at,
                               f"<hist-{sid}-{i}@bench.example.org>", at, at))
@@ -160,8 +160,8 @@ def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random
 def _copy_tasks(conn, Task, rows) -> int:
     return _copy_rows(conn, Task.__table__, [
         "school_id", "kind", "title", "assigned_role", "created_at", "due_at", "urgent", "status",
-        "completed_by_id", "completed_at", "dedupe_key", "escalation_level", "updated_at"],
-        [r[:13] for r in rows])
+        "completed_by_id", "completed_at", "dedupe_key", "escalation_level", "updated_at", "remind_at"],
+        rows)
 
 
 def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
@@ -178,8 +178,10 @@ def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
             due = base + (timedelta(hours=rnd.randint(2, 40)) if bucket == 0 else
                           -timedelta(hours=rnd.randint(1, 200)) if bucket == 1 else timedelta(days=rnd.randint(5, 40)))
             created = base - timedelta(days=10)
+            # As ensure_task stores it: the review's reminder falls due a week before.
+            remind_at = due - timedelta(days=7) if created < due - timedelta(days=7) else None
             rows.append((sid, "half_termly_review", f"Review placement {sid}-{i}", "ap_leader", created, due, False,
-                         "open", None, None, f"due-{sid}-{i}", 0, created))
+                         "open", None, None, f"due-{sid}-{i}", 0, created, remind_at))
     with db.engine.begin() as conn:
         n = _copy_tasks(conn, Task, rows)
     return {"open_tasks_due": n}

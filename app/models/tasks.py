@@ -26,6 +26,8 @@ class Task(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Model):
         # A sweep names each task it makes; the same key twice is the same task (sweeps are idempotent).
         UniqueConstraint("school_id", "dedupe_key", name="uq_tasks_school_dedupe_key"),
         Index("ix_tasks_open_by_role", "school_id", "status", "assigned_role"),
+        Index("ix_tasks_reminder_due", "school_id", "status", "remind_at"),
+        Index("ix_tasks_overdue", "school_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,11 @@ class Task(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     escalation_level: Mapped[int] = mapped_column(default=0)
+    # What the reminder sweep looks at, so its work follows what is due, not the task history:
+    # when the one reminder falls due (None: none pending), and when the next escalation level falls due
+    # (None: not yet worked out; set the first time the task is seen overdue).
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assigned_user = relationship("User", foreign_keys=[assigned_user_id])
     completed_by = relationship("User", foreign_keys=[completed_by_id])

@@ -18,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, event, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from app import clock
@@ -121,6 +122,15 @@ def reminder_due(rules: KindRules, due_at: datetime, created_at: datetime, now: 
     return created_at < remind_at <= now
 
 
+def reminder_time(rules: KindRules, due_at: datetime, created_at: datetime) -> datetime | None:
+    """When the one reminder falls due, or None when there is none (no lead time for the kind, or the task
+    was made inside it: its own email has just announced it)."""
+    if rules.remind_before is None:
+        return None
+    remind_at = due_at - rules.remind_before
+    return remind_at if created_at < remind_at else None
+
+
 def escalation_due_at(step: Escalation, due_at: datetime, nth_school_day_after=None) -> datetime:
     """When a task due at `due_at` reaches this escalation step. School days are counted on the school's own
     calendar (a task due before half-term is not "5 school days overdue" during the holiday)."""
@@ -179,6 +189,7 @@ def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
     task = Task(
         school_id=school_id,  # said explicitly: the row belongs to the scope's school
         kind=kind.value, title=title, detail=detail, dedupe_key=dedupe_key, due_at=due_at,
+        remind_at=reminder_time(rules, due_at, clock.now()),
         urgent=rules.urgent if urgent is None else urgent,
         assigned_role=assigned_role, assigned_user_id=assigned_user_id,
         subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
@@ -335,6 +346,22 @@ def inbox_url(school_slug: str) -> str:
 
 
 def school_role_holders(school_id: int, role: SchoolRoleName) -> list[User]:
+    """Who holds a role in a school. Remembered for the length of the transaction: a sweep asks it once per
+    task, for a handful of (school, role) pairs."""
+    cache = db.session.info.setdefault("aphub_role_holders", {})
+    key = ("school", school_id, role)
+    if key not in cache:
+        cache[key] = _school_role_holders(school_id, role)
+    return cache[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_role_holders(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("aphub_role_holders", None)
+
+
+def _school_role_holders(school_id: int, role: SchoolRoleName) -> list[User]:
     return list(db.session.scalars(
         select(User).join(SchoolRole, SchoolRole.user_id == User.id)
         .where(SchoolRole.school_id == school_id, SchoolRole.role == role,
@@ -343,6 +370,14 @@ def school_role_holders(school_id: int, role: SchoolRoleName) -> list[User]:
 
 
 def trust_role_holders(role: TrustRoleName) -> list[User]:
+    cache = db.session.info.setdefault("aphub_role_holders", {})
+    key = ("trust", None, role)
+    if key not in cache:
+        cache[key] = _trust_role_holders(role)
+    return cache[key]
+
+
+def _trust_role_holders(role: TrustRoleName) -> list[User]:
     return list(db.session.scalars(
         select(User).join(TrustRole, TrustRole.user_id == User.id)
         .where(TrustRole.role == role, User.is_enabled.is_(True), User.archived_at.is_(None))
@@ -417,7 +452,6 @@ def escalate(task: Task, step: Escalation) -> int:
     level, person) make sure no level is announced twice."""
     task.escalation_level += 1
     level = task.escalation_level
-    db.session.flush()
     assigned_to = task.assigned_user.full_name if task.assigned_user_id else (
         task.assigned_role.label if task.assigned_role else "")
     sent = 0
@@ -508,27 +542,35 @@ def settle_calendar_tasks(user: User | None, calendar=None, today: date | None =
 
 def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
     """The reminder sweep for the current school: the one reminder at each kind's lead time before a task is
-    due, and one escalation level for each overdue task whose next level is due. Looks only at open tasks due
-    within the longest lead time, and at overdue ones not yet at the end of their chain (indexed on status and
-    due date), so the work grows with what is due, not with history. Returns (reminders, escalations) sent."""
+    due, and one escalation level for each overdue task whose next level is due. It reads only open tasks whose
+    reminder time has come, and overdue ones whose next level is due or not yet worked out (indexed), so its
+    work grows with what is due, not with history. Returns (reminders, escalations) sent."""
     school_id = require_school_id()
     reminded = escalated = 0
     soon = db.session.scalars(select(Task).where(
-        Task.school_id == school_id, Task.status == TaskStatus.OPEN,
-        Task.due_at > now, Task.due_at <= now + LONGEST_REMINDER_LEAD,
+        Task.school_id == school_id, Task.status == TaskStatus.OPEN, Task.remind_at <= now,
     ).order_by(Task.due_at, Task.id)).all()
     for task in soon:
+        task.remind_at = None  # one reminder, whatever happens next
         if reminder_due(rules_for(task.kind), task.due_at, task.created_at, now):
             reminded += send_reminder(task)
     still_escalating = [and_(Task.kind == kind.value, Task.escalation_level < len(rules.escalation))
                         for kind, rules in TASK_KINDS.items() if rules.escalation]
     overdue = db.session.scalars(select(Task).where(
         Task.school_id == school_id, Task.status == TaskStatus.OPEN, Task.due_at <= now, or_(*still_escalating),
+        or_(Task.next_escalation_at.is_(None), Task.next_escalation_at <= now),
     ).order_by(Task.due_at, Task.id)).all()
     for task in overdue:
-        step = next_escalation(rules_for(task.kind), task.escalation_level, task.due_at, now,
-                               calendar.nth_school_day_after)
+        rules = rules_for(task.kind)
+        step = next_escalation(rules, task.escalation_level, task.due_at, now, calendar.nth_school_day_after)
         if step is not None:
             escalate(task, step)
             escalated += 1
+        task.next_escalation_at = _next_escalation_time(rules, task, calendar)
     return reminded, escalated
+
+
+def _next_escalation_time(rules: KindRules, task: Task, calendar) -> datetime | None:
+    if task.escalation_level >= len(rules.escalation):
+        return None  # the end of the chain: the query's level condition leaves the task alone from now on
+    return escalation_due_at(rules.escalation[task.escalation_level], task.due_at, calendar.nth_school_day_after)

@@ -1,8 +1,8 @@
 """platform and jobs: trust, schools, people, audit, calendar, tasks, outbox
 
-Revision ID: 4f286c9bdd11
+Revision ID: b845cd7866ad
 Revises: 
-Create Date: 2026-11-28 15:48:58.139409
+Create Date: 2026-11-28 16:34:10.597364
 
 """
 from alembic import op
@@ -253,6 +253,8 @@ def upgrade():
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.Column('dedupe_key', sa.String(length=200), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('remind_at', sa.DateTime(), nullable=True),
+    sa.Column('next_escalation_at', sa.DateTime(), nullable=True),
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -266,6 +268,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_tasks_assigned_user_id'), ['assigned_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_tasks_open_by_role', ['school_id', 'status', 'assigned_role'], unique=False)
+        batch_op.create_index('ix_tasks_overdue', ['school_id', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_tasks_reminder_due', ['school_id', 'status', 'remind_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_school_id'), ['school_id'], unique=False)
 
     op.create_table('training_days',
@@ -293,6 +297,8 @@ def downgrade():
     op.drop_table('training_days')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tasks_school_id'))
+        batch_op.drop_index('ix_tasks_reminder_due')
+        batch_op.drop_index('ix_tasks_overdue')
         batch_op.drop_index('ix_tasks_open_by_role')
         batch_op.drop_index(batch_op.f('ix_tasks_due_at'))
         batch_op.drop_index(batch_op.f('ix_tasks_assigned_user_id'))
