@@ -12,3 +12,41 @@ from app.models.people import (  # noqa: F401
 )
 from app.models.tasks import Task, TaskStatus  # noqa: F401
 from app.models.trust import LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, Trust  # noqa: F401
+from app.models.placements import (  # noqa: F401
+    ArrangedBy,
+    CostUnit,
+    OffSiteDirection,
+    Placement,
+    PlacementAgreement,
+    PlacementStatus,
+    SessionOfDay,
+    WeeklySession,
+)
+from app.models.providers import (  # noqa: F401
+    CheckOutcome,
+    CheckStatus,
+    ConcernSeverity,
+    ConcernStatus,
+    Provider,
+    ProviderCheck,
+    ProviderCheckItem,
+    ProviderConcern,
+    ProviderContact,
+    ProviderEvidenceFile,
+    ProviderKind,
+    ProviderRiskAssessment,
+    ProviderSite,
+    RegistrationStatus,
+    RiskRating,
+)
+from app.models.pupils import (  # noqa: F401
+    BelongingAction,
+    Carer,
+    EventRiskAssessment,
+    Involvement,
+    InvolvementParty,
+    ParentConsultation,
+    Pupil,
+    PupilRiskAssessment,
+    Referral,
+)

@@ -1,0 +1,218 @@
+"""One record of each model a URL can name, built in a given school: the sweeps that walk the URL map use it.
+
+The isolation sweep (tests/views/test_isolation.py) builds one record of every tenant-owned model in school B
+and asks for it as a user of school A; the permission matrix (tests/views/test_permissions.py) and the admin
+checks fill a route's id arguments from here. A capability that adds a tenant-owned model, or a route with
+an id argument, registers a builder next to these:
+
+    @builds(Pupil, url_args=("pupil_id",))
+    def _pupil(marker: str) -> Pupil:
+        return Pupil(first_name=marker, last_name="Example", ...)
+
+The builder returns a new, unsaved object; it is called inside the school's scope, so `school_id` is stamped.
+`marker` is text unique to this record: put it in a field the pages and the API show, so a sweep can prove
+it never appears where it must not. A URL argument can be named for one endpoint only with
+`url_args=(("calendar.edit_half_term", "id"),)`.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.clock import now
+from app.extensions import db
+from app.models import Audience, HalfTerm, Notification, Task, Term, TrainingDay
+from tenants import TenantScopedMixin, school_scope, system_scope
+
+
+@dataclass(frozen=True)
+class Built:
+    model: type
+    id: int
+    marker: str | None  # text unique to this record, or None when the model has nothing a page would show
+
+
+_BY_MODEL: dict[type, Callable[[str], object]] = {}
+_BY_URL_ARG: dict[str | tuple[str, str], type] = {}
+_markers = itertools.count(1)
+
+
+def builds(model: type, url_args: tuple = ()):
+    def register(builder):
+        _BY_MODEL[model] = builder
+        for arg in url_args:
+            _BY_URL_ARG[arg] = model
+        return builder
+
+    return register
+
+
+def tenant_models() -> list[type]:
+    """Every tenant-owned model of the app (test-only models on other bases are left out)."""
+    return sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, TenantScopedMixin)),
+                  key=lambda cls: cls.__name__)
+
+
+def models_without_builder() -> list[str]:
+    return [cls.__name__ for cls in tenant_models() if cls not in _BY_MODEL]
+
+
+def model_for_url_arg(endpoint: str, arg: str) -> type:
+    model = _BY_URL_ARG.get((endpoint, arg)) or _BY_URL_ARG.get(arg)
+    if model is None:
+        raise LookupError(
+            f"route {endpoint!r} takes <{arg}>, and tests/tenants/record_builders.py has no builder for it: "
+            f"register one with @builds(YourModel, url_args=({arg!r},)) so the isolation sweep and the "
+            "permission matrix can fill it in"
+        )
+    return model
+
+
+def build(model: type, school_id: int | None, label: str = "") -> Built:
+    """Create and commit one `model` record in the school (trust-level models ignore the school)."""
+    if model not in _BY_MODEL:
+        raise LookupError(f"no builder for {model.__name__}: register one in tests/tenants/record_builders.py")
+    marker = f"{label or 'record'}-marker-{next(_markers)}-{model.__name__}"
+    tenant_owned = issubclass(model, TenantScopedMixin)
+    scope = school_scope(school_id) if tenant_owned else system_scope("test: building a record")
+    with scope:
+        record = _BY_MODEL[model](marker)
+        db.session.add(record)
+        db.session.commit()
+        record_id = record.id
+    return Built(model=model, id=record_id, marker=marker if _shows_marker(record, marker) else None)
+
+
+def build_one_of_each(school_id: int, label: str) -> dict[type, Built]:
+    return {model: build(model, school_id, label) for model in tenant_models()}
+
+
+def _shows_marker(record, marker: str) -> bool:
+    return any(getattr(record, attr.key, None) == marker for attr in db.inspect(record).mapper.column_attrs)
+
+
+def _far_year() -> int:
+    # Years nobody else uses, so a builder's half-term or training day never clashes with a fixture's.
+    return 2090 + next(_markers) % 9
+
+
+# --- the builders -------------------------------------------------------------------------------------------
+
+
+@builds(Task, url_args=("task_id",))
+def _task(marker: str) -> Task:
+    return Task(kind="test", title=marker, due_at=now() + timedelta(days=3), dedupe_key=marker)
+
+
+@builds(Notification, url_args=("notification_id",))
+def _notification(marker: str) -> Notification:
+    return Notification(dedupe_key=marker, audience=Audience.STAFF, recipient_email="someone@test.example.org",
+                        template="test", subject=marker, body_text=marker, message_id=f"<{marker}@test.example.org>")
+
+
+@builds(HalfTerm, url_args=("half_term_id",))
+def _half_term(marker: str) -> HalfTerm:
+    year = _far_year()
+    return HalfTerm(academic_year=year, term=Term.AUTUMN, part=1, first_day=date(year, 9, 1),
+                    last_day=date(year, 10, 20))
+
+
+@builds(TrainingDay, url_args=("training_day_id",))
+def _training_day(marker: str) -> TrainingDay:
+    return TrainingDay(day=date(_far_year(), 9, 10), note=marker)
+
+
+# --- pupils and placements (issue 5) ------------------------------------------------------------------------
+
+
+def _any_user_id() -> int:
+    from sqlalchemy import select
+
+    from app.models import User
+
+    return db.session.scalar(select(User.id).order_by(User.id).limit(1))
+
+
+def _new_pupil(marker: str) -> "Pupil":
+    from app.models import Pupil
+
+    return Pupil(upn=f"T{next(_markers):012d}", first_name=marker, last_name="Example",
+                 date_of_birth=date(2012, 5, 17), year_group=9)
+
+
+def _new_placement(marker: str) -> "Placement":
+    from app.models import Placement, Provider, ProviderKind, RegistrationStatus
+
+    provider = Provider(name=f"Provider for {marker}", kind=ProviderKind.OFF_SITE,
+                        registration_status=RegistrationStatus.UNREGISTERED)
+    return Placement(pupil=_new_pupil(f"pupil-of-{marker}"), provider=provider, start_date=date(2090, 1, 7),
+                     key_information_note=marker)
+
+
+def _register_pupil_builders() -> None:
+    from datetime import time as clock_time
+
+    from app.models import (
+        BelongingAction,
+        Carer,
+        EventRiskAssessment,
+        Involvement,
+        InvolvementParty,
+        OffSiteDirection,
+        ParentConsultation,
+        Placement,
+        PlacementAgreement,
+        Pupil,
+        PupilRiskAssessment,
+        Referral,
+        SessionOfDay,
+        WeeklySession,
+    )
+
+    builds(Pupil, url_args=("pupil_id",))(_new_pupil)
+    builds(Placement, url_args=("placement_id",))(_new_placement)
+    builds(Carer, url_args=("carer_id",))(
+        lambda m: Carer(pupil=_new_pupil(f"child-of-{m}"), name=m))
+    builds(Referral, url_args=("referral_id",))(
+        lambda m: Referral(pupil=_new_pupil(f"referred-{m}"), academic_needs=m, personal_needs="-", social_needs="-",
+                           reasons=[], options_considered="-", proposed_by_id=_any_user_id(),
+                           proposed_on=date(2090, 1, 2)))
+    builds(PupilRiskAssessment, url_args=("risk_assessment_id",))(
+        lambda m: PupilRiskAssessment(pupil=_new_pupil(f"assessed-{m}"), assessed_on=date(2090, 1, 2),
+                                      assessed_by_id=_any_user_id(), risks=m, control_measures="-",
+                                      review_due_on=date(2090, 3, 2)))
+    builds(ParentConsultation, url_args=("consultation_id",))(
+        lambda m: _with_pupil(ParentConsultation(consulted_on=date(2090, 1, 2), method="meeting", carer_views=m,
+                                                 school_decision="-", recorded_by_id=_any_user_id()), m))
+    builds(Involvement, url_args=("involvement_id",))(
+        lambda m: _with_pupil(Involvement(party=InvolvementParty.SOCIAL_WORKER, person_name=m,
+                                          involved_on=date(2090, 1, 2), recorded_by_id=_any_user_id()), m))
+    builds(BelongingAction, url_args=("belonging_action_id",))(
+        lambda m: _with_pupil(BelongingAction(kind="visit", on=date(2090, 1, 2), note=m,
+                                              recorded_by_id=_any_user_id()), m))
+    builds(EventRiskAssessment, url_args=("event_risk_assessment_id",))(
+        lambda m: _with_pupil(EventRiskAssessment(event_name=m, event_on=date(2090, 1, 2), assessment="-",
+                                                  decision="may attend", assessed_by_id=_any_user_id(),
+                                                  assessed_on=date(2090, 1, 2)), m))
+    builds(PlacementAgreement, url_args=("agreement_id",))(
+        lambda m: PlacementAgreement(placement=_new_placement(f"agreed-{m}"), aims_and_outcomes=m))
+    builds(WeeklySession, url_args=("weekly_session_id",))(
+        lambda m: WeeklySession(placement=_new_placement(m), weekday=0, session=SessionOfDay.AM,
+                                starts_at=clock_time(9, 0), ends_at=clock_time(12, 0)))
+    builds(OffSiteDirection, url_args=("direction_id",))(
+        lambda m: OffSiteDirection(placement=_new_placement(f"directed-{m}"), reasons_and_objectives=m,
+                                   review_on=date(2090, 2, 1), ends_by=date(2090, 3, 1)))
+
+
+def _with_pupil(record, marker: str):
+    """Records that hang off a pupil by id: make the pupil, flush it for its id."""
+    pupil = _new_pupil(f"pupil-of-{marker}")
+    db.session.add(pupil)
+    db.session.flush()
+    record.pupil_id = pupil.id
+    return record
+
+
+_register_pupil_builders()
