@@ -28,7 +28,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         session_class = extensions.db.session.session_factory.class_
         if extensions.db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(extensions.db.engine)
-    install_scoping(session_class, extensions.Base)
+    install_scoping(session_class)
     install_audit(session_class, lambda: extensions.db.session)
     tenants.web.init_app(app)
 

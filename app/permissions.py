@@ -27,6 +27,11 @@ class Permission(enum.StrEnum):
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
 
+    @property
+    def is_trust(self) -> bool:
+        """Trust permissions come from trust roles; the others from roles in the school the URL names."""
+        return self.value.startswith("trust.")
+
 
 _EVERY_SCHOOL_ROLE = {
     Permission.SCHOOL_VIEW,
@@ -77,6 +82,11 @@ def user_trust_permissions(user) -> frozenset[Permission]:
 
 def has_trust_permission(user, permission: Permission) -> bool:
     return permission in user_trust_permissions(user)
+
+
+def may_read_across_schools(user) -> bool:
+    """Who may enter the trust scope (design invariant 2): an active holder of a trust role that sees the trust."""
+    return bool(getattr(user, "is_active", False)) and has_trust_permission(user, Permission.TRUST_VIEW)
 
 
 # --- route declarations -------------------------------------------------------------------------------------
@@ -148,6 +158,7 @@ def trust_permission(permission: Permission):
     return decorator
 
 
-def token_route(view):
-    """API routes authenticate by bearer token in app.api.auth and check permissions per resource."""
-    return _declare(view, Access.TOKEN, None)
+def token_route(view, permission: Permission | None = None):
+    """API routes: a bearer token (app.api.auth.api_route declares this for them). `permission` is a school
+    permission in the school the URL names, a trust permission, or None for any token holder."""
+    return _declare(view, Access.TOKEN, permission)

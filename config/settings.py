@@ -26,29 +26,29 @@ class BaseConfig:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     # Inactivity expiry: the session cookie is refreshed on every request and lapses after this long idle.
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
     SESSION_REFRESH_EACH_REQUEST = True
-    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
 
     # Mail
     MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp")  # smtp | folder
     MAIL_FOLDER = Path(env_str("MAIL_FOLDER", str(INSTANCE_PATH / "mail")))
     SMTP_HOST = env_str("SMTP_HOST", "127.0.0.1")
-    SMTP_PORT = env_int("SMTP_PORT", 25)
+    SMTP_PORT = env_int("SMTP_PORT", 25, minimum=1)
     SMTP_USERNAME = env_str("SMTP_USERNAME")
     SMTP_PASSWORD = env_str("SMTP_PASSWORD")
     SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
-    SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
+    SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20, minimum=1)
     MAIL_FROM = env_str("MAIL_FROM", "AP Hub <aphub@example.org>")
     MAIL_DOMAIN = env_str("MAIL_DOMAIN", "aphub.example.org")  # right-hand side of Message-IDs
-    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
-    OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300, minimum=1)
 
     # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
     UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
-    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
     SCHOOL_TIMEZONE = "Europe/London"
@@ -83,13 +83,15 @@ class ProductionConfig(BaseConfig):
     @classmethod
     def check(cls) -> None:
         secret = env_str("SECRET_KEY")
-        if not secret or secret == DEV_SECRET:
+        how = "Set SECRET_KEY to a long random value (python -c 'import secrets; print(secrets.token_hex(32))')."
+        if not secret:
+            raise ConfigError(f"SECRET_KEY is not set: production refuses to start. {how}")
+        if secret == DEV_SECRET:
             raise ConfigError(
-                "SECRET_KEY is missing or is the development default: production refuses to start. "
-                "Set SECRET_KEY to a long random value (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+                f"SECRET_KEY is the development default, which is public: production refuses to start. {how}"
             )
         if len(secret) < 32:
-            raise ConfigError("SECRET_KEY is shorter than 32 characters: production refuses to start.")
+            raise ConfigError(f"SECRET_KEY is shorter than 32 characters: production refuses to start. {how}")
         if not env_str("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is required in production (postgresql+psycopg://user:pass@host/db).")
         if not env_str("REDIS_URL"):

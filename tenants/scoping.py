@@ -1,17 +1,20 @@
 """Automatic scoping of tenant-owned queries, installed once on the session class.
 
 With a school scope, every ORM SELECT/UPDATE/DELETE touching a `TenantScopedMixin` model gets
-`school_id = <current school>` added (relationship and `session.get()` loads too). With no scope at all such a
-statement raises: nothing tenant-owned is read by accident. New tenant-owned objects take the current school
-when created, and a flush refuses to write a row of another school.
+`school_id = <current school>` added (relationship loads, `session.get()` and refreshes of expired objects
+too). With no scope at all such a statement raises, wherever the tenant table appears in it (a join, a
+subquery, an EXISTS): nothing tenant-owned is read by accident. New tenant-owned objects take the current
+school when created, and a flush refuses to insert, update, move or delete a row of another school.
 
 Not covered by design (see stack notes): `text()` SQL and Core statements on the engine. Code that uses them
 must filter by school itself and says so where it does.
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import TableClause
 
 from tenants.context import ScopeKind, TenantScopeError, current_scope
 
@@ -29,16 +32,41 @@ class TenantScopedMixin:
         )
 
 
+def _tenant_table_names() -> set[str]:
+    names, pending = set(), list(TenantScopedMixin.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        mapper = inspect(cls, raiseerr=False)
+        if mapper is not None and mapper.local_table is not None:
+            names.add(mapper.local_table.name)
+    return names
+
+
 def _touches_tenant_models(state) -> bool:
-    return any(issubclass(m.class_, TenantScopedMixin) for m in state.all_mappers)
+    if any(issubclass(m.class_, TenantScopedMixin) for m in state.all_mappers):
+        return True
+    # all_mappers names only the top-level entities: a tenant table in a join, a subquery, an EXISTS or a
+    # select_from() counts too, or the fail-closed rule would have holes.
+    tenant_tables = _tenant_table_names()
+    return any(isinstance(element, TableClause) and element.name in tenant_tables
+               for element in visitors.iterate(state.statement))
 
 
 def _add_school_criteria(state) -> None:
-    if state.is_column_load:
-        return  # refreshing an object already loaded under a scope
     if not (state.is_select or state.is_update or state.is_delete):
         return
     scope = current_scope()
+    if state.is_column_load:
+        # Refreshing an object already in memory. Under a school scope the refresh is filtered too, so an
+        # object of another school left in the identity map reads as gone (session.get() gives None)
+        # instead of coming back to life. SQLAlchemy leaves loader criteria out of refreshes: say it here.
+        # Outside a school scope it is a plain primary-key reload of what was already read.
+        if scope is not None and scope.kind is ScopeKind.SCHOOL:
+            for mapper in state.all_mappers:
+                if issubclass(mapper.class_, TenantScopedMixin):
+                    state.statement = state.statement.where(mapper.class_.school_id == scope.school_id)
+        return
     if scope is None:
         if _touches_tenant_models(state):
             raise TenantScopeError(
@@ -81,10 +109,16 @@ def _check_flush(session: Session, flush_context, instances) -> None:
     scope = current_scope()
     if scope is None or scope.kind is not ScopeKind.SCHOOL:
         return
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, TenantScopedMixin) and obj.school_id not in (None, scope.school_id):
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScopedMixin):
+            continue
+        # The school it has now and, for a stored row, the school it had: moving a row in from another
+        # school, or deleting one (unit-of-work deletes carry no school criteria), is writing that school.
+        schools = {obj.school_id, *inspect(obj).attrs.school_id.history.deleted} - {None}
+        foreign = schools - {scope.school_id}
+        if foreign:
             raise TenantScopeError(
-                f"refusing to write {type(obj).__name__} of school {obj.school_id} inside the scope of "
+                f"refusing to write {type(obj).__name__} of school {min(foreign)} inside the scope of "
                 f"school {scope.school_id}"
             )
 
@@ -92,12 +126,14 @@ def _check_flush(session: Session, flush_context, instances) -> None:
 _installed: set[int] = set()
 
 
-def install_scoping(session_target, base_class) -> None:
-    """Install the listeners on a session (class or sessionmaker) and on every tenant-owned model of a base."""
+def install_scoping(session_target) -> None:
+    """Install the listeners on a session (class or sessionmaker) and on every tenant-owned model."""
     key = id(session_target)
     if key in _installed:
         return
     _installed.add(key)
     event.listen(session_target, "do_orm_execute", _add_school_criteria)
     event.listen(session_target, "before_flush", _check_flush)
-    event.listen(base_class, "init", _stamp_school, propagate=True)
+    # On the mixin itself: Flask-SQLAlchemy's db.Model is a copy of the declarative base, not a subclass of
+    # it, so a listener on the base class never fires for the models.
+    event.listen(TenantScopedMixin, "init", _stamp_school, propagate=True)

@@ -15,6 +15,7 @@ from tenants.context import Scope
 def school_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     """A blueprint whose every route lives under /<school_slug>/ and runs in that school's scope."""
     bp = Blueprint(name, import_name, url_prefix="/<school_slug>" + kwargs.pop("url_prefix", ""), **kwargs)
+    bp.school_scoped = True  # how the isolation tests tell the resolver's blueprints from a hand-made /<school_slug>
 
     @bp.url_value_preprocessor
     def _pull_school(endpoint, values):

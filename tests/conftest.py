@@ -29,6 +29,20 @@ def smtp_sink():
     sink.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hash_each_test_password_once():
+    """scrypt takes a fifth of a second a hash and every test world has twenty users sharing one password: hash
+    each distinct password once per session (still real scrypt, one salt). Checking a password stays real."""
+    import functools
+
+    from app.models import people
+
+    original = people.generate_password_hash
+    people.generate_password_hash = functools.lru_cache(maxsize=None)(original)
+    yield
+    people.generate_password_hash = original
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     server = os.environ.get("TEST_POSTGRES_URL")

@@ -5,6 +5,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask.testing import FlaskClient
 from freezegun import freeze_time
 
 from app.clock import SCHOOL_TZ
@@ -38,3 +39,19 @@ def school_time(local: str, tick: bool = False):
     instant = datetime.fromisoformat(local).replace(tzinfo=SCHOOL_TZ)
     with freeze_time(instant, tick=tick) as frozen:
         yield frozen
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for requests made
+    meanwhile: `g` (where Flask-Login caches the user) and the database session would then carry over from
+    one request to the next, hiding expired sessions, disabled users and identity-map leaks."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def fresh_client(app) -> FreshContextClient:
+    return FreshContextClient(app, app.response_class, use_cookies=True)

@@ -4,11 +4,18 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import g, jsonify, request
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.audit import reset_acting_user, set_acting_user
 from app.extensions import db
-from app.permissions import Access, Permission, permissions_for_school_roles, user_school_roles
+from app.permissions import (
+    Permission,
+    has_trust_permission,
+    permissions_for_school_roles,
+    token_route,
+    user_school_roles,
+)
 from app.services.api_tokens import user_for_token
 from tenants.context import Scope, ScopeKind, set_scope
 
@@ -19,8 +26,16 @@ class ApiError(Exception):
         self.status, self.message, self.fields = status, message, fields or {}
 
 
-def api_route(view):
-    """Authenticate the bearer token before the view; the view then checks school or trust permissions."""
+def api_route(view=None, *, permission: Permission | None = None):
+    """Authenticate the bearer token, then check the declared permission before the view runs.
+
+        @api_route                                            any token holder
+        @api_route(permission=Permission.KEY_CONTACTS_VIEW)   a role in the school named by <school_slug>;
+                                                              the school is entered as the tenant scope
+        @api_route(permission=Permission.TRUST_VIEW)          a trust role
+    """
+    if view is None:
+        return lambda v: api_route(v, permission=permission)
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -34,17 +49,22 @@ def api_route(view):
         if previous is not None:
             reset_acting_user(previous)
         g._acting_user_token = set_acting_user(user.id)
+        if permission is not None and permission.is_trust:
+            if not has_trust_permission(user, permission):
+                raise ApiError(403, "Your trust roles do not allow this.")
+        elif permission is not None:
+            enter_school(kwargs["school_slug"], permission)
         return view(*args, **kwargs)
 
-    wrapped.access = Access.TOKEN
-    wrapped.permission = None
-    return wrapped
+    return token_route(wrapped, permission)
 
 
 def enter_school(slug: str, permission: Permission):
     """The school named in an API URL, entered as the tenant scope; 404 unless the holder has a role there."""
     from app.models import School
 
+    if g.get("_tenant_scope_token") is not None:
+        return g.school  # entered already, by the route's declaration
     school = db.session.scalar(select(School).where(School.slug == slug, School.is_active.is_(True)))
     roles = user_school_roles(g.api_user, school.id) if school else []
     if school is None or not roles:
@@ -57,6 +77,12 @@ def enter_school(slug: str, permission: Permission):
     return school
 
 
+def parse_query(schema) -> dict:
+    """The query string, loaded by a marshmallow schema (an allow-list): a bad or unknown parameter is a 400
+    naming it."""
+    return schema.load(request.args.to_dict(flat=True))
+
+
 def init_app(app) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
@@ -65,4 +91,8 @@ def init_app(app) -> None:
             body["error"]["fields"] = err.fields
         return jsonify(body), err.status
 
-
+    @app.errorhandler(ValidationError)
+    def _invalid_input(err: ValidationError):
+        # Raised by a schema's load(): the fields named, each with what is wrong with it.
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return _api_error(ApiError(400, "The request is not valid: see the fields.", messages))

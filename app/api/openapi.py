@@ -3,6 +3,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from app.api.schemas import KeyContactsSchema, MeSchema, SchoolSchema
+from app.models import SchoolPhase
 
 _ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -23,12 +24,18 @@ def openapi_document() -> dict:
     def ok(ref):
         return {"description": "OK", "content": {"application/json": {"schema": ref}}}
 
+    spec.path("/api/v1/openapi.json", operations={"get": {
+        "summary": "This document", "security": [],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     spec.path("/api/v1/me", operations={"get": {"summary": "The token holder and their roles", "security": secured,
                                                 "responses": {"200": ok("Me"), "401": _ERROR}}})
     spec.path("/api/v1/schools", operations={"get": {
         "summary": "Schools visible to the token holder", "security": secured,
+        "parameters": [{"name": "phase", "in": "query", "required": False, "description": "Only this phase",
+                        "schema": {"type": "string", "enum": [p.value for p in SchoolPhase]}}],
         "responses": {"200": ok({"type": "object", "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/School"}}}}), "401": _ERROR}}})
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/School"}}}}),
+            "400": _ERROR, "401": _ERROR}}})
     spec.path("/api/v1/schools/{school_slug}/key-contacts", operations={"get": {
         "summary": "A school's key contacts", "security": secured,
         "parameters": [{"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}],

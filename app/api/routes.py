@@ -1,10 +1,10 @@
-"""API resources. Each route: authenticate (api_route), enter the school if the URL names one, call a service."""
+"""API resources. Each route declares who may call it (api_route: the token, then the school or trust
+permission, entering the school the URL names), then calls a service. The API never uses the cookie session."""
 from flask import Blueprint, g, jsonify
-from flask_login import current_user  # noqa: F401  (the API never uses the cookie session)
 
-from app.api.auth import api_route, enter_school
+from app.api.auth import api_route, parse_query
 from app.api.openapi import openapi_document
-from app.api.schemas import KeyContactsSchema, MeSchema, SchoolSchema
+from app.api.schemas import KeyContactsSchema, MeSchema, SchoolSchema, SchoolsQuerySchema
 from app.permissions import Permission, has_trust_permission, public
 from app.services.schools import all_schools, key_contacts_for, schools_for_user
 from tenants import trust_scope
@@ -29,17 +29,19 @@ def me():
 @api_route
 def schools():
     """Schools the holder may see: their own, or every school for a trust role (a recorded cross-school read)."""
+    query = parse_query(SchoolsQuerySchema())
     if has_trust_permission(g.api_user, Permission.TRUST_VIEW):
         with trust_scope(g.api_user.id, "API: list of schools"):
             visible = all_schools()
     else:
         visible = schools_for_user(g.api_user)
+    if "phase" in query:
+        visible = [s for s in visible if s.phase == query["phase"]]
     return jsonify({"items": SchoolSchema(many=True).dump(visible)})
 
 
 @bp.get("/schools/<school_slug>/key-contacts")
-@api_route
+@api_route(permission=Permission.KEY_CONTACTS_VIEW)
 def key_contacts(school_slug: str):
     """A school's key contacts for alternative provision, as the policy's first page lists them."""
-    school = enter_school(school_slug, Permission.KEY_CONTACTS_VIEW)
-    return jsonify(KeyContactsSchema().dump(key_contacts_for(school)))
+    return jsonify(KeyContactsSchema().dump(key_contacts_for(g.school)))

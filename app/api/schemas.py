@@ -1,6 +1,8 @@
 """One marshmallow schema per resource. Output-only for now; loads are allow-lists when writes arrive."""
 from marshmallow import Schema, fields
 
+from app.models import SchoolPhase
+
 
 class SchoolRoleSchema(Schema):
     school_slug = fields.String(attribute="school.slug")
@@ -50,3 +52,9 @@ class KeyContactsSchema(Schema):
     local_authority_contacts = fields.List(fields.Nested(ContactLineSchema), attribute="la_lines")
     trust = fields.String(attribute="trust_name")
     trust_contacts = fields.List(fields.Nested(ContactLineSchema), attribute="trust_lines")
+
+
+class SchoolsQuerySchema(Schema):
+    """GET /schools?phase=infant: only the schools of that phase."""
+
+    phase = fields.Enum(SchoolPhase, by_value=True)

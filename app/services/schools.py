@@ -11,6 +11,11 @@ from app.models import LAContact, LAContactKind, School, SchoolRole, TrustRole, 
 from app.roles import KEY_CONTACT_ROLES, SchoolRoleName, TrustRoleName
 
 
+# The LA lines of the policy's key contacts page. The LA's other contacts (AP notices, SEND casework) are
+# where notifications go; the trustee keeps them in the admin.
+KEY_CONTACT_LA_KINDS = (LAContactKind.APPROVED_PROVIDER_LIST, LAContactKind.VIRTUAL_SCHOOL_HEAD)
+
+
 def schools_for_user(user: User) -> list[School]:
     ids = {sr.school_id for sr in user.school_roles}
     if not ids:
@@ -73,8 +78,7 @@ def key_contacts_for(school: School) -> KeyContacts:
         school_lines.append(ContactLine(role.label, people))
     la = school.local_authority
     la_lines = []
-    for kind in (LAContactKind.APPROVED_PROVIDER_LIST, LAContactKind.VIRTUAL_SCHOOL_HEAD,
-                 LAContactKind.AP_NOTIFICATIONS, LAContactKind.SEND):
+    for kind in KEY_CONTACT_LA_KINDS:
         contacts: list[LAContact] = [c for c in la.contacts if c.kind == kind and not c.is_archived]
         la_lines.append(ContactLine(kind.label, [(c.name, c.email, c.phone) for c in contacts]))
     return KeyContacts(

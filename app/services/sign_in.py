@@ -1,10 +1,12 @@
 """Signing in: password check and throttling. Every refusal reads the same, so it reveals no account."""
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit import record_event
 from app.clock import now
@@ -41,6 +43,9 @@ def sign_in(email: str, password: str, remote_addr: str | None) -> User:
             "or ask your AP Hub administrator to reset your password."
         )
     user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        # As slow as a wrong password, so the time taken does not tell whether the address has an account.
+        check_password_hash(_no_account_hash(), password or "")
     if user is None or not user.is_active or not user.check_password(password or ""):
         db.session.add(SignInAttempt(email=email, remote_addr=remote_addr, at=now()))
         db.session.commit()
@@ -50,6 +55,11 @@ def sign_in(email: str, password: str, remote_addr: str | None) -> User:
     record_event(db.session, "sign_in", "User", user.id, actor_id=user.id, detail=remote_addr)
     db.session.commit()
     return user
+
+
+@functools.cache
+def _no_account_hash() -> str:
+    return generate_password_hash("no account has this address")
 
 
 def sign_out_everywhere(user: User) -> None:

@@ -1,4 +1,6 @@
 """Signing in and out, and the home page that sends each person where they work."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
@@ -32,10 +34,14 @@ def sign_in():
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only a path on this site: never an absolute URL an attacker chose.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    # Only a path on this site: never an absolute URL an attacker chose. Browsers read a backslash as a slash
+    # and drop tabs and newlines, so those could turn "/x" into "//evil.example" on the way: refuse them too.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -1,0 +1,99 @@
+"""`flask demo seed`: a fictional trust with a person for every role, the sign-ins printed, nothing real from
+the policy, and a database that already holds a trust left alone."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import String, Text, func, select
+
+from app.demo import DEMO_PASSWORD
+from app.extensions import db
+from app.models import School, SchoolPhase, SchoolRole, Trust, TrustRole, User
+from app.roles import SchoolRoleName, TrustRoleName
+from tests.helpers import fresh_client, sign_in
+
+# People, places and addresses of the real policy (and its trust and LA): never in the project.
+REAL = ["Turner-Rowe", "Painton", "Wolverson", "Whittingham", "Witheford", "Hatley", "Deane-Robson", "Ferguson",
+        "Bray", "emet.uk.com", "derby.gov.uk", "Chellaston", "East Midlands Education Trust", "01332 640362"]
+
+
+@pytest.fixture
+def seeded(app):
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _stored_text() -> str:
+    """Every text value in every table, read with Core (below the tenant scoping, as a database dump would)."""
+    values = []
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
+            if columns:
+                for row in connection.execute(select(*columns)):
+                    values.extend(str(v) for v in row if v is not None)
+    return "\n".join(values)
+
+
+def _counts() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {t.name: connection.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+
+
+def test_the_demo_has_four_schools_with_an_infant_and_a_junior_sharing_an_ap_leader(seeded):
+    schools = db.session.scalars(select(School)).all()
+    assert len(schools) >= 4
+    phases = {s.id: s.phase for s in schools}
+    leaders: dict[int, set] = {}
+    for role in db.session.scalars(select(SchoolRole).where(SchoolRole.role == SchoolRoleName.AP_LEADER)):
+        leaders.setdefault(role.user_id, set()).add(phases[role.school_id])
+    assert any({SchoolPhase.INFANT, SchoolPhase.JUNIOR} <= held for held in leaders.values())
+
+
+def test_someone_holds_every_school_role_and_every_trust_role(seeded):
+    school_roles = {r.role for r in db.session.scalars(select(SchoolRole))}
+    trust_roles = {r.role for r in db.session.scalars(select(TrustRole))}
+    assert school_roles == set(SchoolRoleName)
+    assert trust_roles == set(TrustRoleName)
+
+
+def test_the_sign_ins_are_printed_and_work(app, seeded):
+    assert DEMO_PASSWORD in seeded
+    emails = db.session.scalars(select(User.email).where(User.is_enabled.is_(True))).all()
+    assert emails and all(email in seeded for email in emails)
+    assert all(email.endswith(".example.org") for email in emails)
+    line = next(l for l in seeded.splitlines() if "trustee@" in l)
+    assert "Designated Trustee for Alternative Provision" in line
+    client = fresh_client(app)
+    assert sign_in(client, line.split()[0], DEMO_PASSWORD).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_nothing_real_from_the_policy_is_printed_or_stored(seeded):
+    stored = _stored_text()
+    assert stored  # the scan did read the seeded rows
+    assert [name for name in REAL if name in seeded] == []
+    assert [name for name in REAL if name in stored] == []
+
+
+def test_seeding_twice_is_refused_and_changes_nothing(app, seeded):
+    before = _counts()
+    again = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert again.exit_code != 0
+    assert "already holds a trust" in again.output
+    assert _counts() == before
+
+
+def test_if_empty_leaves_a_seeded_database_alone(app, seeded):
+    before = _counts()
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+    assert result.exit_code == 0
+    assert "not seeded again" in result.output
+    assert _counts() == before
+
+
+def test_if_empty_seeds_an_empty_database(app):
+    assert db.session.scalar(select(func.count(Trust.id))) == 0
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Trust.id))) == 1
