@@ -4,6 +4,8 @@ A user with no role in that school gets a 404 — another school's URLs do not e
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, g
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,6 +33,20 @@ def school_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
         enter_school_from_slug(g.school_slug)
 
     return bp
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def school_slug_problem(slug: str, url_map) -> str | None:
+    """Why `slug` cannot name a school's URLs, or None. /<slug>/ must not shadow an address of the app itself
+    (/trust/, /admin/, /api/...): the school's pages would be unreachable, or the app's."""
+    if not _SLUG.fullmatch(slug or ""):
+        return "Use lower-case letters, digits and single hyphens, for example ashbrook-infant."
+    taken = {rule.rule.split("/")[1] for rule in url_map.iter_rules() if not rule.rule.startswith("/<")}
+    if slug in taken:
+        return f"/{slug}/ is already an address of AP Hub itself: choose another."
+    return None
 
 
 def enter_school_from_slug(slug: str | None) -> None:

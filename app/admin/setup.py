@@ -1,18 +1,19 @@
 """Flask-Admin wiring. Every view requires the designated trustee and runs in a (recorded) trust scope."""
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from app.extensions import db
 from app.permissions import Permission, has_trust_permission
 from tenants.context import trust_scope
+from tenants.web import school_slug_problem
 
 
 def _trustee() -> bool:
@@ -24,6 +25,12 @@ def _is_admin_page() -> bool:
     # would be one more recorded cross-school read.
     in_admin = request.path == "/admin" or request.path.startswith("/admin/")
     return in_admin and request.endpoint != "admin.static"
+
+
+def _slug_names_no_other_address(form, field) -> None:
+    problem = school_slug_problem((field.data or "").strip(), current_app.url_map)
+    if problem:
+        raise ValidationError(problem)
 
 
 def _refuse():
@@ -99,6 +106,7 @@ def build_admin(app) -> Admin:
         form_columns = ("trust", "name", "slug", "urn", "phase", "local_authority", "address",
                         "attendance_cutoff_minutes", "is_active")
         column_searchable_list = ("name", "urn", "slug")
+        form_args = {"slug": {"validators": [_slug_names_no_other_address]}}
 
     class LocalAuthorityView(TrusteeModelView):
         form_columns = ("name", "code")
