@@ -30,6 +30,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
             _sqlite_pragmas(extensions.db.engine)
     install_scoping(session_class)
     install_audit(session_class, lambda: extensions.db.session)
+    from app.services.notifications import install_outbox_enqueue
+
+    install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     tenants.web.init_app(app)
 
     from app.views import register_blueprints

@@ -79,3 +79,31 @@ def run_sweep(name: str):
         raise click.BadParameter(f"not in the schedule; one of: {', '.join(j.name for j in PERIODIC_JOBS)}",
                                  param_hint="NAME")
     click.echo(f"{name}: {run_now(name)!r}")
+
+
+@jobs_cli.command("retry-notifications")
+@click.option("--id", "ids", type=int, multiple=True, help="Only this notification (repeatable). Default: all failed.")
+def retry_notifications(ids: tuple[int, ...]):
+    """Put failed notifications back in the outbox (attempts kept; each retry is in the audit trail)."""
+    from app.services.notifications import retry_failed_notifications
+    from tenants import system_scope
+
+    with system_scope("operator: retry failed notifications"):
+        retried = retry_failed_notifications(list(ids) if ids else None)
+    click.echo(f"{len(retried)} failed notification(s) put back in the outbox"
+               + (f": {', '.join(map(str, retried))}" if retried else ""))
+
+
+@jobs_cli.command("dispatch")
+def dispatch():
+    """Run the outbox dispatcher once: put back abandoned sends, enqueue every due notification."""
+    from redis.exceptions import RedisError
+
+    from jobs.outbox import dispatch_outbox
+
+    try:
+        report = dispatch_outbox()
+    except RedisError as exc:
+        raise click.ClickException(f"Redis is unreachable ({exc}); nothing was enqueued") from exc
+    click.echo(f"enqueued {report.enqueued}, already queued {report.already_queued}, "
+               f"put back after a worker stopped {report.reclaimed}, failed after the last attempt {report.gave_up}")

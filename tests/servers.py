@@ -5,6 +5,7 @@ tests can stop and restart it.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -77,6 +78,9 @@ class SmtpSink:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
     refuse: bool = False
+    # Seconds to wait after keeping a message before answering 250: the server has it, the client does not
+    # know yet (the window in which a killed worker leaves a sent message unrecorded).
+    delay: float = 0.0
     _controller: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,6 +91,8 @@ class SmtpSink:
         msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._lock:
             self.messages.append(msg)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
     def start(self) -> None:
@@ -105,6 +111,7 @@ class SmtpSink:
         with self._lock:
             self.messages.clear()
         self.refuse = False
+        self.delay = 0.0
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Message]:
         deadline = time.monotonic() + timeout

@@ -162,4 +162,7 @@ def build_admin(app) -> Admin:
     admin.add_view(SchoolRoleView(SchoolRole, db, endpoint="admin_school_role", category="People", name="School roles"))
     admin.add_view(TrustRoleView(TrustRole, db, endpoint="admin_trust_role", category="People", name="Trust roles"))
     admin.add_view(AuditEventView(AuditEvent, db, endpoint="admin_audit", name="Audit trail"))
+    from app.admin.outbox import add_outbox_views
+
+    add_outbox_views(admin)  # notifications (failed ones retried by hand) and queue health
     return admin

@@ -22,3 +22,7 @@ class NewApiTokenForm(FlaskForm):
 
 class RevokeApiTokenForm(FlaskForm):
     pass
+
+
+class SendTestEmailForm(FlaskForm):
+    send = SubmitField("Send me a test email")

@@ -2,10 +2,11 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.forms.account import NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm
+from app.forms.account import NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm, SendTestEmailForm
 from app.permissions import signed_in
 from app.services import api_tokens
 from app.services.account import set_notification_preference
+from app.services.notifications import send_test_email
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -24,6 +25,7 @@ def settings():
         new_token = api_tokens.issue(current_user, token_form.name.data)
     return render_template("account/settings.html", pref_form=pref_form, token_form=token_form,
                            revoke_form=RevokeApiTokenForm(), new_token=new_token,
+                           test_email_form=SendTestEmailForm(prefix="test_email"),
                            tokens=api_tokens.for_user(current_user))
 
 
@@ -34,4 +36,14 @@ def revoke_token(token_id: int):
     if form.validate_on_submit():
         api_tokens.revoke(current_user, token_id)
         flash("The token is revoked: it no longer works.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.route("/test-email", methods=["POST"])
+@signed_in
+def test_email():
+    if SendTestEmailForm(prefix="test_email").validate_on_submit():
+        send_test_email(current_user)
+        flash(f"A test email is on its way to {current_user.email}. It normally arrives within a few minutes; "
+              "if it does not, check your junk folder, then tell your school's AP leader.", "success")
     return redirect(url_for("account.settings"))

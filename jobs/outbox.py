@@ -1,0 +1,363 @@
+"""Delivering the outbox: never lost, never sent twice.
+
+- `deliver_notification(id, school_id)` claims one row with a single conditional UPDATE and commits the claim
+  before talking to SMTP, so a second job for the same row (enqueued twice, dispatched twice) finds nothing
+  to claim. It records "sent" the moment the server has accepted the message.
+- `dispatch_outbox()` (every minute) enqueues whatever is due, and puts rows back whose worker died while
+  sending. Such a row is sent again with the same Message-ID: the one window no outbox can close is a worker
+  dying between the SMTP server's "250 OK" and our commit, and it is kept to that.
+- `send_daily_digests()` (07:00 on weekdays) folds each person's waiting prompts into one email.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import or_, select, update
+
+from app import clock
+from app.extensions import db
+from app.models import Audience, Delivery, Notification, NotificationStatus, User
+from jobs.connection import EMAIL, URGENT, all_queues, redis_connection
+from jobs.context import in_school, in_system
+from jobs.enqueue import enqueue, safe_job_id
+
+log = logging.getLogger(__name__)
+
+# Minutes to wait after the 1st, 2nd, ... failed attempt: quick for a blip, then hourly.
+BACKOFF_MINUTES = (1, 2, 5, 15, 60)
+
+
+def retry_delay(failed_attempts: int) -> timedelta:
+    index = min(max(failed_attempts, 1), len(BACKOFF_MINUTES)) - 1
+    return timedelta(minutes=BACKOFF_MINUTES[index])
+
+
+# --- enqueueing ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """What a delivery job needs: ids, and the row's state, which names the job (one job per attempt)."""
+
+    id: int
+    school_id: int | None
+    urgent: bool
+    attempts: int
+    next_attempt_at: datetime | None
+
+    @classmethod
+    def of(cls, n: Notification) -> DeliveryRef:
+        return cls(n.id, n.school_id, bool(n.urgent), n.attempts or 0, n.next_attempt_at)
+
+    @property
+    def job_id(self) -> str:
+        stamp = int(self.next_attempt_at.timestamp()) if self.next_attempt_at else 0
+        return safe_job_id("deliver-notification", self.id, self.attempts, stamp)
+
+    @property
+    def queue(self) -> str:
+        return URGENT if self.urgent else EMAIL
+
+
+_STILL_WILL_RUN = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED)
+
+
+def enqueue_delivery(ref: DeliveryRef, at: datetime | None = None) -> Job | None:
+    """Enqueue `deliver_notification` for this attempt; None when a job for it is already waiting or running.
+
+    The job id names the attempt, so dispatching twice enqueues once. A job of that id that will not run
+    again (it finished without claiming, failed, or is a scheduled retry whose time has passed) is replaced:
+    the atomic claim, not the job id, is what keeps a message from going twice. Raises RedisError."""
+    args = (deliver_notification, ref.id, ref.school_id)
+    if at is not None:
+        return enqueue(ref.queue, *args, job_id=ref.job_id, at=at)
+    job = enqueue(ref.queue, *args, job_id=ref.job_id, unique=True)
+    if job is not None:
+        return job
+    conn = redis_connection()
+    try:
+        existing = Job.fetch(ref.job_id, connection=conn)
+    except NoSuchJobError:
+        existing = None
+    if existing is not None:
+        if existing.get_status() in _STILL_WILL_RUN:
+            return None
+        existing.delete()
+    return enqueue(ref.queue, *args, job_id=ref.job_id, unique=True)
+
+
+# --- delivering one ------------------------------------------------------------------------------------------
+
+
+def deliver_notification(notification_id: int, school_id: int | None) -> str:
+    """Send one notification if it is still due. Safe to run any number of times, concurrently too."""
+    scope = (in_school(school_id) if school_id is not None
+             else in_system("outbox: deliver a notification that belongs to no school"))
+    with scope:
+        return _deliver(notification_id)
+
+
+def _deliver(notification_id: int) -> str:
+    from app.mail import MailSettings, build_message, send
+
+    claimed_at = clock.now()
+    claim = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id,
+               Notification.status == NotificationStatus.PENDING,
+               Notification.delivery == Delivery.IMMEDIATE,
+               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= claimed_at))
+        .values(status=NotificationStatus.SENDING, claimed_at=claimed_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # the claim is visible to every other worker before we talk to SMTP
+    if claim.rowcount != 1:
+        return "not due, taken or done"
+    notification = db.session.get(Notification, notification_id)
+    try:
+        settings = MailSettings.from_config(current_app.config)
+        send(build_message(notification, settings), settings)
+    except Exception as exc:  # any failure, SMTP or ours: recorded on the row, retried, then shown as failed
+        return _record_failure(notification, exc)
+    _record_sent(notification_id)
+    return "sent"
+
+
+def _record_sent(notification_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status != NotificationStatus.SENT)
+        .values(status=NotificationStatus.SENT, sent_at=clock.now(), attempts=Notification.attempts + 1,
+                claimed_at=None, next_attempt_at=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _record_failure(notification: Notification, exc: Exception) -> str:
+    from app.mail import PermanentMailError, describe_error
+
+    attempts = (notification.attempts or 0) + 1
+    at = clock.now()
+    give_up = isinstance(exc, PermanentMailError) or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    next_at = None if give_up else at + retry_delay(attempts)
+    values = dict(attempts=attempts, last_error=f"{at:%Y-%m-%d %H:%M} UTC, attempt {attempts}: "
+                                                f"{describe_error(exc)}"[:2000],
+                  claimed_at=None, next_attempt_at=next_at,
+                  status=NotificationStatus.FAILED if give_up else NotificationStatus.PENDING)
+    log.warning("notification %s: attempt %s failed (%s)%s", notification.id, attempts, describe_error(exc),
+                "; giving up" if give_up else f"; next try at {next_at:%H:%M:%S} UTC")
+    ref = DeliveryRef(notification.id, notification.school_id, bool(notification.urgent), attempts, next_at)
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.status == NotificationStatus.SENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if give_up:
+        return "failed"
+    try:
+        enqueue_delivery(ref, at=next_at)
+    except RedisError:
+        log.warning("could not schedule the retry of notification %s; dispatch_outbox will", notification.id)
+    return "will retry"
+
+
+# --- the periodic dispatcher ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchReport:
+    enqueued: int = 0
+    already_queued: int = 0
+    reclaimed: int = 0
+    gave_up: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def dispatch_outbox(batch_size: int = 500) -> DispatchReport:
+    """Every minute: put back rows whose worker died mid-send, then enqueue every due immediate notification.
+    Reads only pending and sending rows (the ix_notifications_due index), never the sent history."""
+    with in_system("outbox dispatch: due notifications of every school"):
+        report = DispatchReport()
+        at = clock.now()
+        report.gave_up, report.reclaimed = _reclaim_abandoned(at)
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(Notification.id, Notification.school_id, Notification.urgent, Notification.attempts,
+                       Notification.next_attempt_at)
+                .where(Notification.status == NotificationStatus.PENDING,
+                       Notification.delivery == Delivery.IMMEDIATE,
+                       or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= at),
+                       Notification.id > last_id)
+                .order_by(Notification.id).limit(batch_size)
+            ).all()
+            for row in rows:
+                ref = DeliveryRef(row.id, row.school_id, bool(row.urgent), row.attempts or 0, row.next_attempt_at)
+                if enqueue_delivery(ref) is None:
+                    report.already_queued += 1
+                else:
+                    report.enqueued += 1
+                    report.ids.append(row.id)
+            if len(rows) < batch_size:
+                break
+            last_id = rows[-1].id
+        return report
+
+
+def _reclaim_abandoned(at: datetime) -> tuple[int, int]:
+    """A row 'sending' for longer than OUTBOX_CLAIM_TIMEOUT_SECONDS lost its worker. Put it back as due now
+    (counted as an attempt: the message may have reached the server), or fail it if that was the last try."""
+    cutoff = at - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    note = (f"{at:%Y-%m-%d %H:%M} UTC: the worker stopped while sending; if the server had already accepted "
+            f"the message, the resend carries the same Message-ID")
+    abandoned = (Notification.status == NotificationStatus.SENDING, Notification.claimed_at < cutoff)
+    gave_up = db.session.execute(
+        update(Notification).where(*abandoned, Notification.attempts + 1 >= max_attempts)
+        .values(status=NotificationStatus.FAILED, attempts=Notification.attempts + 1, claimed_at=None,
+                next_attempt_at=None, last_error=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    reclaimed = db.session.execute(
+        update(Notification).where(*abandoned)
+        .values(status=NotificationStatus.PENDING, attempts=Notification.attempts + 1, claimed_at=None,
+                next_attempt_at=at, last_error=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if gave_up or reclaimed:
+        log.warning("outbox: %s abandoned notification(s) put back, %s failed after the last attempt",
+                    reclaimed, gave_up)
+    return gave_up, reclaimed
+
+
+# --- the daily digest ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestReport:
+    digests: int = 0
+    folded: int = 0
+
+
+def send_daily_digests() -> DigestReport:
+    """Fold each person's waiting (digest) prompts into one email, itself an outbox row keyed by person and
+    local date: run twice in a day, the second run finds today's digest and leaves new prompts for tomorrow."""
+    report = DigestReport()
+    with in_system("daily digests: waiting prompts of every school, one email per person"):
+        day = clock.today()
+        user_ids = list(db.session.scalars(
+            select(Notification.recipient_user_id)
+            .where(Notification.status == NotificationStatus.PENDING, Notification.delivery == Delivery.DIGEST,
+                   Notification.recipient_user_id.is_not(None))
+            .distinct()
+        ))
+        for user_id in user_ids:
+            try:
+                folded = _fold_digest(user_id, day)
+            except Exception:
+                db.session.rollback()
+                log.exception("daily digest for user %s failed; their prompts wait for the next run", user_id)
+                continue
+            if folded:
+                report.digests += 1
+                report.folded += folded
+    return report
+
+
+def _fold_digest(user_id: int, day: date) -> int:
+    from app.services.notifications import add_to_outbox
+    from app.templating import localdatetime
+
+    dedupe_key = f"daily-digest:{user_id}:{day.isoformat()}"
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
+        return 0
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return 0
+    items = list(db.session.scalars(
+        select(Notification)
+        .where(Notification.recipient_user_id == user_id, Notification.status == NotificationStatus.PENDING,
+               Notification.delivery == Delivery.DIGEST)
+        .order_by(Notification.created_at, Notification.id)
+    ))
+    if not items:
+        return 0
+    context = {
+        "day": f"{day:%A %-d %B %Y}",
+        "items": [{"subject": n.subject, "text": n.body_text, "about": n.about_label,
+                   "queued_at": localdatetime(n.created_at)} for n in items],
+    }
+    digest = add_to_outbox(
+        dedupe_key=dedupe_key, audience=Audience.STAFF, recipient_email=user.email, recipient_name=user.full_name,
+        recipient_user=user, template="daily_digest", context=context, urgent=False, delivery=Delivery.IMMEDIATE,
+        about_type="User", about_id=user.id, about_label=user.full_name,
+    )
+    ids = [n.id for n in items]
+    folded = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == NotificationStatus.PENDING)
+        .values(status=NotificationStatus.IN_DIGEST, digest_id=digest.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if folded != len(ids):  # another run took some of them: let it have them all
+        db.session.rollback()
+        return 0
+    db.session.commit()
+    return folded
+
+
+# --- queue health --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueStats:
+    name: str
+    queued: int
+    started: int
+    scheduled: int
+    failed: int
+
+
+def queue_stats() -> list[QueueStats]:
+    """Each queue's counts, in worker priority order. Raises RedisError when Redis is unreachable."""
+    conn = redis_connection()
+    conn.ping()
+    return [QueueStats(name=q.name, queued=q.count, started=q.started_job_registry.count,
+                       scheduled=q.scheduled_job_registry.count, failed=q.failed_job_registry.count)
+            for q in all_queues(conn)]
+
+
+@dataclass
+class FailedJob:
+    queue: str
+    id: str
+    function: str
+    ended_at: datetime | None
+    error: str  # the exception's last line
+
+
+def failed_jobs() -> list[FailedJob]:
+    """RQ jobs that raised (not failed notifications: those are rows, see the admin). Raises RedisError."""
+    conn = redis_connection()
+    out: list[FailedJob] = []
+    for q in all_queues(conn):
+        ids = q.failed_job_registry.get_job_ids()
+        for job in Job.fetch_many(ids, connection=conn):
+            if job is None:
+                continue
+            result = job.latest_result()
+            exc = (result.exc_string if result is not None else None) or ""
+            lines = [line for line in exc.strip().splitlines() if line.strip()]
+            out.append(FailedJob(queue=q.name, id=job.id, function=job.func_name or "?", ended_at=job.ended_at,
+                                 error=lines[-1].strip() if lines else "(no exception recorded)"))
+    return out

@@ -1,0 +1,224 @@
+"""Issue 3's fault tests, against a real Redis, a real SMTP server on loopback and real RQ workers: in each,
+no notification is lost and none is sent twice (except the one window no outbox can close, where the copy
+carries the same Message-ID)."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, NotificationStatus
+from jobs.connection import EMAIL, queue_name, redis_connection
+from jobs.enqueue import enqueue
+from jobs.outbox import deliver_notification, dispatch_outbox, retry_delay
+from tenants import system_scope
+from tests.helpers import csrf_token, post_form, school_time, sign_in
+from tests.jobs.outbox_fixtures import (  # noqa: F401  (worker_process is a fixture)
+    all_notifications,
+    notification,
+    queue_staff_prompt,
+    received,
+    run_worker,
+    school_id,
+    user_for,
+    wait_until,
+    worker_process,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _one_email_for(nid: int, smtp_sink) -> None:
+    row = notification(nid)
+    assert row.status is NotificationStatus.SENT
+    assert [m["Message-ID"] for m in smtp_sink.messages] == [row.message_id]
+
+
+# (a) ---------------------------------------------------------------------------------------------------------
+
+
+def test_redis_down_while_a_request_queues_a_notification_loses_nothing(app, world, client, redis_server,
+                                                                         smtp_sink):
+    sign_in(client, user_for("a.dsl"))
+    redis_server.stop()
+    try:
+        response = post_form(client, "/account/test-email", {"test_email-send": "1"}, form_url="/account/")
+        assert response.status_code == 302  # the request succeeds without Redis
+        assert "A test email is on its way" in client.get("/account/").get_data(as_text=True)
+        (row,) = all_notifications()
+        assert row.status is NotificationStatus.PENDING and row.recipient_email == "a.dsl@test.example.org"
+        with pytest.raises(RedisError):
+            dispatch_outbox()  # nothing can be enqueued while Redis is down, and nothing is marked as if it were
+    finally:
+        redis_server.start()
+    assert Queue(queue_name(EMAIL), connection=redis_connection()).count == 0  # the enqueue really was lost
+    assert smtp_sink.messages == []
+    assert dispatch_outbox().enqueued == 1
+    run_worker()
+    assert dispatch_outbox().enqueued == 0
+    run_worker()
+    _one_email_for(row.id, smtp_sink)
+
+
+# (b) ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_delivery_is_resent_with_the_same_message_id(app, world, smtp_sink, worker_process,
+                                                                         monkeypatch):
+    # The server keeps the message, then is slow to answer "250": the worker dies in exactly the window
+    # between the server accepting a message and the outbox recording it.
+    smtp_sink.delay = 60
+    nid = queue_staff_prompt(world)  # enqueued once committed
+    worker = worker_process()
+    wait_until(lambda: len(smtp_sink.messages) == 1, timeout=60,
+               message=f"the worker to hand the message to SMTP; worker log:\n{worker.log()}")
+    assert notification(nid).status is NotificationStatus.SENDING
+    worker.kill_hard()
+    smtp_sink.delay = 0
+
+    # Within the claim timeout the row is left alone: a slow worker is not a dead one.
+    assert dispatch_outbox().reclaimed == 0
+    assert notification(nid).status is NotificationStatus.SENDING
+
+    monkeypatch.setitem(app.config, "OUTBOX_CLAIM_TIMEOUT_SECONDS", 1)
+    time.sleep(1.5)
+    report = dispatch_outbox()
+    assert (report.reclaimed, report.enqueued) == (1, 1)
+    run_worker()
+    row = notification(nid)
+    assert row.status is NotificationStatus.SENT and row.attempts == 2 and row.last_error is None
+
+    dispatch_outbox()
+    run_worker()
+    copies = received(smtp_sink)
+    assert len(copies) == 2  # never more than twice ...
+    assert {m["Message-ID"] for m in copies} == {row.message_id}  # ... and the copy is the same message
+
+
+# (c) ---------------------------------------------------------------------------------------------------------
+
+
+def test_smtp_refusing_then_accepting_sends_exactly_once(app, world, smtp_sink):
+    with school_time("2026-03-30 09:00") as frozen:
+        smtp_sink.refuse = True
+        nid = queue_staff_prompt(world)
+        run_worker()
+        row = notification(nid)
+        assert row.status is NotificationStatus.PENDING and row.attempts == 1
+        assert row.next_attempt_at == row.updated_at + timedelta(minutes=1)
+        assert "451 4.3.0 try again later" in row.last_error
+        assert smtp_sink.messages == []
+
+        # Not due yet: the dispatcher leaves it, and a stray job claims nothing.
+        assert dispatch_outbox().enqueued == 0
+        assert deliver_notification(nid, school_id()) == "not due, taken or done"
+
+        smtp_sink.refuse = False
+        frozen.tick(timedelta(minutes=1, seconds=1))
+        assert dispatch_outbox().enqueued == 1
+        run_worker()
+        row = notification(nid)
+        assert row.status is NotificationStatus.SENT and row.attempts == 2 and row.last_error is None
+
+        # The retry scheduled in RQ for that attempt, had it run too, finds the row already sent.
+        frozen.tick(timedelta(minutes=5))
+        dispatch_outbox()
+        run_worker(with_scheduler=True)
+    _one_email_for(nid, smtp_sink)
+
+
+def test_a_scheduled_retry_runs_without_the_dispatcher(app, world, smtp_sink):
+    with school_time("2026-03-30 09:00") as frozen:
+        smtp_sink.refuse = True
+        nid = queue_staff_prompt(world)
+        run_worker()
+        smtp_sink.refuse = False
+        frozen.tick(timedelta(minutes=1, seconds=1))
+        run_worker(with_scheduler=True)
+    _one_email_for(nid, smtp_sink)
+
+
+def test_after_the_last_attempt_it_is_failed_shown_to_the_trustee_and_can_be_retried(app, world, smtp_sink,
+                                                                                      client):
+    max_attempts = app.config["OUTBOX_MAX_ATTEMPTS"]
+    with school_time("2026-03-30 09:00") as frozen:
+        smtp_sink.refuse = True
+        nid = queue_staff_prompt(world)
+        for attempt in range(1, max_attempts + 1):
+            dispatch_outbox()
+            run_worker()
+            row = notification(nid)
+            assert row.attempts == attempt
+            if attempt < max_attempts:
+                assert row.status is NotificationStatus.PENDING
+                frozen.tick(retry_delay(attempt) + timedelta(seconds=1))
+        assert row.status is NotificationStatus.FAILED and row.next_attempt_at is None
+        assert f"attempt {max_attempts}: SMTP refused: 451 4.3.0 try again later" in row.last_error
+        frozen.tick(timedelta(hours=3))
+        assert dispatch_outbox().enqueued == 0  # failed stays failed until a person retries it
+    assert smtp_sink.messages == []
+
+    sign_in(client, user_for("trust.designated_trustee"))
+    failed_list = client.get("/admin/admin_notification/?flt0_status_equals=failed").get_data(as_text=True)
+    assert "Welfare check due for a pupil" in failed_list and "451 4.3.0 try again later" in failed_list
+    health = client.get("/admin/admin_queue_health/").get_data(as_text=True)
+    assert "1 notification(s) failed." in health
+
+    smtp_sink.refuse = False
+    token = csrf_token(client, "/admin/admin_notification/")
+    response = client.post("/admin/admin_notification/action/",
+                           data={"csrf_token": token, "action": "retry", "rowid": str(nid),
+                                 "url": "/admin/admin_notification/"})
+    assert response.status_code == 302
+    row = notification(nid)
+    assert row.status is NotificationStatus.PENDING and row.attempts == max_attempts  # the history is kept
+    with system_scope("test: read the audit trail"):
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notification_retry"))
+        assert event.record_id == str(nid) and event.actor_id == user_for("trust.designated_trustee").id
+        assert event.school_id == school_id() and "after 6 attempts" in event.detail
+    run_worker()  # enqueued when the retry committed
+    _one_email_for(nid, smtp_sink)
+    assert notification(nid).attempts == max_attempts + 1
+
+
+# (d) ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_same_delivery_enqueued_twice_and_dispatched_twice_sends_once(app, world, smtp_sink):
+    nid = queue_staff_prompt(world)  # one job, enqueued after commit
+    sid = school_id()
+    enqueue(EMAIL, deliver_notification, nid, sid)
+    enqueue(EMAIL, deliver_notification, nid, sid)
+    first, second = dispatch_outbox(), dispatch_outbox()
+    assert (first.enqueued, second.enqueued) == (0, 0)  # the after-commit job of this attempt is waiting
+    assert Queue(queue_name(EMAIL), connection=redis_connection()).count == 3
+    run_worker()
+    _one_email_for(nid, smtp_sink)
+    assert notification(nid).attempts == 1
+
+
+def test_two_workers_racing_for_one_notification_send_it_once(app, world, smtp_sink):
+    nid = queue_staff_prompt(world)
+    sid = school_id()
+    smtp_sink.delay = 0.5  # keep the first sender busy while the second tries
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            results.append(deliver_notification(nid, sid))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["not due, taken or done", "sent"]
+    _one_email_for(nid, smtp_sink)
