@@ -4,17 +4,17 @@
 def register_blueprints(app) -> None:
     from app.views.account import bp as account_bp
     from app.views.auth import bp as auth_bp
-    from app.views.notices import bp as notices_bp
     from app.views.calendar import bp as calendar_bp
     from app.views.inbox import bp as inbox_bp
+    from app.views.notices import bp as notices_bp
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(trust_bp)
-    app.register_blueprint(notices_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(notices_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)
