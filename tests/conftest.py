@@ -115,7 +115,10 @@ def app(_app, redis_server, smtp_sink):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client whose every request gets its own app context, as in production (see helpers.fresh_client)."""
+    from tests.helpers import fresh_client
+
+    return fresh_client(app)
 
 
 @pytest.fixture
