@@ -64,7 +64,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 def _sqlite_pragmas(engine) -> None:
     """SQLite as the embedded default behaves like PostgreSQL where it matters: foreign keys enforced, and
-    the web and worker processes able to write without tripping over each other."""
+    the web and worker processes able to write without tripping over each other.
+
+    pysqlite's deferred BEGIN is kept on purpose: with SQLAlchemy emitting BEGIN itself, every read would open
+    a snapshot and a later write in the same transaction would fail ("database is locked") whenever the other
+    process wrote meanwhile. The price: a SAVEPOINT taken as a transaction's first write is not undone by the
+    outer rollback on SQLite (PostgreSQL, the production database, is exact)."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
