@@ -23,9 +23,13 @@ class Permission(enum.StrEnum):
     CALENDAR_EDIT = "school.calendar.edit"
     TASKS_VIEW = "school.tasks.view"
     EXTERNAL_NOTICES_VIEW = "school.external_notices.view"  # what was sent to the LA, VSH, social workers
+    PLACEMENTS_VIEW = "school.placements.view"  # placements, readiness, the pupil's week (7.3-7.12)
+    PLACEMENTS_COMMISSION = "school.placements.commission"  # commission, start, end (4.3, 7.11, 8.7)
+    DIRECTION_APPROVE = "school.placements.direction.approve"  # governing body approval recorded (6.4)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
+    TRUST_PLACEMENTS_VIEW = "trust.placements.view"  # every school's planned and active placements
 
     @property
     def is_trust(self) -> bool:
@@ -54,6 +58,22 @@ TRUST_ROLE_PERMISSIONS: dict[T, frozenset[Permission]] = {
     T.TRUST_SEND_LEAD: frozenset({Permission.TRUST_VIEW}),
     T.DESIGNATED_TRUSTEE: frozenset({Permission.TRUST_VIEW, Permission.TRUST_ADMIN}),
 }
+
+
+# Placements (7.3-7.12, section 6). The AP leader commissions (4.3); the school's leaders and attendance
+# officer see them. Off-site direction approval is the governing body's (6.4): the designated governor records
+# it, or the headteacher on the governing body's behalf (both see the direction on the approval page only).
+_PLACEMENT_PERMISSIONS = {
+    R.AP_LEADER: {Permission.PLACEMENTS_VIEW, Permission.PLACEMENTS_COMMISSION},
+    R.HEADTEACHER: {Permission.PLACEMENTS_VIEW, Permission.DIRECTION_APPROVE},
+    R.DSL: {Permission.PLACEMENTS_VIEW},
+    R.ATTENDANCE_OFFICER: {Permission.PLACEMENTS_VIEW},
+    R.DESIGNATED_GOVERNOR: {Permission.DIRECTION_APPROVE},
+}
+for _role, _granted in _PLACEMENT_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
+for _trust_role in TRUST_ROLE_PERMISSIONS:
+    TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {Permission.TRUST_PLACEMENTS_VIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

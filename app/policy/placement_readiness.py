@@ -198,8 +198,11 @@ def pupil_risk_assessment(facts: PlacementFacts) -> list[Missing]:
     if not facts.risk_assessment_missing:
         return []
     details = "; ".join(_text(i) for i in facts.risk_assessment_missing)
+    reviews = next((getattr(i, "reviews_id", None) for i in facts.risk_assessment_missing
+                    if getattr(i, "reviews_id", None)), None)
+    extra = {"reviews": reviews} if reviews else {}
     return [Missing("pupil_risk_assessment", "4.3", f"Complete the pupil's risk assessment: {details}.",
-                    _pupil(facts, "pupils.new_risk_assessment"))]
+                    _pupil(facts, "pupils.new_risk_assessment", **extra))]
 
 
 def parents_consulted(facts: PlacementFacts) -> list[Missing]:

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from app.permissions import Permission, trust_permission
+from app.services.placements import trust_placements
 from app.services.trust_overview import trust_overview
 from tenants import trust_scope
 
@@ -15,3 +16,12 @@ def index():
     with trust_scope(current_user.id, "trust overview: schools, key contacts and role holders"):
         overview = trust_overview()
     return render_template("trust/index.html", overview=overview)
+
+
+@bp.route("/placements")
+@trust_permission(Permission.TRUST_PLACEMENTS_VIEW)
+def placements():
+    """Every planned and active placement across the schools: the trust safeguarding lead's view."""
+    with trust_scope(current_user.id, "trust placements: every planned and active placement"):
+        lines = trust_placements()
+    return render_template("trust/placements.html", lines=lines)

@@ -75,8 +75,8 @@ def ask(sweep, rule, method: str, target: str):
 
 
 def leaked(response, markers) -> list[str]:
-    body = response.get_data(as_text=True)
-    return [m for m in markers if m in body]
+    body = response.get_data()  # bytes: a PDF or a download is searched as well as a page
+    return [m for m in markers if m.encode() in body]
 
 
 def school_b_rows(school_id: int) -> dict:

@@ -1,0 +1,176 @@
+"""Forms for commissioning, starting and ending placements and for off-site directions."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import NumberInput
+
+from app.forms.calendar import SchoolDateField
+from app.models import ArrangedBy, CostUnit
+from app.services.placements import WEEKDAYS, DirectionInput, EndInput, PlacementInput, SessionInput
+
+ARRANGED_BY_CHOICES = [
+    (ArrangedBy.SCHOOL.value, "The school (register code B when attending)"),
+    (ArrangedBy.LOCAL_AUTHORITY.value, "The local authority (code K)"),
+    (ArrangedBy.DUAL_REGISTRATION.value, "Another school where the pupil is dual registered (code D)"),
+]
+COST_UNIT_CHOICES = [("", "Choose…")] + [(u.value, f"per {u.value}") for u in CostUnit]
+
+
+class _PlacementsForm(FlaskForm):
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Put the service's problems on the fields they are about, for the error summary and the fields."""
+        for name, message in errors.items():
+            target = self[name] if name in self else None
+            if target is None:
+                self.form_errors.append(message)
+            else:
+                target.errors = [*target.errors, message]
+
+
+def _id_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PlacementForm(_PlacementsForm):
+    pupil_id = SelectField("Pupil", coerce=_id_or_none, validators=[InputRequired(message="Choose the pupil.")])
+    provider_id = SelectField("Provider", coerce=_id_or_none,
+                              validators=[InputRequired(message="Choose the provider.")])
+    provider_site_id = SelectField("Site (optional)", coerce=_id_or_none, validate_choice=False)
+    start_date = SchoolDateField("Start date", validators=[InputRequired(message="Enter the start date.")])
+    planned_end_date = SchoolDateField("Planned end (optional)", validators=[Optional()])
+    arranged_by = SelectField("Who arranged the provision", choices=ARRANGED_BY_CHOICES, default="school")
+    is_off_site_direction = BooleanField("This is an off-site direction to improve behaviour (section 6)")
+    online_justification = TextAreaField("For an online-only provider: why there is no appropriate alternative")
+
+    def __init__(self, *args, pupils, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupil_id.choices = [("", "Choose a pupil…")] + [
+            (p.id, f"{p.last_name}, {p.first_name} (year {p.year_group})") for p in pupils]
+        self.provider_id.choices = [("", "Choose a provider…")] + [
+            (p.id, f"{p.name} ({p.kind.value.replace('_', '-')})") for p in providers]
+        self.provider_site_id.choices = [("", "No particular site")] + [
+            (s.id, f"{p.name}: {s.name}") for p in providers for s in p.sites if not s.is_archived]
+
+    def data_in(self) -> PlacementInput:
+        return PlacementInput(pupil_id=self.pupil_id.data, provider_id=self.provider_id.data,
+                              provider_site_id=self.provider_site_id.data, start_date=self.start_date.data,
+                              planned_end_date=self.planned_end_date.data, arranged_by=self.arranged_by.data,
+                              is_off_site_direction=self.is_off_site_direction.data,
+                              online_justification=self.online_justification.data)
+
+
+class AgreementForm(_PlacementsForm):
+    aims_and_outcomes = TextAreaField("Aims and planned outcomes")
+    curriculum_and_qualifications = TextAreaField("Curriculum and qualifications worked towards")
+    personal_development = TextAreaField("Personal development")
+    careers_guidance = TextAreaField("Careers information, advice and guidance")
+    induction = TextAreaField("Induction")
+    pastoral_arrangements = TextAreaField("Pastoral care")
+    attendance_arrangements = TextAreaField("Attendance: how the school is told each AM and PM session")
+    safeguarding_arrangements = TextAreaField("Safeguarding, including safer recruitment")
+    free_school_meals_arrangements = TextAreaField("Free school meals (when the pupil is eligible)")
+    exam_arrangements = TextAreaField("External examinations and assessments (if appropriate)")
+    communication_arrangements = TextAreaField("Communication with the school and with parents and carers")
+    cost_amount = DecimalField("Cost (£)", places=2, validators=[Optional()],
+                               render_kw={"inputmode": "decimal"})
+    cost_unit = SelectField("The cost is", choices=COST_UNIT_CHOICES)
+    review_arrangements = TextAreaField("How the placement is reviewed, and with whom")
+    review_every_weeks = IntegerField("Reviews every (weeks)", widget=NumberInput(min=1, max=52),
+                                      validators=[Optional()])
+    qa_visit_every_weeks = IntegerField("Quality assurance visits every (weeks)", widget=NumberInput(min=1, max=52),
+                                        validators=[Optional()])
+    agreed_on = SchoolDateField("Date agreed with the provider", validators=[Optional()])
+
+    def values(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class SessionsForm(_PlacementsForm):
+    """Ten rows, Monday AM to Friday PM: tick the sessions at the provision and give their times."""
+
+    def sessions(self) -> list[SessionInput]:
+        chosen = []
+        for weekday in range(5):
+            for session in ("am", "pm"):
+                if self[f"s{weekday}_{session}_on"].data:
+                    chosen.append(SessionInput(weekday, session, self[f"s{weekday}_{session}_starts"].data,
+                                               self[f"s{weekday}_{session}_ends"].data))
+        return chosen
+
+    def rows(self):
+        return [(WEEKDAYS[d], s.upper(), self[f"s{d}_{s}_on"], self[f"s{d}_{s}_starts"], self[f"s{d}_{s}_ends"],
+                 f"{d}-{s}") for d in range(5) for s in ("am", "pm")]
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            if "-" in key:
+                d, s = key.split("-")
+                target = self[f"s{d}_{s}_starts"]
+                target.errors = [*target.errors, message]
+            else:
+                self.form_errors.append(message)
+
+    @classmethod
+    def for_placement(cls, placement, **kwargs):
+        data = {}
+        for ws in placement.weekly_sessions:
+            key = f"s{ws.weekday}_{ws.session.value}"
+            data.update({f"{key}_on": True, f"{key}_starts": ws.starts_at, f"{key}_ends": ws.ends_at})
+        return cls(data=data, **kwargs)
+
+
+for _d in range(5):
+    for _s in ("am", "pm"):
+        _name = f"{WEEKDAYS[_d]} {_s.upper()}"
+        setattr(SessionsForm, f"s{_d}_{_s}_on", BooleanField(f"{_name} at the provision"))
+        setattr(SessionsForm, f"s{_d}_{_s}_starts", TimeField(f"{_name} starts", validators=[Optional()]))
+        setattr(SessionsForm, f"s{_d}_{_s}_ends", TimeField(f"{_name} ends", validators=[Optional()]))
+
+
+class KeyInformationForm(_PlacementsForm):
+    shared_on = SchoolDateField("Date shared with the provider",
+                                validators=[InputRequired(message="Enter the date the information was shared.")])
+    note = TextAreaField("What was shared and how (special educational needs included)")
+
+
+class EndForm(_PlacementsForm):
+    ended_on = SchoolDateField("Last day of the placement",
+                               validators=[InputRequired(message="Enter the date the placement ended.")])
+    destination = StringField("Destination after the placement")
+    progress = TextAreaField("Progress")
+    achievements = TextAreaField("Achievements (qualifications, awards)")
+    pupil_assessment = TextAreaField("The pupil's own assessment of the provision")
+
+    def data_in(self) -> EndInput:
+        return EndInput(ended_on=self.ended_on.data, progress=self.progress.data,
+                        achievements=self.achievements.data, destination=self.destination.data,
+                        pupil_assessment=self.pupil_assessment.data)
+
+
+class DirectionForm(_PlacementsForm):
+    reasons_and_objectives = TextAreaField("Reasons for the direction and its objectives")
+    report_to = StringField("Who the pupil reports to on arrival")
+    review_on = SchoolDateField("Review date", validators=[Optional()])
+    ends_by = SchoolDateField("Latest end date (the maximum period)", validators=[Optional()])
+
+    def data_in(self) -> DirectionInput:
+        return DirectionInput(reasons_and_objectives=self.reasons_and_objectives.data,
+                              review_on=self.review_on.data, ends_by=self.ends_by.data,
+                              report_to=self.report_to.data)
+
+
+class ApprovalForm(_PlacementsForm):
+    approved_on = SchoolDateField("Date the governing body approved it",
+                                  validators=[InputRequired(message="Enter the date of the approval.")])
+    reference = StringField("Meeting or minute reference")
+
+
+class LetterSentForm(_PlacementsForm):
+    sent_on = SchoolDateField("Date the letter was sent",
+                              validators=[InputRequired(message="Enter the date the letter was sent.")])
+
+
+class ActionForm(FlaskForm):
+    """A button that acts on one record (start, cancel): CSRF only."""
