@@ -23,6 +23,10 @@ class Permission(enum.StrEnum):
     CALENDAR_EDIT = "school.calendar.edit"
     TASKS_VIEW = "school.tasks.view"
     EXTERNAL_NOTICES_VIEW = "school.external_notices.view"  # what was sent to the LA, VSH, social workers
+    PUPILS_VIEW = "school.pupils.view"  # pupil records: named pupils, so not governors or all staff
+    PUPILS_EDIT = "school.pupils.edit"
+    PUPILS_IMPORT = "school.pupils.import"  # CSV from the MIS
+    PRE_PLACEMENT_RECORD = "school.pupils.pre_placement.record"  # referral, risk, consultation, involvement (4.3)
     PLACEMENTS_VIEW = "school.placements.view"  # placements, readiness, the pupil's week (7.3-7.12)
     PLACEMENTS_COMMISSION = "school.placements.commission"  # commission, start, end (4.3, 7.11, 8.7)
     DIRECTION_APPROVE = "school.placements.direction.approve"  # governing body approval recorded (6.4)
@@ -52,6 +56,18 @@ SCHOOL_ROLE_PERMISSIONS: dict[R, frozenset[Permission]] = {
     R.DESIGNATED_GOVERNOR: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
     R.STAFF: frozenset(_EVERY_SCHOOL_ROLE),
 }
+
+# Pupil records (issue 5). Governors monitor AP through aggregate reports (4.1), not named pupils' records; other
+# staff see only what a task shows them. The AP leader and DSL record what precedes a placement (4.3, 4.4).
+_PUPIL_PERMISSIONS = {
+    R.AP_LEADER: {Permission.PUPILS_VIEW, Permission.PUPILS_EDIT, Permission.PUPILS_IMPORT,
+                  Permission.PRE_PLACEMENT_RECORD},
+    R.HEADTEACHER: {Permission.PUPILS_VIEW, Permission.PUPILS_EDIT},
+    R.DSL: {Permission.PUPILS_VIEW, Permission.PUPILS_EDIT, Permission.PRE_PLACEMENT_RECORD},
+    R.ATTENDANCE_OFFICER: {Permission.PUPILS_VIEW},
+}
+for _role, _granted in _PUPIL_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | frozenset(_granted)
 
 TRUST_ROLE_PERMISSIONS: dict[T, frozenset[Permission]] = {
     T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW}),

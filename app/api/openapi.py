@@ -40,4 +40,7 @@ def openapi_document() -> dict:
         "summary": "A school's key contacts", "security": secured,
         "parameters": [{"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": ok("KeyContacts"), "401": _ERROR, "403": _ERROR, "404": _ERROR}}})
+    from app.api.pupils import openapi_paths as pupil_paths
+
+    pupil_paths(spec, ok, _ERROR)
     return spec.to_dict()

@@ -7,6 +7,7 @@ def register_blueprints(app) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.inbox import bp as inbox_bp
     from app.views.notices import bp as notices_bp
+    from app.views.pupils import bp as pupils_bp
     from app.views.placements import bp as placements_bp
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
@@ -17,6 +18,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(pupils_bp)
     app.register_blueprint(placements_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)
