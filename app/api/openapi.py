@@ -43,4 +43,7 @@ def openapi_document() -> dict:
     from app.api.pupils import openapi_paths as pupil_paths
 
     pupil_paths(spec, ok, _ERROR)
+    from app.api.placements import openapi_paths as placement_paths
+
+    placement_paths(spec, ok, _ERROR)
     return spec.to_dict()
