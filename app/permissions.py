@@ -23,6 +23,12 @@ class Permission(enum.StrEnum):
     CALENDAR_EDIT = "school.calendar.edit"
     TASKS_VIEW = "school.tasks.view"
     EXTERNAL_NOTICES_VIEW = "school.external_notices.view"  # what was sent to the LA, VSH, social workers
+    PROVIDERS_VIEW = "school.providers.view"  # the shared register (7.1)
+    PROVIDERS_EDIT = "school.providers.edit"  # details, sites, contacts, material changes (7.9)
+    PROVIDER_CHECKS_RECORD = "school.providers.checks.record"  # pre-placement checks (7.8)
+    PROVIDER_RISK_APPROVE = "school.providers.risk.approve"  # the provider risk assessment (7.8)
+    PROVIDER_CONCERN_RAISE = "school.providers.concern.raise"
+    PROVIDER_SUSPEND = "school.providers.suspend"
     PUPILS_VIEW = "school.pupils.view"  # pupil records: named pupils, so not governors or all staff
     PUPILS_EDIT = "school.pupils.edit"
     PUPILS_IMPORT = "school.pupils.import"  # CSV from the MIS
@@ -34,6 +40,7 @@ class Permission(enum.StrEnum):
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
     TRUST_PLACEMENTS_VIEW = "trust.placements.view"  # every school's planned and active placements
+    TRUST_PROVIDER_SUSPEND = "trust.providers.suspend"
 
     @property
     def is_trust(self) -> bool:
@@ -46,12 +53,20 @@ _EVERY_SCHOOL_ROLE = {
     Permission.KEY_CONTACTS_VIEW,
     Permission.CALENDAR_VIEW,
     Permission.TASKS_VIEW,
+    Permission.PROVIDERS_VIEW,
+}
+
+# The AP leader vets providers (4.3, 7.8); any school leader with a safeguarding role may raise a concern.
+_AP_LEADER_PROVIDERS = {
+    Permission.PROVIDERS_EDIT, Permission.PROVIDER_CHECKS_RECORD, Permission.PROVIDER_RISK_APPROVE,
+    Permission.PROVIDER_CONCERN_RAISE, Permission.PROVIDER_SUSPEND,
 }
 
 SCHOOL_ROLE_PERMISSIONS: dict[R, frozenset[Permission]] = {
-    R.AP_LEADER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.CALENDAR_EDIT, Permission.EXTERNAL_NOTICES_VIEW}),
-    R.HEADTEACHER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
-    R.DSL: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
+    R.AP_LEADER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.CALENDAR_EDIT, Permission.EXTERNAL_NOTICES_VIEW}
+                           | _AP_LEADER_PROVIDERS),
+    R.HEADTEACHER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW, Permission.PROVIDER_CONCERN_RAISE}),
+    R.DSL: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW, Permission.PROVIDER_CONCERN_RAISE}),
     R.ATTENDANCE_OFFICER: frozenset(_EVERY_SCHOOL_ROLE),
     R.DESIGNATED_GOVERNOR: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
     R.STAFF: frozenset(_EVERY_SCHOOL_ROLE),
@@ -70,9 +85,9 @@ for _role, _granted in _PUPIL_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | frozenset(_granted)
 
 TRUST_ROLE_PERMISSIONS: dict[T, frozenset[Permission]] = {
-    T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW}),
+    T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW, Permission.TRUST_PROVIDER_SUSPEND}),
     T.TRUST_SEND_LEAD: frozenset({Permission.TRUST_VIEW}),
-    T.DESIGNATED_TRUSTEE: frozenset({Permission.TRUST_VIEW, Permission.TRUST_ADMIN}),
+    T.DESIGNATED_TRUSTEE: frozenset({Permission.TRUST_VIEW, Permission.TRUST_ADMIN, Permission.TRUST_PROVIDER_SUSPEND}),
 }
 
 

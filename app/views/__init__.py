@@ -7,6 +7,8 @@ def register_blueprints(app) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.inbox import bp as inbox_bp
     from app.views.notices import bp as notices_bp
+    from app.views.providers import bp as providers_bp
+    from app.views.providers import trust_bp as trust_providers_bp
     from app.views.pupils import bp as pupils_bp
     from app.views.placements import bp as placements_bp
     from app.views.school import bp as school_bp
@@ -18,6 +20,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(providers_bp)
+    app.register_blueprint(trust_providers_bp)
     app.register_blueprint(pupils_bp)
     app.register_blueprint(placements_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.

@@ -78,7 +78,7 @@ def build(model: type, school_id: int | None, label: str = "") -> Built:
     tenant_owned = issubclass(model, TenantScopedMixin)
     scope = school_scope(school_id) if tenant_owned else system_scope("test: building a record")
     with scope:
-        record = _BY_MODEL[model](marker)
+        record = _BY_MODEL[model](marker, school_id) if model in _OF_SCHOOL else _BY_MODEL[model](marker)
         db.session.add(record)
         db.session.commit()
         record_id = record.id
@@ -86,7 +86,21 @@ def build(model: type, school_id: int | None, label: str = "") -> Built:
 
 
 def build_one_of_each(school_id: int, label: str) -> dict[type, Built]:
-    return {model: build(model, school_id, label) for model in tenant_models()}
+    return {model: build(model, school_id, label) for model in [*tenant_models(), *_OF_SCHOOL]}
+
+
+# Trust-level records that one school owns or made (the provider register): their builders also take the school
+# id, and the isolation sweep builds them per school like tenant-owned ones, so that school B's own records
+# (its on-site provision, a concern about it) are proven invisible to school A.
+_OF_SCHOOL: list[type] = []
+
+
+def builds_of_school(model: type, url_args: tuple = ()):
+    def register(builder):
+        _OF_SCHOOL.append(model)
+        return builds(model, url_args)(builder)
+
+    return register
 
 
 def _shows_marker(record, marker: str) -> bool:
@@ -145,7 +159,8 @@ def _new_pupil(marker: str) -> "Pupil":
 def _new_placement(marker: str) -> "Placement":
     from app.models import Placement, Provider, ProviderKind, RegistrationStatus
 
-    provider = Provider(name=f"Provider for {marker}", kind=ProviderKind.OFF_SITE,
+    # The register is shared: the provider's name must not carry the school's marker (every school sees it).
+    provider = Provider(name=f"Provider {next(_markers)}", kind=ProviderKind.OFF_SITE,
                         registration_status=RegistrationStatus.UNREGISTERED)
     return Placement(pupil=_new_pupil(f"pupil-of-{marker}"), provider=provider, start_date=date(2090, 1, 7),
                      key_information_note=marker)
@@ -216,3 +231,58 @@ def _with_pupil(record, marker: str):
 
 
 _register_pupil_builders()
+
+
+# --- the provider register (issue 4): trust-level, each built as one school's own on-site provision ------------
+
+
+def _register_provider_builders() -> None:
+    from app.models import (
+        CheckOutcome,
+        ConcernSeverity,
+        Provider,
+        ProviderCheck,
+        ProviderCheckItem,
+        ProviderConcern,
+        ProviderContact,
+        ProviderEvidenceFile,
+        ProviderKind,
+        ProviderSite,
+        RegistrationStatus,
+    )
+
+    def own_provider(marker: str, school_id: int) -> Provider:
+        return Provider(name=marker, kind=ProviderKind.ON_SITE, owning_school_id=school_id,
+                        registration_status=RegistrationStatus.OTHER_REGISTERED)
+
+    def check(marker: str, school_id: int) -> ProviderCheck:
+        return ProviderCheck(provider=own_provider(f"checked-{marker}", school_id), made_by_school_id=school_id,
+                             started_by_id=_any_user_id())
+
+    def evidence_file(marker: str, school_id: int) -> ProviderEvidenceFile:
+        from app.services.evidence import check_upload, store_evidence
+
+        provider = own_provider(f"evidenced-{marker}", school_id)
+        db.session.add(provider)
+        db.session.flush()
+        record = store_evidence(check_upload(f"{marker}.pdf", b"%PDF-1.4 test evidence"), provider_id=provider.id,
+                                user_id=_any_user_id(), school_id=school_id)
+        db.session.expunge(record)
+        return record
+
+    builds_of_school(Provider, url_args=("provider_id",))(own_provider)
+    builds_of_school(ProviderSite, url_args=("site_id",))(
+        lambda m, s: ProviderSite(provider=own_provider(f"site-of-{m}", s), name=m, address="1 Test Lane"))
+    builds_of_school(ProviderContact, url_args=("contact_id",))(
+        lambda m, s: ProviderContact(provider=own_provider(f"contact-of-{m}", s), name=m))
+    builds_of_school(ProviderCheck, url_args=("check_id",))(check)
+    builds_of_school(ProviderCheckItem, url_args=("check_item_id",))(
+        lambda m, s: ProviderCheckItem(check=check(m, s), item="visit", outcome=CheckOutcome.MET, evidence_note=m))
+    builds_of_school(ProviderConcern, url_args=("concern_id",))(
+        lambda m, s: ProviderConcern(provider=own_provider(f"concern-of-{m}", s), made_by_school_id=s,
+                                     raised_by_id=_any_user_id(), category="other", severity=ConcernSeverity.LOW,
+                                     details=m))
+    builds_of_school(ProviderEvidenceFile, url_args=("evidence_file_id",))(evidence_file)
+
+
+_register_provider_builders()

@@ -1,0 +1,305 @@
+"""The shared provider register (policy 7.1-7.9): the school pages under /<school>/providers/ (the register is
+shared; the acting school comes from the URL) and the trust pages under /trust/providers/."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app import clock
+from app.forms.providers import (
+    KIND_LABELS,
+    REGISTRATION_LABELS,
+    CheckItemForm,
+    ConcernForm,
+    ContactForm,
+    MaterialChangeForm,
+    ProviderForm,
+    RemoveForm,
+    RiskAssessmentForm,
+    SearchForm,
+    SiteForm,
+    StartCheckForm,
+    SuspendForm,
+)
+from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
+from app.permissions import Permission, school_permission, trust_permission
+from app.services import evidence
+from app.services import providers as service
+from app.services.registration import trust_registration_report
+from tenants import trust_scope
+from tenants.web import school_blueprint
+
+bp = school_blueprint("providers", __name__, url_prefix="/providers")
+trust_bp = Blueprint("trust_providers", __name__, url_prefix="/trust/providers")
+
+
+@bp.context_processor
+def _labels():
+    return {"kind_labels": KIND_LABELS, "registration_labels": REGISTRATION_LABELS,
+            "concern_categories": service.CONCERN_CATEGORIES, "item_label": service.item_label}
+
+
+def _can(permission: Permission) -> bool:
+    return permission in g.school_permissions
+
+
+@bp.route("/")
+@school_permission(Permission.PROVIDERS_VIEW)
+def index():
+    form = SearchForm(request.args)
+    status = service.StatusFilter(form.status.data) if form.status.data in set(service.StatusFilter) else None
+    kind = ProviderKind(form.kind.data) if form.kind.data in set(ProviderKind) else None
+    listings = service.search_providers(g.school.id, form.q.data or "", status=status, kind=kind)
+    return render_template("providers/index.html", form=form, listings=listings,
+                           can_edit=_can(Permission.PROVIDERS_EDIT))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def new():
+    form = ProviderForm()
+    if form.validate_on_submit():
+        result = service.create_provider(form.details(), g.school, current_user)
+        if result.ok:
+            flash(f"{result.record.name} is on the register.", "success")
+            return redirect(url_for("providers.show", provider_id=result.record.id))
+        form.add_errors(result.errors)
+    return render_template("providers/form.html", form=form, provider=None)
+
+
+@bp.route("/<int:provider_id>")
+@school_permission(Permission.PROVIDERS_VIEW)
+def show(provider_id: int):
+    provider = service.access_provider(provider_id)
+    checks = service.checks_of(provider)
+    assessments = service.risk_assessments_of(provider)
+    concerns = service.concerns_visible_to(provider, g.school.id)
+    schools = service.school_names([c.made_by_school_id for c in checks]
+                                   + [a.made_by_school_id for a in assessments]
+                                   + [c.made_by_school_id for c in concerns])
+    people = service.user_names([a.approved_by_id for a in assessments] + [c.raised_by_id for c in concerns]
+                                + [c.started_by_id for c in checks])
+    return render_template(
+        "providers/show.html", provider=provider, status=service.provider_status(provider), checks=checks,
+        assessments=assessments, concerns=concerns, schools=schools, people=people,
+        sites=service.active_sites(provider), contacts=service.active_contacts(provider),
+        start_form=StartCheckForm(), remove_form=RemoveForm(),
+        can=lambda name: _can(Permission[name]))
+
+
+@bp.route("/<int:provider_id>/edit", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def edit(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = ProviderForm() if request.method == "POST" else ProviderForm.for_provider(provider)
+    if form.validate_on_submit():
+        result = service.update_provider(provider, form.details(), g.school, current_user)
+        if result.ok:
+            flash(f"{provider.name} is saved.", "success")
+            return redirect(url_for("providers.show", provider_id=provider.id))
+        form.add_errors(result.errors)
+    return render_template("providers/form.html", form=form, provider=provider)
+
+
+@bp.route("/<int:provider_id>/sites/new", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def new_site(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = SiteForm()
+    if form.validate_on_submit():
+        service.add_site(provider, form.name.data, form.address.data, form.postcode.data)
+        flash(f"The site {form.name.data} is added.", "success")
+        return redirect(url_for("providers.show", provider_id=provider.id))
+    return render_template("providers/site.html", form=form, provider=provider)
+
+
+@bp.route("/sites/<int:site_id>/remove", methods=["POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def remove_site(site_id: int):
+    site = service.access_site(site_id)
+    if RemoveForm().validate_on_submit():
+        service.archive_record(site, current_user)
+        flash(f"The site {site.name} is removed.", "success")
+    return redirect(url_for("providers.show", provider_id=site.provider_id))
+
+
+@bp.route("/<int:provider_id>/contacts/new", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def new_contact(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        service.add_contact(provider, form.name.data, form.role.data, form.email.data, form.phone.data)
+        flash(f"{form.name.data} is added as a contact.", "success")
+        return redirect(url_for("providers.show", provider_id=provider.id))
+    return render_template("providers/contact.html", form=form, provider=provider)
+
+
+@bp.route("/contacts/<int:contact_id>/remove", methods=["POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def remove_contact(contact_id: int):
+    contact = service.access_contact(contact_id)
+    if RemoveForm().validate_on_submit():
+        service.archive_record(contact, current_user)
+        flash(f"{contact.name} is removed.", "success")
+    return redirect(url_for("providers.show", provider_id=contact.provider_id))
+
+
+@bp.route("/<int:provider_id>/checks", methods=["POST"])
+@school_permission(Permission.PROVIDER_CHECKS_RECORD)
+def start_check(provider_id: int):
+    provider = service.access_provider(provider_id)
+    if not StartCheckForm().validate_on_submit():
+        return redirect(url_for("providers.show", provider_id=provider.id))
+    check = service.start_check(provider, g.school, current_user)
+    return redirect(url_for("providers.checklist", check_id=check.id))
+
+
+@bp.route("/checks/<int:check_id>")
+@school_permission(Permission.PROVIDERS_VIEW)
+def checklist(check_id: int):
+    check = service.access_check(check_id)
+    lines = service.checklist(check)
+    return render_template("providers/checklist.html", check=check, provider=check.provider, lines=lines,
+                           done=sum(1 for line in lines if line.problem is None),
+                           people=service.user_names([line.row.checked_by_id for line in lines if line.row]),
+                           school_name=service.school_names([check.made_by_school_id]).get(check.made_by_school_id),
+                           can_record=_can(Permission.PROVIDER_CHECKS_RECORD),
+                           can_approve=_can(Permission.PROVIDER_RISK_APPROVE))
+
+
+@bp.route("/check-items/<int:check_item_id>", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_CHECKS_RECORD)
+def record_item(check_item_id: int):
+    row = service.access_check_item(check_item_id)
+    form = CheckItemForm(obj=row) if request.method == "GET" else CheckItemForm()
+    if request.method == "GET" and row.outcome is not None:
+        form.outcome.data = row.outcome.value
+    if form.validate_on_submit():
+        uploads = [evidence.read_upload(f) for f in (form.files.data or []) if getattr(f, "filename", "")]
+        result = service.record_check_item(
+            row, outcome=CheckOutcome(form.outcome.data), not_applicable_reason=form.not_applicable_reason.data,
+            evidence_note=form.evidence_note.data, checked_on=form.checked_on.data, uploads=uploads,
+            school=g.school, user=current_user)
+        if result.ok:
+            flash(f"Recorded: {service.item_label(row.item)}.", "success")
+            return redirect(url_for("providers.checklist", check_id=row.check_id, _anchor=f"item-{row.item}"))
+        form.add_errors(result.errors)
+    return render_template("providers/check_item.html", form=form, row=row, check=row.check,
+                           provider=row.check.provider, label=service.item_label(row.item))
+
+
+@bp.route("/checks/<int:check_id>/risk-assessment", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_RISK_APPROVE)
+def risk_assessment(check_id: int):
+    check = service.access_check(check_id)
+    form = RiskAssessmentForm()
+    missing = service.missing_items(check)
+    if form.validate_on_submit():
+        result = service.approve_risk_assessment(
+            check, rating=RiskRating(form.rating.data), risks=form.risks.data, mitigations=form.mitigations.data,
+            school=g.school, user=current_user)
+        if result.ok:
+            flash(f"The risk assessment is approved: {check.provider.name} is vetted until "
+                  f"{service.provider_status(check.provider).vetted_until:%-d %B %Y}.", "success")
+            return redirect(url_for("providers.show", provider_id=check.provider_id))
+        form.add_errors(result.errors)
+        missing = result.missing or missing
+    return render_template("providers/risk_assessment.html", form=form, check=check, provider=check.provider,
+                           missing=missing)
+
+
+@bp.route("/<int:provider_id>/material-change", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDERS_EDIT)
+def material_change(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = MaterialChangeForm()
+    if form.validate_on_submit():
+        result = service.record_material_change(provider, form.note.data, g.school, current_user)
+        if result.ok:
+            flash(f"The material change is recorded: {provider.name} needs a new risk assessment.", "success")
+            return redirect(url_for("providers.show", provider_id=provider.id))
+        form.add_errors(result.errors)
+    return render_template("providers/material_change.html", form=form, provider=provider)
+
+
+@bp.route("/<int:provider_id>/suspend", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_SUSPEND)
+def suspend(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        result = service.suspend_provider(provider, current_user, form.reason.data, school=g.school)
+        if result.ok:
+            flash(f"{provider.name} is suspended; {len(result.schools_told)} school(s) with active placements "
+                  "were told.", "success")
+            return redirect(url_for("providers.show", provider_id=provider.id))
+        form.add_errors(result.errors)
+    return render_template("providers/suspend.html", form=form, provider=provider,
+                           cancel=url_for("providers.show", provider_id=provider.id))
+
+
+@bp.route("/<int:provider_id>/concerns/new", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_CONCERN_RAISE)
+def new_concern(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        result = service.raise_concern(provider, g.school, current_user, form.category.data,
+                                       ConcernSeverity(form.severity.data), form.details.data)
+        if result.ok:
+            flash("The concern is recorded; the DSL has a task and the trust safeguarding lead is told.", "success")
+            return redirect(url_for("providers.show", provider_id=provider.id, _anchor="concerns"))
+        form.add_errors(result.errors)
+    return render_template("providers/concern.html", form=form, provider=provider)
+
+
+@bp.route("/evidence/<int:evidence_file_id>")
+@school_permission(Permission.PROVIDERS_VIEW)
+def evidence_file(evidence_file_id: int):
+    record = service.access_evidence_file(evidence_file_id)
+    path = evidence.evidence_path(record)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=record.content_type, as_attachment=True,
+                         download_name=record.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the trust's pages ---------------------------------------------------------------------------------------
+
+
+@trust_bp.route("/registration")
+@trust_permission(Permission.TRUST_VIEW)
+def registration():
+    rows = trust_registration_report(current_user)
+    return render_template("trust/registration.html", rows=rows, today=clock.today())
+
+
+@trust_bp.route("/concerns")
+@trust_permission(Permission.TRUST_VIEW)
+def concerns():
+    with trust_scope(current_user.id, "provider concerns raised by every school"):
+        items = service.open_concerns_across_trust()
+        schools = service.school_names([c.made_by_school_id for c in items])
+    return render_template("providers/trust_concerns.html", concerns=items, schools=schools,
+                           concern_categories=service.CONCERN_CATEGORIES)
+
+
+@trust_bp.route("/<int:provider_id>/suspend", methods=["GET", "POST"])
+@trust_permission(Permission.TRUST_PROVIDER_SUSPEND)
+def trust_suspend(provider_id: int):
+    provider = service.access_provider_for_trust(provider_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        result = service.suspend_provider(provider, current_user, form.reason.data)
+        if result.ok:
+            flash(f"{provider.name} is suspended; {len(result.schools_told)} school(s) with active placements "
+                  "were told.", "success")
+            return redirect(url_for("trust_providers.concerns"))
+        form.add_errors(result.errors)
+    return render_template("providers/suspend.html", form=form, provider=provider,
+                           cancel=url_for("trust_providers.concerns"))
