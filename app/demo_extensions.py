@@ -5,7 +5,9 @@ from __future__ import annotations
 def seed_extensions(trust) -> None:
     """Called inside the demo seed's system scope, before its commit."""
     from app.demo_calendar import seed_calendars
+    from app.demo_pupils import seed_pupils
 
     seeders = [seed_calendars]  # calendars first: later seeders count school days
+    seeders.append(seed_pupils)  # pupils before anything that places them
     for seeder in seeders:
         seeder(trust)
