@@ -11,3 +11,6 @@ def seed_extensions(trust) -> None:
     seeders.append(seed_pupils)  # pupils before anything that places them
     for seeder in seeders:
         seeder(trust)
+    from app.demo_placements import seed_placements
+
+    seed_placements(trust)  # last: placements are made from the pupils and providers seeded above
