@@ -69,6 +69,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("task-reminders", "jobs.sweeps.task_reminders", SWEEPS,
                 "Remind before tasks are due; escalate overdue tasks", every=timedelta(minutes=15),
                 between=(time(7, 0), time(19, 0)), days=SCHOOL_DAYS),
+    PeriodicJob("provider-vetting", "jobs.provider_sweeps.provider_vetting_expiry", SWEEPS,
+                "Remind before a provider's vetting expires; task schools with pupils at an expired provider",
+                at=time(6, 45), days=WEEKDAYS),
     # Later sweeps join here, e.g. attendance cut-offs every 5 min from 08:00 to 17:00 on school days, and
     # half-termly reviews once a day.
 )
