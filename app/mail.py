@@ -62,11 +62,12 @@ class Outgoing(Protocol):
     body_html: str | None
 
 
-def message_id_for(notification_id: int, dedupe_key: str, domain: str) -> str:
+def message_id_for(dedupe_key: str, domain: str) -> str:
     """Deterministic, so a resend after a worker died is recognisably the same message to the recipient's
-    mail system (the one window no outbox can close: accepted by SMTP, not yet recorded as sent)."""
-    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:12]
-    return f"<aphub-notification-{notification_id}-{digest}@{domain}>"
+    mail system (the one window no outbox can close: accepted by SMTP, not yet recorded as sent). Made from
+    the dedupe key, which is unique, so it is known before the row has an id (no flush per message)."""
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
+    return f"<aphub-{digest}@{domain}>"
 
 
 def build_message(outgoing: Outgoing, settings: MailSettings) -> EmailMessage:

@@ -17,13 +17,14 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
+from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select, update
 
 from app import clock
 from app.extensions import db
 from app.models import Audience, Delivery, Notification, NotificationStatus, User
-from jobs.connection import EMAIL, URGENT, all_queues, redis_connection
+from jobs.connection import EMAIL, URGENT, all_queues, get_queue, redis_connection
 from jobs.context import in_school, in_system
 from jobs.enqueue import enqueue, safe_job_id
 
@@ -90,6 +91,38 @@ def enqueue_delivery(ref: DeliveryRef, at: datetime | None = None) -> Job | None
             return None
         existing.delete()
     return enqueue(ref.queue, *args, job_id=ref.job_id, unique=True)
+
+
+def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
+    """The refs whose attempt has no job waiting or running, found in one round trip. A finished or failed job
+    of that id (it ran without claiming, or its worker died) is deleted so the attempt can be enqueued again."""
+    if not refs:
+        return []
+    conn = redis_connection()
+    jobs = Job.fetch_many([ref.job_id for ref in refs], connection=conn)
+    missing = []
+    for ref, job in zip(refs, jobs):
+        if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN:
+            continue
+        if job is not None:
+            job.delete()
+        missing.append(ref)
+    return missing
+
+
+def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
+    """Enqueue the first attempt of freshly committed notifications, in one pipelined round trip. No job can
+    exist yet for a first attempt; should dispatch_outbox race us to one, the claim keeps the send single."""
+    conn = redis_connection()
+    by_queue: dict[str, list] = {}
+    for ref in refs:
+        data = Queue.prepare_data(deliver_notification, (ref.id, ref.school_id), job_id=ref.job_id,
+                                  result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        by_queue.setdefault(ref.queue, []).append(data)
+    with conn.pipeline() as pipe:
+        for name, datas in by_queue.items():
+            get_queue(name, conn).enqueue_many(datas, pipeline=pipe)
+        pipe.execute()
 
 
 # --- delivering one ------------------------------------------------------------------------------------------
@@ -200,13 +233,14 @@ def dispatch_outbox(batch_size: int = 500) -> DispatchReport:
                        Notification.id > last_id)
                 .order_by(Notification.id).limit(batch_size)
             ).all()
-            for row in rows:
-                ref = DeliveryRef(row.id, row.school_id, bool(row.urgent), row.attempts or 0, row.next_attempt_at)
-                if enqueue_delivery(ref) is None:
-                    report.already_queued += 1
-                else:
-                    report.enqueued += 1
-                    report.ids.append(row.id)
+            refs = [DeliveryRef(row.id, row.school_id, bool(row.urgent), row.attempts or 0, row.next_attempt_at)
+                    for row in rows]
+            missing = _refs_without_live_job(refs)
+            if missing:
+                enqueue_new_deliveries(missing)
+            report.already_queued += len(refs) - len(missing)
+            report.enqueued += len(missing)
+            report.ids.extend(ref.id for ref in missing)
             if len(rows) < batch_size:
                 break
             last_id = rows[-1].id
@@ -302,6 +336,7 @@ def _fold_digest(user_id: int, day: date) -> int:
         recipient_user=user, template="daily_digest", context=context, urgent=False, delivery=Delivery.IMMEDIATE,
         about_type="User", about_id=user.id, about_label=user.full_name,
     )
+    db.session.flush()  # the digest's id, for digest_id
     ids = [n.id for n in items]
     folded = db.session.execute(
         update(Notification)

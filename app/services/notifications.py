@@ -118,13 +118,10 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
         recipient_name=recipient_name, recipient_user_id=recipient_user.id if recipient_user else None,
         template=template, context=context, subject=rendered.subject, body_text=rendered.text,
         body_html=rendered.html, urgent=urgent, delivery=delivery, about_type=about_type, about_id=about_id,
-        about_label=about_label, status=NotificationStatus.PENDING, attempts=0, message_id="", **extra,
+        about_label=about_label, status=NotificationStatus.PENDING, attempts=0,
+        message_id=message_id_for(dedupe_key, current_app.config["MAIL_DOMAIN"]), **extra,
     )
-    db.session.add(notification)
-    db.session.flush()  # the id is part of the Message-ID
-    notification.message_id = message_id_for(notification.id, dedupe_key, current_app.config["MAIL_DOMAIN"])
-    if delivery is Delivery.IMMEDIATE:
-        _enqueue_after_commit(db.session(), notification)
+    db.session.add(notification)  # its delivery is enqueued after commit (see _note_new_immediate)
     return notification
 
 
@@ -305,22 +302,28 @@ def _enqueue_after_commit(session: Session, notification: Notification) -> None:
     session.info.setdefault(_TO_ENQUEUE, []).append(DeliveryRef.of(notification))
 
 
+def _note_new_immediate(session: Session, flush_context) -> None:
+    """New immediate notifications have their ids once flushed: note them for enqueueing after the commit."""
+    for obj in session.new:
+        if isinstance(obj, Notification) and obj.delivery is Delivery.IMMEDIATE \
+                and obj.status is NotificationStatus.PENDING:
+            _enqueue_after_commit(session, obj)
+
+
 def _enqueue_committed(session: Session) -> None:
     refs = session.info.pop(_TO_ENQUEUE, None)
     if not refs:
         return
-    from jobs.outbox import enqueue_delivery
+    from jobs.outbox import enqueue_new_deliveries
 
-    for position, ref in enumerate(refs):
-        try:
-            enqueue_delivery(ref)
-        except RedisError as exc:  # one connection timeout per request is enough: the rest wait too
-            log.warning("Redis unreachable (%s): %s committed notification(s) left for dispatch_outbox", exc,
-                        len(refs) - position)
-            return
-        except Exception:  # the commit has happened: nothing may undo it now; dispatch_outbox finds the row
-            log.warning("notification %s committed but not enqueued; dispatch_outbox will deliver it", ref.id,
-                        exc_info=True)
+    try:
+        # One Redis round trip for the lot: a sweep can queue thousands of emails in one commit.
+        enqueue_new_deliveries(refs)
+    except RedisError as exc:
+        log.warning("Redis unreachable (%s): %s committed notification(s) left for dispatch_outbox", exc, len(refs))
+    except Exception:  # the commit has happened: nothing may undo it now; dispatch_outbox finds the rows
+        log.warning("%s notification(s) committed but not enqueued; dispatch_outbox will deliver them", len(refs),
+                    exc_info=True)
 
 
 def _forget_rolled_back(session: Session, previous_transaction) -> None:
@@ -331,5 +334,6 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
 def install_outbox_enqueue(session_target) -> None:
     """Bound once, from the app factory, on the session class."""
     if not event.contains(session_target, "after_commit", _enqueue_committed):
+        event.listen(session_target, "after_flush", _note_new_immediate)
         event.listen(session_target, "after_commit", _enqueue_committed)
         event.listen(session_target, "after_soft_rollback", _forget_rolled_back)

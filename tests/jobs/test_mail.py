@@ -32,16 +32,16 @@ def _settings(**overrides) -> MailSettings:
     return replace(base, **overrides)
 
 
-def test_message_id_is_deterministic_per_notification_and_key():
-    one = message_id_for(41, "placement-commissioned:41:la:7", "aphub.example.org")
-    assert one == message_id_for(41, "placement-commissioned:41:la:7", "aphub.example.org")
-    assert one.startswith("<aphub-notification-41-") and one.endswith("@aphub.example.org>")
-    assert one != message_id_for(41, "placement-commissioned:41:vsh:7", "aphub.example.org")
-    assert one != message_id_for(42, "placement-commissioned:41:la:7", "aphub.example.org")
+def test_message_id_is_deterministic_per_dedupe_key():
+    one = message_id_for("placement-commissioned:41:la:7", "aphub.example.org")
+    assert one == message_id_for("placement-commissioned:41:la:7", "aphub.example.org")
+    assert one.startswith("<aphub-") and one.endswith("@aphub.example.org>")
+    assert one != message_id_for("placement-commissioned:41:vsh:7", "aphub.example.org")
+    assert one != message_id_for("placement-commissioned:42:la:7", "aphub.example.org")
 
 
 def test_a_built_message_has_both_parts_and_keeps_its_message_id_when_built_again():
-    row = Row(message_id=message_id_for(7, "k", "aphub.example.org"))
+    row = Row(message_id=message_id_for("k", "aphub.example.org"))
     first, second = build_message(row, _settings()), build_message(row, _settings())
     assert first["Message-ID"] == second["Message-ID"] == row.message_id
     assert first["From"] == "AP Hub <aphub@example.org>"
