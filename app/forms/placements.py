@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import NumberInput
 
@@ -11,11 +12,11 @@ from app.models import ArrangedBy, CostUnit
 from app.services.placements import WEEKDAYS, DirectionInput, EndInput, PlacementInput, SessionInput
 
 ARRANGED_BY_CHOICES = [
-    (ArrangedBy.SCHOOL.value, "The school (register code B when attending)"),
-    (ArrangedBy.LOCAL_AUTHORITY.value, "The local authority (code K)"),
-    (ArrangedBy.DUAL_REGISTRATION.value, "Another school where the pupil is dual registered (code D)"),
+    SelectChoice(ArrangedBy.SCHOOL.value, "The school (register code B when attending)"),
+    SelectChoice(ArrangedBy.LOCAL_AUTHORITY.value, "The local authority (code K)"),
+    SelectChoice(ArrangedBy.DUAL_REGISTRATION.value, "Another school where the pupil is dual registered (code D)"),
 ]
-COST_UNIT_CHOICES = [("", "Choose…")] + [(u.value, f"per {u.value}") for u in CostUnit]
+COST_UNIT_CHOICES = [SelectChoice("", "Choose…")] + [SelectChoice(u.value, f"per {u.value}") for u in CostUnit]
 
 
 class _PlacementsForm(FlaskForm):
@@ -46,12 +47,12 @@ class PlacementForm(_PlacementsForm):
 
     def __init__(self, *args, pupils, providers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupil_id.choices = [("", "Choose a pupil…")] + [
-            (p.id, f"{p.last_name}, {p.first_name} (year {p.year_group})") for p in pupils]
-        self.provider_id.choices = [("", "Choose a provider…")] + [
-            (p.id, f"{p.name} ({p.kind.value.replace('_', '-')})") for p in providers]
-        self.provider_site_id.choices = [("", "No particular site")] + [
-            (s.id, f"{p.name}: {s.name}") for p in providers for s in p.sites if not s.is_archived]
+        self.pupil_id.choices = [SelectChoice("", "Choose a pupil…")] + [
+            SelectChoice(p.id, f"{p.last_name}, {p.first_name} (year {p.year_group})") for p in pupils]
+        self.provider_id.choices = [SelectChoice("", "Choose a provider…")] + [
+            SelectChoice(p.id, f"{p.name} ({p.kind.value.replace('_', '-')})") for p in providers]
+        self.provider_site_id.choices = [SelectChoice("", "No particular site")] + [
+            SelectChoice(s.id, f"{p.name}: {s.name}") for p in providers for s in p.sites if not s.is_archived]
 
     def data_in(self) -> PlacementInput:
         return PlacementInput(pupil_id=self.pupil_id.data, provider_id=self.provider_id.data,
