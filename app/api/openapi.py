@@ -46,4 +46,7 @@ def openapi_document() -> dict:
     from app.api.placements import openapi_paths as placement_paths
 
     placement_paths(spec, ok, _ERROR)
+    from app.api.providers import openapi_paths as provider_paths
+
+    provider_paths(spec, ok, _ERROR)
     return spec.to_dict()
