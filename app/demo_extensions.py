@@ -8,6 +8,9 @@ def seed_extensions(trust) -> None:
     from app.demo_pupils import seed_pupils
 
     seeders = [seed_calendars]  # calendars first: later seeders count school days
+    from app.demo_providers import seed_providers
+
+    seeders.append(seed_providers)  # the shared register, before the placements made with it
     seeders.append(seed_pupils)  # pupils before anything that places them
     for seeder in seeders:
         seeder(trust)
