@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Pupil
 from app.services import pupil_import
-from tenants import school_scope, system_scope
+from tenants import school_scope
 from tests.helpers import csrf_token, fresh_client, school_time, sign_in
 from tests.pupils.conftest import make_pupil, valid_upn
 
