@@ -54,6 +54,8 @@ def _agreement(placement: Placement, today: dt.date, complete: bool = True) -> P
                       attendance_arrangements="Provider confirms AM and PM attendance by 10:00 and 13:30",
                       safeguarding_arrangements="Provider DSL named; written confirmation of staff checks held",
                       communication_arrangements="Weekly email to the AP leader and parents",
+                      free_school_meals_arrangements="Hot lunch at the provider, invoiced to the school",
+                      exam_arrangements="The school enters the pupil for exams; the provider sends coursework",
                       cost_amount=Decimal("45.00"), cost_unit=CostUnit.SESSION, review_every_weeks=6,
                       qa_visit_every_weeks=6, agreed_on=today - 14 * DAY)
     return PlacementAgreement(school_id=placement.school_id, placement=placement, **values)
@@ -95,17 +97,20 @@ def seed_placements(trust) -> None:
     off_site = db.session.scalars(select(Provider).where(Provider.kind != ProviderKind.ON_SITE,
                                                         Provider.suspended_at.is_(None),
                                                         Provider.archived_at.is_(None)).order_by(Provider.id)).all()
-    for school in schools:
-        pupils = db.session.scalars(select(Pupil).where(Pupil.school_id == school.id, Pupil.has_ehcp.is_(False),
-                                                        Pupil.is_looked_after.is_(False))
-                                    .order_by(Pupil.id)).all()
-        leader_id = db.session.scalar(select(SchoolRole.user_id).where(SchoolRole.school_id == school.id,
-                                                                       SchoolRole.role == SchoolRoleName.AP_LEADER))
-        if len(pupils) >= 2 and off_site and leader_id:
-            break
-    else:
-        log.warning("demo placements skipped: no school has two demo pupils, an AP leader and an off-site provider")
+    # The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
+    # here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
+    best = None
+    for candidate in schools:
+        rows = db.session.scalars(select(Pupil).where(Pupil.school_id == candidate.id).order_by(Pupil.id)).all()
+        simple = [p for p in rows if not (p.has_ehcp or p.is_looked_after)]
+        leader = db.session.scalar(select(SchoolRole.user_id).where(SchoolRole.school_id == candidate.id,
+                                                                    SchoolRole.role == SchoolRoleName.AP_LEADER))
+        if leader and len(rows) >= 2 and (best is None or len(simple) > best[0]):
+            best = (len(simple), candidate, simple + [p for p in rows if p not in simple], leader)
+    if best is None or not off_site:
+        log.warning("demo placements skipped: no school has two demo pupils and an AP leader, or no provider")
         return
+    _, school, pupils, leader_id = best
     provider = off_site[0]
     sid = school.id
 
