@@ -102,7 +102,7 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
                   about_type: str | None = None, about_id: int | None = None, about_label: str | None = None,
                   school_id: int | None = None) -> Notification:
     """As `queue_notification`, with the delivery decided by the caller (the digest and the test email)."""
-    existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+    existing = existing_notification(dedupe_key)
     if existing is not None:
         return existing
     try:
@@ -122,7 +122,26 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
         message_id=message_id_for(dedupe_key, current_app.config["MAIL_DOMAIN"]), **extra,
     )
     db.session.add(notification)  # its delivery is enqueued after commit (see _note_new_immediate)
+    _pending_keys(db.session())[dedupe_key] = notification
     return notification
+
+
+_PENDING_KEYS = "aphub_outbox_pending_keys"
+
+
+def _pending_keys(session: Session) -> dict[str, Notification]:
+    return session.info.setdefault(_PENDING_KEYS, {})
+
+
+def existing_notification(dedupe_key: str) -> Notification | None:
+    """The notification with this key, queued earlier or earlier in this transaction. It does not flush the
+    session: a sweep queuing thousands of messages must not flush once per message."""
+    session = db.session()
+    pending = _pending_keys(session).get(dedupe_key)
+    if pending is not None:
+        return pending
+    with session.no_autoflush:
+        return session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
 def queue_for_users(users: Iterable[User], *, dedupe_key: str, template: str, context: dict,
@@ -331,9 +350,15 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
         session.info.pop(_TO_ENQUEUE, None)
 
 
+def _forget_pending_keys(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed rows are found by the query; rolled-back ones are gone
+        session.info.pop(_PENDING_KEYS, None)
+
+
 def install_outbox_enqueue(session_target) -> None:
     """Bound once, from the app factory, on the session class."""
     if not event.contains(session_target, "after_commit", _enqueue_committed):
         event.listen(session_target, "after_flush", _note_new_immediate)
+        event.listen(session_target, "after_transaction_end", _forget_pending_keys)
         event.listen(session_target, "after_commit", _enqueue_committed)
         event.listen(session_target, "after_soft_rollback", _forget_rolled_back)

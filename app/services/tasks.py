@@ -400,8 +400,18 @@ def holders_of(role: SchoolRoleName | TrustRoleName, school_id: int) -> list[Use
     return school_role_holders(school_id, role)
 
 
+def _school(school_id: int) -> School:
+    """Held for the transaction (the identity map keeps clean objects only weakly, so a sweep would otherwise
+    load the school again for every email)."""
+    cache = db.session.info.setdefault("aphub_role_holders", {})
+    key = ("school-record", school_id, None)
+    if key not in cache:
+        cache[key] = db.session.get(School, school_id)
+    return cache[key]
+
+
 def _email_context(task: Task, recipient: User, **extra) -> dict:
-    school = db.session.get(School, task.school_id)
+    school = _school(task.school_id)
     rules = rules_for(task.kind)
     return {
         "recipient_name": recipient.full_name,
@@ -419,7 +429,8 @@ def _email_context(task: Task, recipient: User, **extra) -> dict:
 
 def _email_assignees(task: Task, template: str, event: str) -> int:
     """Queue one email per assignee; the dedupe key (task, event, person) means never twice."""
-    db.session.flush()  # the task has its id
+    if task.id is None:
+        db.session.flush()  # a new task: its id goes into the keys
     sent = 0
     for user in assignees(task):
         sent += _email(task, user, template, f"task:{task.id}:{event}:{user.id}", urgent=task.urgent)
@@ -427,10 +438,10 @@ def _email_assignees(task: Task, template: str, event: str) -> int:
 
 
 def _email(task: Task, user: User, template: str, dedupe_key: str, urgent: bool, **extra) -> int:
-    from app.models.notifications import Audience, Notification
-    from app.services.notifications import queue_notification
+    from app.models.notifications import Audience
+    from app.services.notifications import existing_notification, queue_notification
 
-    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
+    if existing_notification(dedupe_key) is not None:
         return 0
     is_staff_here = any(sr.school_id == task.school_id for sr in user.school_roles)
     queue_notification(
