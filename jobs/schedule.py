@@ -71,7 +71,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
                 between=(time(7, 0), time(19, 0)), days=SCHOOL_DAYS),
     PeriodicJob("provider-vetting", "jobs.provider_sweeps.provider_vetting_expiry", SWEEPS,
                 "Remind before a provider's vetting expires; task schools with pupils at an expired provider",
-                at=time(6, 45), days=WEEKDAYS),
+                at=time(18, 30), days=WEEKDAYS),  # after the school day: in the AP leader's inbox by morning
     # Later sweeps join here, e.g. attendance cut-offs every 5 min from 08:00 to 17:00 on school days, and
     # half-termly reviews once a day.
 )

@@ -51,7 +51,7 @@ def test_the_table_covers_this_issue():
         "daily-digests": ("jobs.outbox.send_daily_digests", EMAIL, time(7, 0), None, WEEKDAYS),
         "calendar-readiness": ("jobs.sweeps.calendar_readiness", SWEEPS, time(6, 30), None, WEEKDAYS),
         "task-reminders": ("jobs.sweeps.task_reminders", SWEEPS, None, timedelta(minutes=15), SCHOOL_DAYS),
-        "provider-vetting": ("jobs.provider_sweeps.provider_vetting_expiry", SWEEPS, time(6, 45), None, WEEKDAYS),
+        "provider-vetting": ("jobs.provider_sweeps.provider_vetting_expiry", SWEEPS, time(18, 30), None, WEEKDAYS),
     }
     assert job_named("task-reminders").between == (time(7), time(19))  # emails in working hours only
     assert len({j.name for j in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
