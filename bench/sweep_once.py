@@ -25,15 +25,24 @@ def main(database_url: str, redis_url: str, local_iso: str) -> dict:
     timings = {}
     with app.app_context(), running_as_if(instant):
         started = time.perf_counter()
-        for name, sweep in (("calendar_readiness", sweeps.calendar_readiness),
-                            ("task_reminders", sweeps.task_reminders),
-                            ("outbox_dispatch", outbox.dispatch_outbox)):
-            t0 = time.perf_counter()
-            sweep()
-            timings[name] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        calendar = sweeps.calendar_readiness()
+        timings["calendar_readiness"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        reminders = sweeps.task_reminders()
+        timings["task_reminders"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        dispatch = outbox.dispatch_outbox()
+        timings["outbox_dispatch"] = round(time.perf_counter() - t0, 3)
         total = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": round(total, 3), "by_sweep": timings, "peak_rss_mb": round(peak_kb / 1024, 1)}
+    reminded = sum(r[0] for r in reminders.results.values())
+    escalated = sum(r[1] for r in reminders.results.values())
+    calendar_tasks = sum(1 for r in calendar.results.values() if r)
+    work = {"reminder_emails": reminded, "escalations": escalated, "calendar_tasks": calendar_tasks,
+            "deliveries_enqueued": dispatch.enqueued}
+    return {"seconds": round(total, 3), "by_sweep": timings, "peak_rss_mb": round(peak_kb / 1024, 1),
+            "work": {k: v for k, v in work.items() if v}}
 
 
 if __name__ == "__main__":
