@@ -133,6 +133,23 @@ def _pending_keys(session: Session) -> dict[str, Notification]:
     return session.info.setdefault(_PENDING_KEYS, {})
 
 
+_KNOWN_ABSENT = "aphub_outbox_known_absent"
+
+
+def prefetch_notification_keys(keys: Iterable[str]) -> None:
+    """Look many dedupe keys up at once; the ones not found are remembered as absent for this transaction, so
+    `existing_notification` answers for them without a query of its own."""
+    session = db.session()
+    wanted = set(keys) - set(_pending_keys(session))
+    absent = session.info.setdefault(_KNOWN_ABSENT, set())
+    chunk = sorted(wanted)
+    with session.no_autoflush:
+        for start in range(0, len(chunk), 500):
+            part = chunk[start:start + 500]
+            found = set(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(part))))
+            absent.update(set(part) - found)
+
+
 def existing_notification(dedupe_key: str) -> Notification | None:
     """The notification with this key, queued earlier or earlier in this transaction. It does not flush the
     session: a sweep queuing thousands of messages must not flush once per message."""
@@ -140,6 +157,8 @@ def existing_notification(dedupe_key: str) -> Notification | None:
     pending = _pending_keys(session).get(dedupe_key)
     if pending is not None:
         return pending
+    if dedupe_key in session.info.get(_KNOWN_ABSENT, ()):
+        return None
     with session.no_autoflush:
         return session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
@@ -353,6 +372,7 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
 def _forget_pending_keys(session: Session, transaction) -> None:
     if transaction.parent is None:  # committed rows are found by the query; rolled-back ones are gone
         session.info.pop(_PENDING_KEYS, None)
+        session.info.pop(_KNOWN_ABSENT, None)  # another transaction may queue them from now on
 
 
 def install_outbox_enqueue(session_target) -> None:

@@ -43,6 +43,8 @@ class TaskKind(enum.StrEnum):
     HALF_TERMLY_REVIEW = "half_termly_review"  # 8.3
     PROVIDER_CHECK_EXPIRING = "provider_check_expiring"  # 7.9
     FOLLOW_UP_ACTION = "follow_up_action"  # 8.6: an action agreed at a QA visit, owned by a person
+    PROVIDER_SUSPENDED = "provider_suspended"  # review the placements at a suspended provider; lifting completes it
+    PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,12 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.FOLLOW_UP_ACTION: KindRules(
         "Complete the agreed follow-up action", R.AP_LEADER, remind_before=timedelta(days=2),
         escalation=(Escalation(R.HEADTEACHER),), done_in_inbox=True, policy="8.6"),
+    TaskKind.PROVIDER_SUSPENDED: KindRules(
+        "Review the placements at a suspended provider", R.AP_LEADER, urgent=True,
+        escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="7.8, 7.9: a suspended provider"),
+    TaskKind.PROVIDER_CONCERN: KindRules(
+        "Follow up a concern about a provider", R.DSL,
+        escalation=(Escalation(R.HEADTEACHER),), policy="7.8: concerns about a provider"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.
@@ -427,13 +435,18 @@ def _email_context(task: Task, recipient: User, **extra) -> dict:
     }
 
 
+def _event_key(task_id: int, event: str, user_id: int) -> str:
+    """The dedupe key of one email about a task: (task, event, person) is told once."""
+    return f"task:{task_id}:{event}:{user_id}"
+
+
 def _email_assignees(task: Task, template: str, event: str) -> int:
     """Queue one email per assignee; the dedupe key (task, event, person) means never twice."""
     if task.id is None:
         db.session.flush()  # a new task: its id goes into the keys
     sent = 0
     for user in assignees(task):
-        sent += _email(task, user, template, f"task:{task.id}:{event}:{user.id}", urgent=task.urgent)
+        sent += _email(task, user, template, _event_key(task.id, event, user.id), urgent=task.urgent)
     return sent
 
 
@@ -467,7 +480,7 @@ def escalate(task: Task, step: Escalation) -> int:
         task.assigned_role.label if task.assigned_role else "")
     sent = 0
     for user in holders_of(step.to, task.school_id):
-        sent += _email(task, user, "task_escalated", f"task:{task.id}:escalated:{level}:{user.id}",
+        sent += _email(task, user, "task_escalated", _event_key(task.id, f"escalated:{level}", user.id),
                        urgent=True, level=level, assigned_to=assigned_to, escalated_to=step.to.label)
     return sent
 
@@ -561,16 +574,17 @@ def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
     soon = db.session.scalars(select(Task).where(
         Task.school_id == school_id, Task.status == TaskStatus.OPEN, Task.remind_at <= now,
     ).order_by(Task.due_at, Task.id)).all()
-    for task in soon:
-        task.remind_at = None  # one reminder, whatever happens next
-        if reminder_due(rules_for(task.kind), task.due_at, task.created_at, now):
-            reminded += send_reminder(task)
     still_escalating = [and_(Task.kind == kind.value, Task.escalation_level < len(rules.escalation))
                         for kind, rules in TASK_KINDS.items() if rules.escalation]
     overdue = db.session.scalars(select(Task).where(
         Task.school_id == school_id, Task.status == TaskStatus.OPEN, Task.due_at <= now, or_(*still_escalating),
         or_(Task.next_escalation_at.is_(None), Task.next_escalation_at <= now),
     ).order_by(Task.due_at, Task.id)).all()
+    _prefetch_email_keys(soon, overdue)
+    for task in soon:
+        task.remind_at = None  # one reminder, whatever happens next
+        if reminder_due(rules_for(task.kind), task.due_at, task.created_at, now):
+            reminded += send_reminder(task)
     for task in overdue:
         rules = rules_for(task.kind)
         step = next_escalation(rules, task.escalation_level, task.due_at, now, calendar.nth_school_day_after)
@@ -579,6 +593,20 @@ def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
             escalated += 1
         task.next_escalation_at = _next_escalation_time(rules, task, calendar)
     return reminded, escalated
+
+
+def _prefetch_email_keys(soon: Sequence[Task], overdue: Sequence[Task]) -> None:
+    """Look up in one query whether the emails this sweep may send went already, instead of one query each."""
+    from app.services.notifications import prefetch_notification_keys
+
+    keys = [_event_key(task.id, "reminder", user.id) for task in soon for user in assignees(task)]
+    for task in overdue:
+        rules = rules_for(task.kind)
+        if task.escalation_level < len(rules.escalation):
+            step = rules.escalation[task.escalation_level]
+            keys += [_event_key(task.id, f"escalated:{task.escalation_level + 1}", user.id)
+                     for user in holders_of(step.to, task.school_id)]
+    prefetch_notification_keys(keys)
 
 
 def _next_escalation_time(rules: KindRules, task: Task, calendar) -> datetime | None:

@@ -160,3 +160,33 @@ def test_a_missing_la_contact_is_refused_clearly(app, world):
         with pytest.raises(ValueError, match="parent is not a local authority audience"):
             notify_local_authority(school, Audience.PARENT, template="notice", context=NOTICE, dedupe_key="p:1")
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_prefetched_keys_are_answered_without_a_query_each_and_never_queued_twice(world):
+    """A sweep looks its emails' keys up in one query (prefetch_notification_keys); the answers hold for the
+    transaction, and a key queued meanwhile is found, not queued again."""
+    from sqlalchemy import event
+
+    from app.services.notifications import existing_notification, prefetch_notification_keys
+
+    user = _user("a.dsl@test.example.org")
+    with school_scope(world.a.id):
+        _queue(user, "sent-before")
+        db.session.commit()
+        prefetch_notification_keys(["sent-before", "new-1", "new-2"])
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert existing_notification("new-1") is None
+            assert existing_notification("new-2") is None
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert statements == []  # answered from the prefetch
+        assert existing_notification("sent-before") is not None  # found: not remembered as absent
+        first = _queue(user, "new-1")
+        assert existing_notification("new-1") is first  # queued in this transaction: found, not absent
+        assert _queue(user, "new-1") is first
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.dedupe_key == "new-1")) == 1
