@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +28,7 @@ from app.school_calendar import (
 )
 from app.services.tasks import settle_calendar_tasks
 from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
+from tenants.access import school_record_or_404
 
 # --- loading ------------------------------------------------------------------------------------------------
 
@@ -156,19 +156,11 @@ class EditResult:
 
 def access_half_term(half_term_id: int) -> HalfTerm:
     """A half-term of the current school, or 404 (another school's id is not found, never forbidden)."""
-    require_school_id()
-    half_term = db.session.get(HalfTerm, half_term_id)
-    if half_term is None:
-        abort(404)
-    return half_term
+    return school_record_or_404(HalfTerm, half_term_id)
 
 
 def access_training_day(training_day_id: int) -> TrainingDay:
-    require_school_id()
-    training_day = db.session.get(TrainingDay, training_day_id)
-    if training_day is None:
-        abort(404)
-    return training_day
+    return school_record_or_404(TrainingDay, training_day_id)
 
 
 def _stranded_training_days(calendar: SchoolCalendar, removed: HalfTermDates | None,

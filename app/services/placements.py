@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -52,6 +51,7 @@ from app.policy.placement_readiness import (
 )
 from app.school_calendar import SchoolCalendar
 from tenants import require_school_id
+from tenants.access import school_record_or_404
 
 OPEN_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
@@ -80,27 +80,15 @@ def _refused(errors: dict[str, str]) -> Result:
 
 
 def access_placement(placement_id: int) -> Placement:
-    require_school_id()
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or placement.is_archived:
-        abort(404)
-    return placement
+    return school_record_or_404(Placement, placement_id)
 
 
 def access_pupil(pupil_id: int) -> Pupil:
-    require_school_id()
-    pupil = db.session.get(Pupil, pupil_id)
-    if pupil is None or pupil.is_archived:
-        abort(404)
-    return pupil
+    return school_record_or_404(Pupil, pupil_id)
 
 
 def access_direction(direction_id: int) -> OffSiteDirection:
-    require_school_id()
-    direction = db.session.get(OffSiteDirection, direction_id)
-    if direction is None or direction.is_archived:
-        abort(404)
-    return direction
+    return school_record_or_404(OffSiteDirection, direction_id)
 
 
 def school_placements() -> dict[PlacementStatus, list[Placement]]:

@@ -45,6 +45,7 @@ from app.policy import pre_placement
 from app.policy.referral import reason_label, unknown_reasons
 from app.policy.school_age import compulsory_school_age_end, compulsory_school_age_start, compulsory_school_age_status
 from tenants.context import require_school_id
+from tenants.access import school_record_or_404
 
 # --- results ------------------------------------------------------------------------------------------------
 
@@ -254,11 +255,7 @@ def archive_pupil(pupil: Pupil, by: User) -> Result:
 
 def access_pupil(pupil_id: int, *, include_archived: bool = True) -> Pupil:
     """A pupil of the current school, or 404 (another school's id is not found, never forbidden)."""
-    require_school_id()
-    pupil = db.session.get(Pupil, pupil_id)
-    if pupil is None or (pupil.is_archived and not include_archived):
-        abort(404)
-    return pupil
+    return school_record_or_404(Pupil, pupil_id, include_archived=include_archived)
 
 
 PAGE_SIZE = 50
