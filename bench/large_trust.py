@@ -1,10 +1,9 @@
 """Generate a large fictional trust for the benchmark, straight into the database with COPY / bulk inserts.
 
-Sizes follow the jobs issue: 50 schools, 300 providers, 25,000 pupils, 3,000 active placements and two years
-of history. Records that later capabilities bring (providers, pupils, placements, attendance) are generated
-once their tables exist; until then the generator makes what the sweeps work on today: staff in every role,
-every school's calendar, and the trail such a trust leaves in two years — completed tasks and sent
-notifications — plus the items now due (one open task per active placement).
+Sizes follow the jobs issue: 50 schools, 300 providers, 25,000 pupils, 3,000 active placements (each with a
+weekly pattern) and two years of history: staff in every role, every school's calendar, and the trail such a
+trust leaves in two years — completed tasks and sent notifications — plus the items now due (one open task per
+active placement). Attendance sessions join when the attendance capability exists.
 
 History is scaled by `history` (1 = two years, 10 = twenty years' worth of rows), so the benchmark can show
 that a sweep's time follows the work due, not the history.
@@ -27,7 +26,9 @@ from app.roles import SchoolRoleName, TrustRoleName
 @dataclass
 class Sizes:
     schools: int = 50
-    placements: int = 3000  # active placements: one due item each until placements exist
+    placements: int = 3000  # active placements, and one due item each (a review due, say)
+    pupils: int = 25000
+    providers: int = 300
     history: int = 1  # multiplier on two years of history
     history_items_per_placement_year: int = 40  # reviews, attendance prompts, welfare checks... per year
 
@@ -117,12 +118,65 @@ def generate(sizes: Sizes, seed: int = 7, log=print) -> dict:
         counts["half_terms"] = _copy_rows(conn, HalfTerm.__table__, ["school_id", "academic_year", "term", "part",
                                                                       "first_day", "last_day", "created_at",
                                                                       "updated_at"], ht_rows)
+    counts.update(generate_pupils_and_placements(sizes, school_ids, rnd))
     counts.update(generate_history(sizes, school_ids, users_by_school_role, rnd, log))
     counts.update(generate_due_items(sizes, school_ids, rnd))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     return counts
+
+
+def generate_pupils_and_placements(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
+    """The shared register, every school's pupils, and the active placements with their weekly patterns."""
+    from datetime import date, time
+
+    from app.models import Placement, Provider, Pupil, WeeklySession
+
+    t0 = now()
+    kinds = ["off_site"] * 8 + ["online_only", "on_site"]
+    statuses = ["registered_independent_school", "other_registered", "unregistered"]
+    with db.engine.begin() as conn:
+        provider_rows = [(f"Bench Provider {i:03d}", kinds[i % len(kinds)], statuses[i % 3],
+                          school_ids[i % len(school_ids)] if kinds[i % len(kinds)] == "on_site" else None,
+                          False, t0, t0) for i in range(sizes.providers)]
+        _copy_rows(conn, Provider.__table__, ["name", "kind", "registration_status", "owning_school_id",
+                                              "on_la_approved_list", "created_at", "updated_at"], provider_rows)
+        provider_ids = list(conn.execute(select(Provider.id).where(Provider.owning_school_id.is_(None))).scalars())
+        per_school = sizes.pupils // len(school_ids)
+        pupil_rows = []
+        for n, sid in enumerate(school_ids):
+            for i in range(per_school):
+                year_group = 1 + (i % 11)
+                dob = date(today().year - 5 - year_group, 1 + i % 12, 1 + i % 28)
+                pupil_rows.append((sid, f"B{n:02d}{i:010d}", f"Pupil{i}", f"Bench{n}", dob, year_group,
+                                   i % 40 == 0, i % 7 == 0, i % 60 == 0, i % 30 == 0, i % 4 == 0, t0, t0))
+        _copy_rows(conn, Pupil.__table__, ["school_id", "upn", "first_name", "last_name", "date_of_birth",
+                                           "year_group", "has_ehcp", "sen_support", "is_looked_after",
+                                           "has_social_worker", "fsm_eligible", "created_at", "updated_at"],
+                   pupil_rows)
+        placement_rows = []
+        per_school_placements = sizes.placements // len(school_ids)
+        pupils_by_school: dict[int, list[int]] = {}
+        for pid, sid in conn.execute(select(Pupil.id, Pupil.school_id)):
+            pupils_by_school.setdefault(sid, []).append(pid)
+        for sid in school_ids:
+            for pid in rnd.sample(pupils_by_school[sid], per_school_placements):
+                start = today() - timedelta(days=rnd.randint(7, 300))
+                placement_rows.append((sid, pid, rnd.choice(provider_ids), "active", "school", False, start,
+                                       t0, t0))
+        _copy_rows(conn, Placement.__table__, ["school_id", "pupil_id", "provider_id", "status", "arranged_by",
+                                               "is_off_site_direction", "start_date", "created_at", "updated_at"],
+                   placement_rows)
+        session_rows = []
+        for placement_id, sid in conn.execute(select(Placement.id, Placement.school_id)):
+            for weekday in rnd.sample(range(5), 2):
+                session_rows.append((sid, placement_id, weekday, "am", time(9, 0), time(12, 0), t0, t0))
+                session_rows.append((sid, placement_id, weekday, "pm", time(13, 0), time(15, 15), t0, t0))
+        _copy_rows(conn, WeeklySession.__table__, ["school_id", "placement_id", "weekday", "session", "starts_at",
+                                                   "ends_at", "created_at", "updated_at"], session_rows)
+    return {"providers": len(provider_rows), "pupils": len(pupil_rows), "active_placements": len(placement_rows),
+            "weekly_sessions": len(session_rows)}
 
 
 def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random.Random, log=print) -> dict:
