@@ -28,7 +28,8 @@ class Permission(enum.StrEnum):
     PROVIDER_CHECKS_RECORD = "school.providers.checks.record"  # pre-placement checks (7.8)
     PROVIDER_RISK_APPROVE = "school.providers.risk.approve"  # the provider risk assessment (7.8)
     PROVIDER_CONCERN_RAISE = "school.providers.concern.raise"
-    PROVIDER_SUSPEND = "school.providers.suspend"
+    PROVIDER_SUSPEND = "school.providers.suspend"  # and lift a suspension
+    PROVIDER_CONCERN_RESOLVE = "school.providers.concern.resolve"  # a concern the school raised
     PUPILS_VIEW = "school.pupils.view"  # pupil records: named pupils, so not governors or all staff
     PUPILS_EDIT = "school.pupils.edit"
     PUPILS_IMPORT = "school.pupils.import"  # CSV from the MIS
@@ -40,7 +41,8 @@ class Permission(enum.StrEnum):
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
     TRUST_PLACEMENTS_VIEW = "trust.placements.view"  # every school's planned and active placements
-    TRUST_PROVIDER_SUSPEND = "trust.providers.suspend"
+    TRUST_PROVIDER_SUSPEND = "trust.providers.suspend"  # and lift a suspension
+    TRUST_PROVIDER_CONCERN_RESOLVE = "trust.providers.concern.resolve"  # any school's concern
 
     @property
     def is_trust(self) -> bool:
@@ -59,14 +61,15 @@ _EVERY_SCHOOL_ROLE = {
 # The AP leader vets providers (4.3, 7.8); any school leader with a safeguarding role may raise a concern.
 _AP_LEADER_PROVIDERS = {
     Permission.PROVIDERS_EDIT, Permission.PROVIDER_CHECKS_RECORD, Permission.PROVIDER_RISK_APPROVE,
-    Permission.PROVIDER_CONCERN_RAISE, Permission.PROVIDER_SUSPEND,
+    Permission.PROVIDER_CONCERN_RAISE, Permission.PROVIDER_SUSPEND, Permission.PROVIDER_CONCERN_RESOLVE,
 }
 
 SCHOOL_ROLE_PERMISSIONS: dict[R, frozenset[Permission]] = {
     R.AP_LEADER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.CALENDAR_EDIT, Permission.EXTERNAL_NOTICES_VIEW}
                            | _AP_LEADER_PROVIDERS),
     R.HEADTEACHER: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW, Permission.PROVIDER_CONCERN_RAISE}),
-    R.DSL: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW, Permission.PROVIDER_CONCERN_RAISE}),
+    R.DSL: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW, Permission.PROVIDER_CONCERN_RAISE,
+                                           Permission.PROVIDER_CONCERN_RESOLVE}),
     R.ATTENDANCE_OFFICER: frozenset(_EVERY_SCHOOL_ROLE),
     R.DESIGNATED_GOVERNOR: frozenset(_EVERY_SCHOOL_ROLE | {Permission.EXTERNAL_NOTICES_VIEW}),
     R.STAFF: frozenset(_EVERY_SCHOOL_ROLE),
@@ -85,7 +88,8 @@ for _role, _granted in _PUPIL_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | frozenset(_granted)
 
 TRUST_ROLE_PERMISSIONS: dict[T, frozenset[Permission]] = {
-    T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW, Permission.TRUST_PROVIDER_SUSPEND}),
+    T.TRUST_SAFEGUARDING_LEAD: frozenset({Permission.TRUST_VIEW, Permission.TRUST_PROVIDER_SUSPEND,
+                                          Permission.TRUST_PROVIDER_CONCERN_RESOLVE}),
     T.TRUST_SEND_LEAD: frozenset({Permission.TRUST_VIEW}),
     T.DESIGNATED_TRUSTEE: frozenset({Permission.TRUST_VIEW, Permission.TRUST_ADMIN, Permission.TRUST_PROVIDER_SUSPEND}),
 }

@@ -107,6 +107,18 @@ class SuspendForm(_Form):
                            validators=[DataRequired(message="Say why the provider is suspended."), Length(max=5000)])
 
 
+class LiftSuspensionForm(_Form):
+    reason = TextAreaField("Reason for lifting the suspension",
+                           validators=[DataRequired(message="Say why the suspension is lifted."),
+                                       Length(max=500, message="Keep the reason to 500 characters or fewer.")])
+
+
+class ResolveConcernForm(_Form):
+    resolution = TextAreaField("How the concern was resolved",
+                               validators=[DataRequired(message="Say how the concern was resolved."),
+                                           Length(max=5000)])
+
+
 class ConcernForm(_Form):
     category = SelectField("What the concern is about", choices=[("", "Choose…"), *CONCERN_CATEGORIES.items()],
                            validators=[DataRequired(message="Choose what the concern is about.")])

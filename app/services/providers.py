@@ -23,6 +23,8 @@ from app import clock
 from app.extensions import db
 from app.models import (
     Audience,
+    AuditEvent,
+    Notification,
     CheckOutcome,
     CheckStatus,
     ConcernSeverity,
@@ -41,8 +43,11 @@ from app.models import (
     RegistrationStatus,
     RiskRating,
     School,
+    Task,
+    TaskStatus,
     User,
 )
+from app.audit import record_event
 from app.policy.provider_checks import ITEMS_BY_CODE, CheckItem, item_problem, items_for, missing_check_items
 from app.policy.provider_vetting import (
     DEFAULT_REMINDER_WINDOW,
@@ -66,6 +71,7 @@ from app.services.tasks import (
 from tenants import require_school_id, school_scope, system_scope
 
 SUBJECT = "provider"  # tasks about a provider name it so: ("provider", id)
+CONCERN_SUBJECT = "provider_concern"  # tasks and emails about one concern: ("provider_concern", id)
 
 
 @dataclass
@@ -571,15 +577,47 @@ def approve_risk_assessment(check: ProviderCheck, *, rating: RiskRating | None, 
     return Result(record=assessment)
 
 
+def lapsed_task_key(provider: Provider) -> str:
+    """The dedupe key of a school's "vetting has lapsed" task for the provider's latest material change. The
+    vetting sweep makes the same task for schools with an active placement, so both name it this way (one task
+    per provider per change, whoever makes it first)."""
+    return f"provider-{VettingStatus.LAPSED_MATERIAL_CHANGE.value}:{provider.id}:" \
+           f"{clock.to_local(provider.material_change_at).date()}"
+
+
 def record_material_change(provider: Provider, note: str, school: School, user: User) -> Result:
     """7.9: a material change in provision or circumstances lapses the vetting until a new risk assessment is
-    approved. Commits."""
+    approved. Every school with a planned or active placement there is told at once: its AP leader(s) and DSL(s)
+    are emailed and its AP leader gets a renewal task (urgent where pupils are there now). Commits."""
     if not (note or "").strip():
         return Result(errors={"note": "Describe what has changed."})
     provider.material_change_at = clock.now()
     provider.material_change_note = f"{note.strip()} (recorded by {user.full_name}, {school.name})"
+    db.session.flush()
+    using = _schools_with_placements(provider.id, (PlacementStatus.PLANNED, PlacementStatus.ACTIVE))
+    active = _schools_with_placements(provider.id, (PlacementStatus.ACTIVE,))
+    key = lapsed_task_key(provider)
+    for school_id in sorted(using):
+        with school_scope(school_id):
+            now_there = school_id in active
+            people = (school_role_holders(school_id, SchoolRoleName.AP_LEADER)
+                      + school_role_holders(school_id, SchoolRoleName.DSL))
+            queue_for_users(people, dedupe_key=f"{key}:school:{school_id}", template="provider_material_change",
+                            context={"provider_name": provider.name, "note": provider.material_change_note,
+                                     "placements": using[school_id], "link": _provider_url(school_id, provider.id)},
+                            urgent=now_there, about_type=SUBJECT, about_id=provider.id,
+                            about_label=provider.name[:200], school_id=school_id)
+            due = clock.now() if now_there else clock.local_datetime(clock.today() + timedelta(days=1),
+                                                                      END_OF_SCHOOL_DAY)
+            ensure_task(TaskKind.PROVIDER_CHECK_EXPIRING, key,
+                        f"{provider.name}: vetting has lapsed (a material change was recorded). Renew the checks "
+                        "for your placements there (no new placements)", due,
+                        assigned_role=SchoolRoleName.AP_LEADER, subject=(SUBJECT, provider.id),
+                        link=("providers.show", {"provider_id": provider.id}), urgent=now_there,
+                        detail=provider.material_change_note[:500])
+            db.session.flush()  # inside this school's scope: its rows are written as its own
     db.session.commit()
-    return Result(record=provider)
+    return Result(record=provider, schools_told=sorted(using))
 
 
 # --- who uses a provider -------------------------------------------------------------------------------------
@@ -630,15 +668,103 @@ def suspend_provider(provider: Provider, user: User, reason: str, school: School
             queue_for_users(people, dedupe_key=f"provider-suspended:{provider.id}:{stamp}:school:{school_id}",
                             template="provider_suspended", context=context, urgent=True, about_type=SUBJECT,
                             about_id=provider.id, about_label=provider.name[:200], school_id=school_id)
-            ensure_task(TaskKind.FOLLOW_UP_ACTION, f"provider-suspended:{provider.id}:{stamp}",
+            ensure_task(TaskKind.PROVIDER_SUSPENDED, f"provider-suspended:{provider.id}:{stamp}",
                         f"{provider.name} is suspended: review the {count} active placement"
                         f"{'s' if count != 1 else ''} there", clock.now() + timedelta(hours=4),
                         assigned_role=SchoolRoleName.AP_LEADER, subject=(SUBJECT, provider.id),
-                        link=("providers.show", {"provider_id": provider.id}), urgent=True,
+                        link=("providers.show", {"provider_id": provider.id}),
                         detail=f"Reason: {provider.suspension_reason}")
             db.session.flush()  # inside this school's scope: its rows are written as its own
     db.session.commit()
     return Result(record=provider, schools_told=sorted(active))
+
+
+LIFT_REASON_MAX = 500  # kept in the audit trail's detail column
+
+
+def lift_suspension(provider: Provider, user: User, reason: str | None, school: School | None = None) -> Result:
+    """Lift a provider's suspension (a trust role, or an AP leader with the suspend permission). The provider
+    takes new placements again only if its vetting still holds: provider_status decides, as for any provider.
+    Every school with a planned or active placement there is told (AP leader(s) and DSL(s)); the suspension tasks
+    about it are completed in every school that has one. The reason is kept in the audit trail (see
+    suspension_history). `school` is the acting school (None for a trust role). Commits."""
+    reason = (reason or "").strip()
+    if not provider.is_suspended:
+        return Result(errors={"reason": "This provider is not suspended."})
+    if not reason:
+        return Result(errors={"reason": "Say why the suspension is lifted."})
+    if len(reason) > LIFT_REASON_MAX:
+        return Result(errors={"reason": f"Keep the reason to {LIFT_REASON_MAX} characters or fewer."})
+    stamp = provider.suspended_at.strftime("%Y%m%dT%H%M%S")  # names the suspension being lifted
+    provider.suspended_at = None
+    provider.suspended_by_id = None
+    provider.suspension_reason = None
+    record_event(db.session, "suspension_lifted", "Provider", provider.id, detail=reason, actor_id=user.id)
+    db.session.flush()
+    status = provider_status(provider)
+    using = _schools_with_placements(provider.id, (PlacementStatus.PLANNED, PlacementStatus.ACTIVE))
+    with system_scope("provider register: which schools have a suspension task about a provider"):
+        with_tasks = set(db.session.scalars(select(Task.school_id).where(
+            Task.kind == TaskKind.PROVIDER_SUSPENDED.value, Task.status == TaskStatus.OPEN,
+            Task.subject_type == SUBJECT, Task.subject_id == provider.id)))
+    by = f"{user.full_name} ({school.name})" if school is not None else user.full_name
+    for school_id in sorted(set(using) | with_tasks):
+        with school_scope(school_id):
+            if school_id in using:
+                people = (school_role_holders(school_id, SchoolRoleName.AP_LEADER)
+                          + school_role_holders(school_id, SchoolRoleName.DSL))
+                key = f"provider-suspension-lifted:{provider.id}:{stamp}:school:{school_id}"
+                queue_for_users(people, dedupe_key=key,
+                                template="provider_suspension_lifted",
+                                context={"provider_name": provider.name, "reason": reason, "by": by,
+                                         "placements": using[school_id],
+                                         "takes_placements": status.allows_new_placements,
+                                         "blocking_reasons": status.blocking_reasons,
+                                         "link": _provider_url(school_id, provider.id)},
+                                about_type=SUBJECT, about_id=provider.id, about_label=provider.name[:200],
+                                school_id=school_id)
+            complete_tasks_for(SUBJECT, provider.id, [TaskKind.PROVIDER_SUSPENDED], user)
+            db.session.flush()  # inside this school's scope: its rows are written as its own
+    db.session.commit()
+    return Result(record=provider, schools_told=sorted(using))
+
+
+@dataclass(frozen=True)
+class SuspensionEvent:
+    at: dt.datetime
+    lifted: bool  # False: suspended
+    by_id: int | None
+    reason: str | None
+
+
+def suspension_history(provider: Provider) -> list[SuspensionEvent]:
+    """Every suspension of the provider and every lifting, newest first, read from the audit trail: a suspension
+    from the changes to the provider's row (one change may be written in more than one flush, so they are read in
+    order and merged), a lifting from its own event, which holds the reason."""
+    rows = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.record_type == "Provider", AuditEvent.record_id == str(provider.id),
+        AuditEvent.action.in_(("create", "update", "suspension_lifted")))
+        .order_by(AuditEvent.at, AuditEvent.id))
+    history: list[dict] = []
+    for row in rows:
+        after = row.after or {}
+        if row.action == "suspension_lifted":
+            history.append({"at": row.at, "lifted": True, "by_id": row.actor_id, "reason": row.detail})
+        elif after.get("suspended_at"):
+            history.append({"at": row.at, "lifted": False, "by_id": after.get("suspended_by_id") or row.actor_id,
+                            "reason": after.get("suspension_reason")})
+        elif history and not history[-1]["lifted"] and "suspended_at" not in after:
+            # the rest of the same suspension, written by a later flush
+            if after.get("suspended_by_id"):
+                history[-1]["by_id"] = after["suspended_by_id"]
+            if after.get("suspension_reason"):
+                history[-1]["reason"] = after["suspension_reason"]
+    return [SuspensionEvent(**event) for event in reversed(history)]
+
+
+def suspended_providers() -> list[Provider]:
+    return list(db.session.scalars(select(Provider).where(
+        Provider.suspended_at.is_not(None), Provider.archived_at.is_(None)).order_by(Provider.name)))
 
 
 def _provider_url(school_id: int, provider_id: int) -> str:
@@ -686,10 +812,10 @@ def raise_concern(provider: Provider, school: School, user: User, category: str 
     label = CONCERN_CATEGORIES[category]
     context = {"provider_name": provider.name, "category": label, "severity": severity.value,
                "details": concern.details, "school_name": school.name, "raised_by": user.full_name}
-    ensure_task(TaskKind.FOLLOW_UP_ACTION, f"provider-concern:{concern.id}",
+    ensure_task(TaskKind.PROVIDER_CONCERN, f"provider-concern:{concern.id}",
                 f"Follow up the {severity.value} {label.lower()} concern about {provider.name}",
                 clock.local_datetime(clock.today() + timedelta(days=1 if urgent else 5), END_OF_SCHOOL_DAY),
-                assigned_role=SchoolRoleName.DSL, subject=(SUBJECT, provider.id),
+                assigned_role=SchoolRoleName.DSL, subject=(CONCERN_SUBJECT, concern.id),
                 link=("providers.show", {"provider_id": provider.id}), urgent=urgent, detail=concern.details[:500])
     from app.services.tasks import _external_url
 
@@ -720,6 +846,84 @@ def concerns_visible_to(provider: Provider, school_id: int) -> list[ProviderConc
     if not school_uses_provider(provider.id, school_id):
         query = query.where(ProviderConcern.made_by_school_id == school_id)
     return list(db.session.scalars(query.order_by(ProviderConcern.created_at.desc(), ProviderConcern.id.desc())))
+
+
+def access_concern_raised_by(concern_id: int, school_id: int) -> ProviderConcern:
+    """A concern the school raised, or 404: only the raising school resolves a concern from its pages (another
+    school using the provider sees it, but the follow-up is the raiser's or the trust's)."""
+    concern = db.session.get(ProviderConcern, concern_id)
+    if concern is None or concern.archived_at is not None or concern.made_by_school_id != school_id:
+        abort(404)
+    access_provider(concern.provider_id)
+    return concern
+
+
+def access_concern_for_trust(concern_id: int) -> ProviderConcern:
+    concern = db.session.get(ProviderConcern, concern_id)
+    if concern is None or concern.archived_at is not None:
+        abort(404)
+    return concern
+
+
+def resolve_concern(concern: ProviderConcern, user: User, resolution: str | None,
+                    school: School | None = None) -> Result:
+    """Record how a concern was resolved (the raising school's AP leader or DSL, or the trust safeguarding lead):
+    it stays on the provider's page as resolved, with who and when. Everyone told of it is told it is resolved:
+    the raising school's AP leader(s) and DSL(s), each school emailed when it was raised and the trust
+    safeguarding lead(s) — not the person resolving it. The raising school's follow-up task is completed.
+    `school` is the acting school (None for a trust role). Commits."""
+    resolution = (resolution or "").strip()
+    if concern.status == ConcernStatus.RESOLVED:
+        return Result(errors={"resolution": "This concern is already resolved."})
+    if not resolution:
+        return Result(errors={"resolution": "Say how the concern was resolved."})
+    concern.status = ConcernStatus.RESOLVED
+    concern.resolution = resolution
+    concern.resolved_at = clock.now()
+    concern.resolved_by_id = user.id
+    db.session.flush()
+    provider = concern.provider
+    raiser = concern.made_by_school_id
+    with system_scope("provider register: which schools were told of a concern"):
+        told = db.session.execute(select(Notification.school_id, Notification.audience).where(
+            Notification.about_type == CONCERN_SUBJECT, Notification.about_id == concern.id,
+            Notification.template == "provider_concern")).all()
+    schools = {raiser} | {sid for sid, audience in told if sid is not None and audience == Audience.STAFF}
+    by = f"{user.full_name} ({school.name})" if school is not None else user.full_name
+    context = {"provider_name": provider.name,
+               "category": CONCERN_CATEGORIES.get(concern.category, concern.category),
+               "severity": concern.severity.value,
+               "raised_on": clock.to_local(concern.created_at).strftime("%-d %B %Y"),
+               "school_name": school_names([raiser]).get(raiser, ""), "resolution": resolution, "by": by}
+    key = f"provider-concern-resolved:{concern.id}"
+    from app.services.tasks import _external_url
+
+    for school_id in sorted(schools):
+        with school_scope(school_id):
+            people = [u for u in school_role_holders(school_id, SchoolRoleName.AP_LEADER)
+                      + school_role_holders(school_id, SchoolRoleName.DSL) if u.id != user.id]
+            queue_for_users(people, dedupe_key=key, template="provider_concern_resolved",
+                            context={**context, "link": _provider_url(school_id, provider.id) + "#concerns"},
+                            about_type=CONCERN_SUBJECT, about_id=concern.id, about_label=provider.name[:200],
+                            school_id=school_id)
+            if school_id == raiser:
+                queue_for_users([u for u in trust_role_holders(TrustRoleName.TRUST_SAFEGUARDING_LEAD)
+                                 if u.id != user.id], dedupe_key=key, template="provider_concern_resolved",
+                                context={**context, "link": _external_url("trust_providers.concerns", {})},
+                                audience=Audience.TRUST, about_type=CONCERN_SUBJECT, about_id=concern.id,
+                                about_label=provider.name[:200], school_id=raiser)
+                complete_tasks_for(CONCERN_SUBJECT, concern.id, [TaskKind.PROVIDER_CONCERN], user)
+            db.session.flush()  # inside this school's scope: its rows are written as its own
+    db.session.commit()
+    return Result(record=concern, schools_told=sorted(schools))
+
+
+def concerns_across_trust() -> list[ProviderConcern]:
+    """Every concern about any provider, open ones first (newest first), then resolved ones (most recently
+    resolved first): resolved concerns stay as history."""
+    return list(db.session.scalars(select(ProviderConcern).where(ProviderConcern.archived_at.is_(None))
+        .order_by((ProviderConcern.status == ConcernStatus.RESOLVED), ProviderConcern.resolved_at.desc(),
+                  ProviderConcern.created_at.desc(), ProviderConcern.id.desc())))
 
 
 def open_concerns_across_trust() -> list[ProviderConcern]:

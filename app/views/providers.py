@@ -12,9 +12,11 @@ from app.forms.providers import (
     CheckItemForm,
     ConcernForm,
     ContactForm,
+    LiftSuspensionForm,
     MaterialChangeForm,
     ProviderForm,
     RemoveForm,
+    ResolveConcernForm,
     RiskAssessmentForm,
     SearchForm,
     SiteForm,
@@ -22,7 +24,7 @@ from app.forms.providers import (
     SuspendForm,
 )
 from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
-from app.permissions import Permission, school_permission, trust_permission
+from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
 from app.services import evidence
 from app.services import providers as service
 from app.services.registration import trust_registration_report
@@ -77,11 +79,13 @@ def show(provider_id: int):
     schools = service.school_names([c.made_by_school_id for c in checks]
                                    + [a.made_by_school_id for a in assessments]
                                    + [c.made_by_school_id for c in concerns])
+    suspensions = service.suspension_history(provider)
     people = service.user_names([a.approved_by_id for a in assessments] + [c.raised_by_id for c in concerns]
-                                + [c.started_by_id for c in checks])
+                                + [c.resolved_by_id for c in concerns] + [c.started_by_id for c in checks]
+                                + [e.by_id for e in suspensions])
     return render_template(
         "providers/show.html", provider=provider, status=service.provider_status(provider), checks=checks,
-        assessments=assessments, concerns=concerns, schools=schools, people=people,
+        assessments=assessments, concerns=concerns, schools=schools, people=people, suspensions=suspensions,
         sites=service.active_sites(provider), contacts=service.active_contacts(provider),
         start_form=StartCheckForm(), remove_form=RemoveForm(),
         can=lambda name: _can(Permission[name]))
@@ -239,6 +243,46 @@ def suspend(provider_id: int):
                            cancel=url_for("providers.show", provider_id=provider.id))
 
 
+@bp.route("/<int:provider_id>/lift-suspension", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_SUSPEND)
+def lift_suspension(provider_id: int):
+    provider = service.access_provider(provider_id)
+    form = LiftSuspensionForm()
+    if form.validate_on_submit():
+        result = service.lift_suspension(provider, current_user, form.reason.data, school=g.school)
+        if result.ok:
+            flash(_lifted_message(provider, result), "success")
+            return redirect(url_for("providers.show", provider_id=provider.id))
+        form.add_errors(result.errors)
+    return render_template("providers/lift_suspension.html", form=form, provider=provider,
+                           cancel=url_for("providers.show", provider_id=provider.id))
+
+
+def _lifted_message(provider, result) -> str:
+    status = service.provider_status(provider)
+    after = ("It can take new placements again." if status.allows_new_placements
+             else "It still cannot take new placements: " + " ".join(status.blocking_reasons))
+    return (f"The suspension of {provider.name} is lifted; {len(result.schools_told)} school(s) with planned or "
+            f"active placements were told. {after}")
+
+
+@bp.route("/concerns/<int:concern_id>/resolve", methods=["GET", "POST"])
+@school_permission(Permission.PROVIDER_CONCERN_RESOLVE)
+def resolve_concern(concern_id: int):
+    concern = service.access_concern_raised_by(concern_id, g.school.id)
+    form = ResolveConcernForm()
+    if form.validate_on_submit():
+        result = service.resolve_concern(concern, current_user, form.resolution.data, school=g.school)
+        if result.ok:
+            flash("The concern is resolved; the schools told of it and the trust safeguarding lead are told.",
+                  "success")
+            return redirect(url_for("providers.show", provider_id=concern.provider_id, _anchor="concerns"))
+        form.add_errors(result.errors)
+    return render_template("providers/resolve_concern.html", form=form, concern=concern, provider=concern.provider,
+                           cancel=url_for("providers.show", provider_id=concern.provider_id, _anchor="concerns"),
+                           school_name=g.school.name)
+
+
 @bp.route("/<int:provider_id>/concerns/new", methods=["GET", "POST"])
 @school_permission(Permission.PROVIDER_CONCERN_RAISE)
 def new_concern(provider_id: int):
@@ -283,10 +327,47 @@ def registration():
 @trust_permission(Permission.TRUST_VIEW)
 def concerns():
     with trust_scope(current_user.id, "provider concerns raised by every school"):
-        items = service.open_concerns_across_trust()
+        items = service.concerns_across_trust()
         schools = service.school_names([c.made_by_school_id for c in items])
-    return render_template("providers/trust_concerns.html", concerns=items, schools=schools,
+        people = service.user_names([c.resolved_by_id for c in items])
+        suspended = service.suspended_providers()
+    return render_template("providers/trust_concerns.html", concerns=items, schools=schools, people=people,
+                           suspended=suspended, concern_categories=service.CONCERN_CATEGORIES,
+                           can_suspend=has_trust_permission(current_user, Permission.TRUST_PROVIDER_SUSPEND),
+                           can_resolve=has_trust_permission(current_user,
+                                                            Permission.TRUST_PROVIDER_CONCERN_RESOLVE))
+
+
+@trust_bp.route("/concerns/<int:concern_id>/resolve", methods=["GET", "POST"])
+@trust_permission(Permission.TRUST_PROVIDER_CONCERN_RESOLVE)
+def trust_resolve_concern(concern_id: int):
+    concern = service.access_concern_for_trust(concern_id)
+    form = ResolveConcernForm()
+    if form.validate_on_submit():
+        result = service.resolve_concern(concern, current_user, form.resolution.data)
+        if result.ok:
+            flash("The concern is resolved; the schools told of it are told.", "success")
+            return redirect(url_for("trust_providers.concerns"))
+        form.add_errors(result.errors)
+    return render_template("providers/resolve_concern.html", form=form, concern=concern, provider=concern.provider,
+                           cancel=url_for("trust_providers.concerns"),
+                           school_name=service.school_names([concern.made_by_school_id]).get(concern.made_by_school_id),
                            concern_categories=service.CONCERN_CATEGORIES)
+
+
+@trust_bp.route("/<int:provider_id>/lift-suspension", methods=["GET", "POST"])
+@trust_permission(Permission.TRUST_PROVIDER_SUSPEND)
+def trust_lift_suspension(provider_id: int):
+    provider = service.access_provider_for_trust(provider_id)
+    form = LiftSuspensionForm()
+    if form.validate_on_submit():
+        result = service.lift_suspension(provider, current_user, form.reason.data)
+        if result.ok:
+            flash(_lifted_message(provider, result), "success")
+            return redirect(url_for("trust_providers.concerns"))
+        form.add_errors(result.errors)
+    return render_template("providers/lift_suspension.html", form=form, provider=provider,
+                           cancel=url_for("trust_providers.concerns"))
 
 
 @trust_bp.route("/<int:provider_id>/suspend", methods=["GET", "POST"])
