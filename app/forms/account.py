@@ -2,14 +2,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.forms.choices import options
 from app.models import NotificationPreference
 
 
 class NotificationPreferenceForm(FlaskForm):
     preference = RadioField(
         "How should AP Hub send you prompts that are not urgent?",
-        choices=[(NotificationPreference.IMMEDIATE.value, "Straight away, one email each"),
-                 (NotificationPreference.DAILY_DIGEST.value, "In one email each morning")],
+        choices=options([(NotificationPreference.IMMEDIATE.value, "Straight away, one email each"),
+                 (NotificationPreference.DAILY_DIGEST.value, "In one email each morning")]),
         validators=[DataRequired(message="Choose how you get prompts.")],
     )
     submit = SubmitField("Save preference")

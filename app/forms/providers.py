@@ -6,6 +6,7 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, St
 from wtforms.validators import DataRequired, Email, Length, Optional, URL
 
 from app.forms.calendar import SchoolDateField
+from app.forms.choices import choose, options
 from app.models import ConcernSeverity, ProviderKind, RegistrationStatus, RiskRating
 from app.services.providers import CONCERN_CATEGORIES, ProviderDetails, StatusFilter
 
@@ -30,10 +31,10 @@ class _Form(FlaskForm):
 
 class ProviderForm(_Form):
     name = StringField("Name", validators=[DataRequired(message="Enter the provider's name."), Length(max=200)])
-    kind = RadioField("Kind of provision", choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+    kind = RadioField("Kind of provision", choices=options((k.value, v) for k, v in KIND_LABELS.items()),
                       validators=[DataRequired(message="Choose the kind of provision.")])
     registration_status = RadioField("Registration status",
-                                     choices=[(k.value, v) for k, v in REGISTRATION_LABELS.items()],
+                                     choices=options((k.value, v) for k, v in REGISTRATION_LABELS.items()),
                                      validators=[DataRequired(message="Choose the registration status.")])
     ofsted_urn = StringField("Ofsted URN", validators=[Optional(), Length(max=20)])
     website = StringField("Website", validators=[Optional(), URL(message="Enter a web address starting https://"),
@@ -81,8 +82,8 @@ class ContactForm(_Form):
 
 
 class CheckItemForm(_Form):
-    outcome = RadioField("Outcome", choices=[("met", "Met"), ("not_met", "Not met"),
-                                             ("not_applicable", "Not applicable")],
+    outcome = RadioField("Outcome", choices=options([("met", "Met"), ("not_met", "Not met"),
+                                                     ("not_applicable", "Not applicable")]),
                          validators=[DataRequired(message="Choose met, not met or not applicable.")])
     not_applicable_reason = TextAreaField("Why it does not apply", validators=[Optional(), Length(max=2000)])
     evidence_note = TextAreaField("Evidence", validators=[Optional(), Length(max=5000)])
@@ -91,7 +92,7 @@ class CheckItemForm(_Form):
 
 
 class RiskAssessmentForm(_Form):
-    rating = RadioField("Risk rating", choices=[(r.value, r.value.title()) for r in RiskRating],
+    rating = RadioField("Risk rating", choices=options((r.value, r.value.title()) for r in RiskRating),
                         validators=[DataRequired(message="Choose the risk rating.")])
     risks = TextAreaField("Risks found", validators=[Optional(), Length(max=5000)])
     mitigations = TextAreaField("Mitigations", validators=[Optional(), Length(max=5000)])
@@ -120,9 +121,9 @@ class ResolveConcernForm(_Form):
 
 
 class ConcernForm(_Form):
-    category = SelectField("What the concern is about", choices=[("", "Choose…"), *CONCERN_CATEGORIES.items()],
+    category = SelectField("What the concern is about", choices=choose("Choose…", CONCERN_CATEGORIES.items()),
                            validators=[DataRequired(message="Choose what the concern is about.")])
-    severity = RadioField("How serious", choices=[(s.value, s.value.title()) for s in ConcernSeverity],
+    severity = RadioField("How serious", choices=options((s.value, s.value.title()) for s in ConcernSeverity),
                           validators=[DataRequired(message="Choose how serious the concern is.")])
     details = TextAreaField("Details", validators=[DataRequired(message="Describe the concern."),
                                                    Length(max=5000)])
@@ -141,7 +142,7 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField("Name, address or postcode", validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Any status"), *((s.value, s.label) for s in StatusFilter)],
+    status = SelectField("Status", choices=choose("Any status", ((s.value, s.label) for s in StatusFilter)),
                          validators=[Optional()])
-    kind = SelectField("Kind", choices=[("", "Any kind"), *((k.value, v) for k, v in KIND_LABELS.items())],
+    kind = SelectField("Kind", choices=choose("Any kind", ((k.value, v) for k, v in KIND_LABELS.items())),
                        validators=[Optional()])

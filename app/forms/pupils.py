@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from app.forms.choices import choose, options
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
@@ -47,12 +47,6 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _options(choices) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in choices]
-
-
-def _choose(label: str, choices) -> list[SelectChoice]:
-    return _options([("", label), *choices])
 
 
 class PupilForm(_RecordForm):
@@ -62,7 +56,7 @@ class PupilForm(_RecordForm):
     preferred_name = StringField("Preferred first name (optional)")
     date_of_birth = SchoolDateField("Date of birth")
     year_group = SelectField("Year group", coerce=_int_or_none, validate_choice=False,
-                             choices=_choose("Choose the year group", [(str(k), v) for k, v in YEAR_GROUPS.items()]))
+                             choices=choose("Choose the year group", [(str(k), v) for k, v in YEAR_GROUPS.items()]))
     has_ehcp = BooleanField("Has an education, health and care plan (EHCP)")
     sen_support = BooleanField("SEN support")
     is_looked_after = BooleanField("Looked after by the local authority")
@@ -88,7 +82,7 @@ class ReferralForm(_RecordForm):
     academic_needs = TextAreaField("Academic needs")
     personal_needs = TextAreaField("Personal needs")
     social_needs = TextAreaField("Social needs")
-    reasons = CheckboxesField("Reasons for alternative provision (policy 5.2)", choices=_options(REFERRAL_REASONS),
+    reasons = CheckboxesField("Reasons for alternative provision (policy 5.2)", choices=options(REFERRAL_REASONS),
                               validate_choice=False)
     on_site_options_considered = TextAreaField("On-site options considered first (optional)")
     options_considered = TextAreaField("Options considered and why this one")
@@ -104,7 +98,7 @@ class RiskAssessmentForm(_RecordForm):
 
 class ConsultationForm(_RecordForm):
     consulted_on = SchoolDateField("Date consulted", default=clock.today)
-    method = SelectField("How", choices=_choose("Choose how", CONSULTATION_METHODS), validate_choice=False)
+    method = SelectField("How", choices=choose("Choose how", CONSULTATION_METHODS), validate_choice=False)
     carer_id = SelectField("Parent or carer consulted (optional)", coerce=_int_or_none, validate_choice=False)
     carer_views = TextAreaField("Their views")
     school_decision = TextAreaField("The school's decision")
@@ -112,16 +106,16 @@ class ConsultationForm(_RecordForm):
 
     def __init__(self, *args, carers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.carer_id.choices = _choose("Not recorded", [(str(c.id), c.name) for c in carers])
+        self.carer_id.choices = choose("Not recorded", [(str(c.id), c.name) for c in carers])
 
 
 class InvolvementForm(_RecordForm):
     party = SelectField("Who", validate_choice=False,
-                        choices=_choose("Choose who", [(p.value, label) for p, label in PARTY_LABELS.items()]))
+                        choices=choose("Choose who", [(p.value, label) for p, label in PARTY_LABELS.items()]))
     person_name = StringField("Their name")
     involved_on = SchoolDateField("Date involved", default=clock.today)
     ehcp_review_needed = RadioField("Is a formal EHCP review needed to change the named setting? (LA SEND only)",
-                                    choices=_options([("yes", "Yes"), ("no", "No")]), validate_choice=False)
+                                    choices=options([("yes", "Yes"), ("no", "No")]), validate_choice=False)
     notes = TextAreaField("Notes (optional)")
 
     def values(self) -> dict:
@@ -131,7 +125,7 @@ class InvolvementForm(_RecordForm):
 
 
 class BelongingActionForm(_RecordForm):
-    kind = SelectField("What was done", choices=_choose("Choose what", BELONGING_KINDS), validate_choice=False)
+    kind = SelectField("What was done", choices=choose("Choose what", BELONGING_KINDS), validate_choice=False)
     on = SchoolDateField("Date", default=clock.today)
     note = TextAreaField("Note (optional; needed for 'something else')")
 
@@ -142,7 +136,7 @@ class EventRiskAssessmentForm(_RecordForm):
     assessment = TextAreaField("Risks and how they are managed")
     direction_circumstances_considered = TextAreaField(
         "Circumstances that led to the off-site direction, and anything since (needed for a directed pupil)")
-    decision = SelectField("Decision", choices=_choose("Choose the decision", EVENT_DECISIONS), validate_choice=False)
+    decision = SelectField("Decision", choices=choose("Choose the decision", EVENT_DECISIONS), validate_choice=False)
     assessed_on = SchoolDateField("Date assessed", default=clock.today)
 
 
