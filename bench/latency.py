@@ -17,7 +17,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def measure(database_url: str, redis_url: str, instant: str, expected_emails: int | None = None,
-            timeout: float = 240.0) -> dict:
+            timeout: float = 240.0, simple: bool = False) -> dict:
     from app import create_app
     from app.clock import SCHOOL_TZ, now, running_as_if
     from config import DevelopmentConfig
@@ -29,7 +29,7 @@ def measure(database_url: str, redis_url: str, instant: str, expected_emails: in
     sink = SmtpSink()
     sink.start()
     worker = subprocess.Popen([sys.executable, "-m", "bench.latency_worker", database_url, redis_url,
-                               str(sink.port), instant], cwd=ROOT,
+                               str(sink.port), instant] + (["simple"] if simple else []), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                      RQ_QUEUE_PREFIX="bench")

@@ -112,6 +112,12 @@ def main() -> int:
             redis_flush(redis.url)
             results["latency"] = measure(url, redis.url, instant)
             print(json.dumps(results["latency"], indent=2), flush=True)
+            print("== latency again, with `flask jobs worker --simple` (jobs in-process)", flush=True)
+            url = create_database(args.postgres, "aphub_bench_latency")
+            build(url, redis.url, 1, instant)
+            redis_flush(redis.url)
+            results["latency_simple_worker"] = measure(url, redis.url, instant, simple=True)
+            print(json.dumps(results["latency_simple_worker"], indent=2), flush=True)
     finally:
         redis.stop()
     runs = results["runs"]
@@ -126,6 +132,9 @@ def main() -> int:
         lat = results["latency"]
         print(f"slot -> first email at SMTP {lat['slot_to_first_email_s']} s, last of {lat['emails']} "
               f"{lat['slot_to_last_email_s']} s (target <= 60 s), one worker")
+        simple = results["latency_simple_worker"]
+        print(f"  with --simple: first {simple['slot_to_first_email_s']} s, last of {simple['emails']} "
+              f"{simple['slot_to_last_email_s']} s")
     if 1 in runs and 10 in runs:
         ratio = runs[10]["first_sweep"]["seconds"] / max(runs[1]["first_sweep"]["seconds"], 1e-6)
         results["history_ratio"] = round(ratio, 2)

@@ -1,7 +1,9 @@
 """The worker entry point: one place where a worker process gets its app context."""
 from __future__ import annotations
 
-from rq import Worker
+import os
+
+from rq import SimpleWorker, Worker
 
 from jobs.connection import all_queues, redis_connection
 
@@ -18,10 +20,19 @@ def current_job_app():
     return _app
 
 
-def run_worker(app, burst: bool = False, with_scheduler: bool = True) -> None:
+def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bool = False) -> None:
+    """Work the queues. By default each job runs in a forked work-horse (RQ's isolation); `simple` runs jobs
+    in this process, for throughput."""
     global _app
     _app = app
     with app.app_context():
+        from app.extensions import db
+
+        engine = db.engine
+        # A forked work-horse must never use a pooled connection of its parent (they would share a socket):
+        # give it a fresh pool, leaving the parent's connections alone.
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         conn = redis_connection()
-        worker = Worker(all_queues(conn), connection=conn)
+        worker_class = SimpleWorker if simple else Worker
+        worker = worker_class(all_queues(conn), connection=conn)
         worker.work(burst=burst, with_scheduler=with_scheduler)
