@@ -13,32 +13,8 @@ say() { printf '\n==> %s\n' "$*"; }
 die() { printf '\ntest.sh: %s\n' "$*" >&2; exit 2; }
 
 # --- Python and the virtual environment (as scripts/run.sh) -----------------------------------------------------
-find_python() {
-    local candidate
-    for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
-        [ -n "$candidate" ] || continue
-        if command -v "$candidate" >/dev/null 2>&1 \
-            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-            command -v "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
-
-if [ ! -x .venv/bin/python ]; then
-    python=$(find_python) || die "Python 3.11 or newer is needed (Debian: apt-get install python3 python3-venv)."
-    say "Creating .venv with $python"
-    "$python" -m venv .venv || die "could not create .venv (Debian: apt-get install python3-venv)."
-fi
-stamp=.venv/.aphub-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "Installing AP Hub with its test dependencies into .venv"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e '.[test]'
-    echo "$want" >"$stamp"
-fi
+. scripts/venv.sh
+ensure_venv
 
 # --- What the tests need from the machine -----------------------------------------------------------------------
 missing=()

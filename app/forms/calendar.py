@@ -6,6 +6,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.forms.base import ServiceForm
 from app.school_calendar import TERMS, HalfTermDates, academic_year_label
 
 HALF_TERM_CHOICES = [SelectChoice(f"{term}-{part}", f"{term.title()} {part}") for term in TERMS for part in (1, 2)]
@@ -26,18 +27,7 @@ class SchoolDateField(DateField):
         super().process_formdata([valuelist[0].strip()])
 
 
-class _CalendarForm(FlaskForm):
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Put the service's problems on the fields they are about, for the error summary and the fields."""
-        for name, message in errors.items():
-            target = self[name] if name in self else None
-            if target is None:
-                self.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, message]
-
-
-class HalfTermForm(_CalendarForm):
+class HalfTermForm(ServiceForm):
     academic_year = SelectField("School year", coerce=int,
                                 validators=[DataRequired(message="Choose the school year.")])
     half_term = SelectField("Half-term", choices=HALF_TERM_CHOICES,
@@ -60,7 +50,7 @@ class HalfTermForm(_CalendarForm):
         return HalfTermDates(self.academic_year.data, term, int(part), self.first_day.data, self.last_day.data)
 
 
-class TrainingDayForm(_CalendarForm):
+class TrainingDayForm(ServiceForm):
     day = SchoolDateField("Training day", validators=[InputRequired(message="Enter the date of the training day.")])
     note = StringField("Note (optional)", validators=[Length(max=200, message="The note must be 200 characters "
                                                                               "or fewer.")])

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import NumberInput
 
+from app.forms.base import ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.models import ArrangedBy, CostUnit
 from app.services.placements import WEEKDAYS, DirectionInput, EndInput, PlacementInput, SessionInput
@@ -19,22 +20,11 @@ ARRANGED_BY_CHOICES = [
 COST_UNIT_CHOICES = [SelectChoice("", "Choose…")] + [SelectChoice(u.value, f"per {u.value}") for u in CostUnit]
 
 
-class _PlacementsForm(FlaskForm):
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Put the service's problems on the fields they are about, for the error summary and the fields."""
-        for name, message in errors.items():
-            target = self[name] if name in self else None
-            if target is None:
-                self.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, message]
-
-
 def _id_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class PlacementForm(_PlacementsForm):
+class PlacementForm(ServiceForm):
     pupil_id = SelectField("Pupil", coerce=_id_or_none, validators=[InputRequired(message="Choose the pupil.")])
     provider_id = SelectField("Provider", coerce=_id_or_none,
                               validators=[InputRequired(message="Choose the provider.")])
@@ -62,7 +52,7 @@ class PlacementForm(_PlacementsForm):
                               online_justification=self.online_justification.data)
 
 
-class AgreementForm(_PlacementsForm):
+class AgreementForm(ServiceForm):
     aims_and_outcomes = TextAreaField("Aims and planned outcomes")
     curriculum_and_qualifications = TextAreaField("Curriculum and qualifications worked towards")
     personal_development = TextAreaField("Personal development")
@@ -88,7 +78,7 @@ class AgreementForm(_PlacementsForm):
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
 
-class SessionsForm(_PlacementsForm):
+class SessionsForm(ServiceForm):
     """Ten rows, Monday AM to Friday PM: tick the sessions at the provision and give their times."""
 
     def sessions(self) -> list[SessionInput]:
@@ -130,13 +120,13 @@ for _d in range(5):
         setattr(SessionsForm, f"s{_d}_{_s}_ends", TimeField(f"{_name} ends", validators=[Optional()]))
 
 
-class KeyInformationForm(_PlacementsForm):
+class KeyInformationForm(ServiceForm):
     shared_on = SchoolDateField("Date shared with the provider",
                                 validators=[InputRequired(message="Enter the date the information was shared.")])
     note = TextAreaField("What was shared and how (special educational needs included)")
 
 
-class EndForm(_PlacementsForm):
+class EndForm(ServiceForm):
     ended_on = SchoolDateField("Last day of the placement",
                                validators=[InputRequired(message="Enter the date the placement ended.")])
     destination = StringField("Destination after the placement")
@@ -150,7 +140,7 @@ class EndForm(_PlacementsForm):
                         pupil_assessment=self.pupil_assessment.data)
 
 
-class DirectionForm(_PlacementsForm):
+class DirectionForm(ServiceForm):
     reasons_and_objectives = TextAreaField("Reasons for the direction and its objectives")
     report_to = StringField("Who the pupil reports to on arrival")
     review_on = SchoolDateField("Review date", validators=[Optional()])
@@ -162,13 +152,13 @@ class DirectionForm(_PlacementsForm):
                               report_to=self.report_to.data)
 
 
-class ApprovalForm(_PlacementsForm):
+class ApprovalForm(ServiceForm):
     approved_on = SchoolDateField("Date the governing body approved it",
                                   validators=[InputRequired(message="Enter the date of the approval.")])
     reference = StringField("Meeting or minute reference")
 
 
-class LetterSentForm(_PlacementsForm):
+class LetterSentForm(ServiceForm):
     sent_on = SchoolDateField("Date the letter was sent",
                               validators=[InputRequired(message="Enter the date the letter was sent.")])
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, URL
 
+from app.forms.base import ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.forms.choices import choose, options
 from app.models import ConcernSeverity, ProviderKind, RegistrationStatus, RiskRating
@@ -19,17 +20,7 @@ REGISTRATION_LABELS = {
 }
 
 
-class _Form(FlaskForm):
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """The service's problems, on the fields they are about (the error summary names them)."""
-        for name, message in errors.items():
-            if name in self:
-                self[name].errors = [*self[name].errors, message]
-            else:
-                self.form_errors.append(message)
-
-
-class ProviderForm(_Form):
+class ProviderForm(ServiceForm):
     name = StringField("Name", validators=[DataRequired(message="Enter the provider's name."), Length(max=200)])
     kind = RadioField("Kind of provision", choices=options((k.value, v) for k, v in KIND_LABELS.items()),
                       validators=[DataRequired(message="Choose the kind of provision.")])
@@ -67,13 +58,13 @@ class ProviderForm(_Form):
                 "latest_report_judgement", "latest_report_by", "latest_report_url", "on_la_approved_list", "notes")})
 
 
-class SiteForm(_Form):
+class SiteForm(ServiceForm):
     name = StringField("Site name", validators=[DataRequired(message="Enter the site's name."), Length(max=200)])
     address = TextAreaField("Address", validators=[DataRequired(message="Enter the address."), Length(max=500)])
     postcode = StringField("Postcode", validators=[Optional(), Length(max=10)])
 
 
-class ContactForm(_Form):
+class ContactForm(ServiceForm):
     name = StringField("Name", validators=[DataRequired(message="Enter the contact's name."), Length(max=200)])
     role = StringField("Role", validators=[Optional(), Length(max=100)])
     email = StringField("Email address", validators=[Optional(), Email(message="Enter a real email address."),
@@ -81,7 +72,7 @@ class ContactForm(_Form):
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
 
 
-class CheckItemForm(_Form):
+class CheckItemForm(ServiceForm):
     outcome = RadioField("Outcome", choices=options([("met", "Met"), ("not_met", "Not met"),
                                                      ("not_applicable", "Not applicable")]),
                          validators=[DataRequired(message="Choose met, not met or not applicable.")])
@@ -91,36 +82,36 @@ class CheckItemForm(_Form):
     files = MultipleFileField("Evidence files")
 
 
-class RiskAssessmentForm(_Form):
+class RiskAssessmentForm(ServiceForm):
     rating = RadioField("Risk rating", choices=options((r.value, r.value.title()) for r in RiskRating),
                         validators=[DataRequired(message="Choose the risk rating.")])
     risks = TextAreaField("Risks found", validators=[Optional(), Length(max=5000)])
     mitigations = TextAreaField("Mitigations", validators=[Optional(), Length(max=5000)])
 
 
-class MaterialChangeForm(_Form):
+class MaterialChangeForm(ServiceForm):
     note = TextAreaField("What has changed", validators=[DataRequired(message="Describe what has changed."),
                                                          Length(max=5000)])
 
 
-class SuspendForm(_Form):
+class SuspendForm(ServiceForm):
     reason = TextAreaField("Reason for suspending",
                            validators=[DataRequired(message="Say why the provider is suspended."), Length(max=5000)])
 
 
-class LiftSuspensionForm(_Form):
+class LiftSuspensionForm(ServiceForm):
     reason = TextAreaField("Reason for lifting the suspension",
                            validators=[DataRequired(message="Say why the suspension is lifted."),
                                        Length(max=500, message="Keep the reason to 500 characters or fewer.")])
 
 
-class ResolveConcernForm(_Form):
+class ResolveConcernForm(ServiceForm):
     resolution = TextAreaField("How the concern was resolved",
                                validators=[DataRequired(message="Say how the concern was resolved."),
                                            Length(max=5000)])
 
 
-class ConcernForm(_Form):
+class ConcernForm(ServiceForm):
     category = SelectField("What the concern is about", choices=choose("Choose…", CONCERN_CATEGORIES.items()),
                            validators=[DataRequired(message="Choose what the concern is about.")])
     severity = RadioField("How serious", choices=options((s.value, s.value.title()) for s in ConcernSeverity),

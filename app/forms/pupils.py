@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from app.forms.base import ServiceForm
 from app.forms.choices import choose, options
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,15 +30,7 @@ def _int_or_none(value):
         return None
 
 
-class _RecordForm(FlaskForm):
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Put the service's problems on the fields they are about, for the error summary and the fields."""
-        for name, message in errors.items():
-            if name in self:
-                self[name].errors = [*self[name].errors, message]
-            else:
-                self.form_errors.append(message)
-
+class _RecordForm(ServiceForm):
     def values(self) -> dict:
         return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
 
