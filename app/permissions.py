@@ -37,12 +37,25 @@ class Permission(enum.StrEnum):
     PLACEMENTS_VIEW = "school.placements.view"  # placements, readiness, the pupil's week (7.3-7.12)
     PLACEMENTS_COMMISSION = "school.placements.commission"  # commission, start, end (4.3, 7.11, 8.7)
     DIRECTION_APPROVE = "school.placements.direction.approve"  # governing body approval recorded (6.4)
+    ATTENDANCE_VIEW = "school.attendance.view"  # expected sessions, marks, the attendance picture (4.5)
+    ATTENDANCE_RECORD = "school.attendance.record"  # confirm sessions (4.5, 7.8)
+    ATTENDANCE_EXPORT = "school.attendance.export"  # the daily register-code CSV for the MIS
+    PROVIDER_LINKS_MANAGE = "school.attendance.provider_links"  # issue, list and revoke providers' links
+    WELFARE_CHECKS_VIEW = "school.welfare_checks.view"  # KCSIE: children missing education
+    WELFARE_CHECKS_RECORD = "school.welfare_checks.record"
+    REVIEWS_VIEW = "school.reviews.view"  # half-termly reviews (8.2, 8.3)
+    REVIEWS_RECORD = "school.reviews.record"
+    QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
+    QA_RECORD = "school.qa.record"
+    PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
     TRUST_PLACEMENTS_VIEW = "trust.placements.view"  # every school's planned and active placements
     TRUST_PROVIDER_SUSPEND = "trust.providers.suspend"  # and lift a suspension
     TRUST_PROVIDER_CONCERN_RESOLVE = "trust.providers.concern.resolve"  # any school's concern
+    TRUST_ATTENDANCE_VIEW = "trust.attendance.view"  # every school's unconfirmed sessions, low attendance
+    TRUST_MONITORING_VIEW = "trust.monitoring.view"  # every school's overdue reviews and QA visits
 
     @property
     def is_trust(self) -> bool:
@@ -109,6 +122,29 @@ for _role, _granted in _PLACEMENT_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 for _trust_role in TRUST_ROLE_PERMISSIONS:
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {Permission.TRUST_PLACEMENTS_VIEW}
+
+
+# Attendance and welfare (issue 6; 4.5, KCSIE). The attendance officer confirms sessions; the AP leader and DSL
+# may too. Welfare checks are the DSL's (the headteacher deputises); the attendance officer and AP leader see
+# that one is open, so nobody chases a pupil the DSL is already checking on.
+# Monitoring (issue 7; section 8): the AP leader holds reviews and QA visits; the headteacher and DSL see them.
+_ATTENDANCE_AND_MONITORING_PERMISSIONS = {
+    R.AP_LEADER: {Permission.ATTENDANCE_VIEW, Permission.ATTENDANCE_RECORD, Permission.ATTENDANCE_EXPORT,
+                  Permission.PROVIDER_LINKS_MANAGE, Permission.WELFARE_CHECKS_VIEW, Permission.REVIEWS_VIEW,
+                  Permission.REVIEWS_RECORD, Permission.QA_VIEW, Permission.QA_RECORD, Permission.PROGRESS_RECORD},
+    R.ATTENDANCE_OFFICER: {Permission.ATTENDANCE_VIEW, Permission.ATTENDANCE_RECORD, Permission.ATTENDANCE_EXPORT,
+                           Permission.PROVIDER_LINKS_MANAGE, Permission.WELFARE_CHECKS_VIEW},
+    R.DSL: {Permission.ATTENDANCE_VIEW, Permission.ATTENDANCE_RECORD, Permission.WELFARE_CHECKS_VIEW,
+            Permission.WELFARE_CHECKS_RECORD, Permission.REVIEWS_VIEW, Permission.QA_VIEW, Permission.PROGRESS_RECORD},
+    R.HEADTEACHER: {Permission.ATTENDANCE_VIEW, Permission.WELFARE_CHECKS_VIEW, Permission.WELFARE_CHECKS_RECORD,
+                    Permission.REVIEWS_VIEW, Permission.REVIEWS_RECORD, Permission.QA_VIEW, Permission.QA_RECORD,
+                    Permission.PROGRESS_RECORD},
+}
+for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
+for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
+    TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
+        Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

@@ -50,3 +50,21 @@ from app.models.pupils import (  # noqa: F401
     PupilRiskAssessment,
     Referral,
 )
+from app.models.attendance import (  # noqa: F401
+    AttendanceSession,
+    ConfirmedVia,
+    ProviderAttendanceLink,
+    WelfareCheck,
+    WelfareCheckMethod,
+    WelfareCheckOutcome,
+)
+from app.models.monitoring import (  # noqa: F401
+    CalendarFeed,
+    FollowUpAction,
+    FollowUpStatus,
+    ProgressKind,
+    PupilProgressEntry,
+    QAActivity,
+    QAActivityKind,
+    PlacementReview,
+)

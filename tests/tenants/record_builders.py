@@ -286,3 +286,67 @@ def _register_provider_builders() -> None:
 
 
 _register_provider_builders()
+
+
+# --- attendance and welfare checks (issue 6) --------------------------------------------------------------------
+
+
+def _new_attendance_session(marker: str) -> "AttendanceSession":
+    from datetime import datetime, time as clock_time, timezone
+
+    from app.models import AttendanceSession, SessionOfDay
+
+    placement = _new_placement(f"attending-{marker}")
+    return AttendanceSession(placement=placement, pupil=placement.pupil, provider=placement.provider,
+                             day=date(2090, 1, 8), session=SessionOfDay.AM, starts_at=clock_time(9, 0),
+                             ends_at=clock_time(12, 0), cutoff_at=datetime(2090, 1, 8, 9, 30, tzinfo=timezone.utc),
+                             note=marker)
+
+
+def _register_attendance_builders() -> None:
+    from app.models import AttendanceSession, ProviderAttendanceLink, WelfareCheck
+
+    builds(AttendanceSession, url_args=("attendance_session_id",))(_new_attendance_session)
+    builds(ProviderAttendanceLink, url_args=("link_id",))(
+        lambda m: ProviderAttendanceLink(provider=_new_placement(f"linked-{m}").provider, label=m,
+                                         token_hash=f"{next(_markers):064d}", created_by_id=_any_user_id(),
+                                         expires_at=now() + timedelta(days=7)))
+
+    def welfare_check(marker: str) -> WelfareCheck:
+        session = _new_attendance_session(f"checked-{marker}")
+        return WelfareCheck(pupil=session.pupil, attendance_session=session, raised_at=now(), notes=marker)
+
+    builds(WelfareCheck, url_args=("welfare_check_id",))(welfare_check)
+
+
+_register_attendance_builders()
+
+
+# --- reviews, QA activities, follow-up actions, progress (issue 7) -------------------------------------------
+
+
+def _register_monitoring_builders() -> None:
+    from app.models import FollowUpAction, PlacementReview, ProgressKind, PupilProgressEntry, QAActivity
+
+    def review(marker: str) -> PlacementReview:
+        placement = _new_placement(f"reviewed-{marker}")
+        return PlacementReview(placement=placement, pupil=placement.pupil, held_on=date(2090, 2, 1),
+                               progress_against_aims=marker, pupil_views="-", parents_views="-",
+                               recorded_by_id=_any_user_id())
+
+    def qa_activity(marker: str) -> QAActivity:
+        placement = _new_placement(f"visited-{marker}")
+        return QAActivity(provider=placement.provider, placement=placement, held_on=date(2090, 2, 1),
+                          findings=marker, recorded_by_id=_any_user_id())
+
+    builds(PlacementReview, url_args=("review_id",))(review)
+    builds(QAActivity, url_args=("qa_activity_id",))(qa_activity)
+    builds(FollowUpAction, url_args=("follow_up_id",))(
+        lambda m: FollowUpAction(qa_activity=qa_activity(f"followed-{m}"), description=m,
+                                 owner_id=_any_user_id(), due_on=date(2090, 2, 8)))
+    builds(PupilProgressEntry, url_args=("progress_entry_id",))(
+        lambda m: _with_pupil(PupilProgressEntry(kind=ProgressKind.ACHIEVEMENT, recorded_on=date(2090, 2, 1),
+                                                 text=m, recorded_by_id=_any_user_id()), m))
+
+
+_register_monitoring_builders()
