@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # A task due "on" a day is due by the end of that school day.
 END_OF_SCHOOL_DAY = time(17, 0)
+# A reminder or escalation "on" a school day (a policy rule's date) goes from the first reminder sweep of that day.
+START_OF_SCHOOL_DAY = time(7, 0)
 
 
 class TaskKind(enum.StrEnum):
@@ -66,6 +68,17 @@ class KindRules:
     # True when nothing elsewhere in AP Hub completes it: the inbox offers "Mark done".
     done_in_inbox: bool = False
     policy: str = ""
+    # When a policy rule gives the reminder and escalation days (school days that are not fixed offsets):
+    # (due day, creation day, the school's calendar) -> (reminder day or None, one day per escalation level).
+    # `escalation` still names who is told at each level; its offsets stand in where the calendar runs out.
+    policy_dates: Callable | None = None
+
+
+def _review_dates(due_on: date, created_on: date, calendar) -> tuple[date | None, tuple[date, ...]]:
+    from app.policy.reviews import review_reminder_and_escalation
+
+    dates = review_reminder_and_escalation(due_on, calendar, created_on)
+    return dates.remind_on, tuple(step.on for step in dates.escalations)
 
 
 R, T = SchoolRoleName, TrustRoleName
@@ -77,17 +90,19 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
         policy="design invariant 6: one calendar"),
     TaskKind.ATTENDANCE_UNCONFIRMED: KindRules(
         "Confirm today's attendance with the provider", R.ATTENDANCE_OFFICER, urgent=True,
-        escalation=(Escalation(R.DSL, after=timedelta(hours=1)), Escalation(R.HEADTEACHER, after=timedelta(hours=3))),
-        policy="4.5"),
+        # No escalation of its own: an hour past the cut-off the welfare rule gives the DSL a WELFARE_CHECK task
+        # for the same session, which escalates to the headteacher and the trust safeguarding lead. Escalating
+        # this prompt to the DSL as well would tell them twice about one session.
+        escalation=(), policy="4.5"),
     TaskKind.WELFARE_CHECK: KindRules(
         "Make a welfare check", R.DSL, urgent=True,
         escalation=(Escalation(R.HEADTEACHER, after=timedelta(hours=1)),
                     Escalation(T.TRUST_SAFEGUARDING_LEAD, after=timedelta(hours=3))),
         policy="4.4, 4.5"),
     TaskKind.HALF_TERMLY_REVIEW: KindRules(
-        "Hold the half-termly review with the pupil and parents", R.AP_LEADER, remind_before=timedelta(days=7),
-        escalation=(Escalation(R.HEADTEACHER), Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5)),
-        policy="8.3"),
+        "Hold the half-termly review with the pupil and parents", R.AP_LEADER,
+        escalation=(Escalation(R.HEADTEACHER, school_days=1), Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5)),
+        policy="8.3", policy_dates=_review_dates),
     TaskKind.PROVIDER_CHECK_EXPIRING: KindRules(
         "Renew the provider's pre-placement checks", R.AP_LEADER, remind_before=timedelta(days=14),
         escalation=(Escalation(R.HEADTEACHER),), policy="7.9"),
@@ -150,6 +165,30 @@ def escalation_due_at(step: Escalation, due_at: datetime, nth_school_day_after=N
     return at + step.after
 
 
+def policy_times(rules: KindRules, due_at: datetime, created_at: datetime,
+                 calendar) -> tuple[datetime | None, tuple[datetime, ...]] | None:
+    """For a kind with `policy_dates`: when its one reminder goes and when each escalation level falls due, from
+    the start of the policy's school days. None for other kinds, or when the school's calendar does not reach
+    the dates (the kind's fixed offsets then stand in)."""
+    if rules.policy_dates is None or calendar is None:
+        return None
+    try:
+        remind_on, levels = rules.policy_dates(clock.to_local(due_at).date(), clock.to_local(created_at).date(),
+                                               calendar)
+    except LookupError:  # CalendarNotEntered
+        return None
+    remind_at = clock.local_datetime(remind_on, START_OF_SCHOOL_DAY) if remind_on else None
+    return remind_at, tuple(clock.local_datetime(day, START_OF_SCHOOL_DAY) for day in levels)
+
+
+def _escalation_time(rules: KindRules, task: Task, calendar) -> datetime:
+    """When the task's next escalation level falls due: the policy's day, else the kind's fixed offset."""
+    times = policy_times(rules, task.due_at, task.created_at, calendar)
+    if times is not None and task.escalation_level < len(times[1]):
+        return times[1][task.escalation_level]
+    return escalation_due_at(rules.escalation[task.escalation_level], task.due_at, calendar.nth_school_day_after)
+
+
 def next_escalation(rules: KindRules, level: int, due_at: datetime, now: datetime,
                     nth_school_day_after=None) -> Escalation | None:
     """The next step of the kind's chain if it is due now; one level at a time, never the same level twice."""
@@ -178,13 +217,14 @@ def _school_days_after(day: date, n: int, nth_school_day_after) -> date:
 def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
                 assigned_role: SchoolRoleName | None = None, assigned_user_id: int | None = None,
                 subject: tuple[str, int] | None = None, link: tuple[str, dict] | None = None,
-                urgent: bool | None = None, detail: str | None = None) -> tuple[Task, bool]:
+                urgent: bool | None = None, detail: str | None = None, calendar=None) -> tuple[Task, bool]:
     """The task of the current school with this dedupe key, made now if there is none (then its assignees are
     emailed). Returns (task, created). Running it twice makes one task; so does running it in two sessions at
     once (the second's insert fails on the unique key inside a SAVEPOINT and it returns the first's row).
 
     `subject` is (subject_type, subject_id), e.g. ("placement", 41); `link` is (endpoint, args) of the page
     where it is acted on, without the school. With neither role nor user, the kind's default role does it.
+    `calendar`: the school's, for a kind with `policy_dates` (loaded when not given).
     """
     kind = TaskKind(kind)
     rules = rules_for(kind)
@@ -194,10 +234,18 @@ def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
         return existing, False
     if assigned_role is None and assigned_user_id is None:
         assigned_role = rules.role
+    remind_at = reminder_time(rules, due_at, clock.now())
+    if rules.policy_dates is not None:
+        if calendar is None:
+            from app.services.calendar import calendar_for_school
+
+            calendar = calendar_for_school(school_id)
+        times = policy_times(rules, due_at, clock.now(), calendar)
+        remind_at = times[0] if times is not None else None
     task = Task(
         school_id=school_id,  # said explicitly: the row belongs to the scope's school
         kind=kind.value, title=title, detail=detail, dedupe_key=dedupe_key, due_at=due_at,
-        remind_at=reminder_time(rules, due_at, clock.now()),
+        remind_at=remind_at,
         urgent=rules.urgent if urgent is None else urgent,
         assigned_role=assigned_role, assigned_user_id=assigned_user_id,
         subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
@@ -583,11 +631,14 @@ def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
     _prefetch_email_keys(soon, overdue)
     for task in soon:
         task.remind_at = None  # one reminder, whatever happens next
-        if reminder_due(rules_for(task.kind), task.due_at, task.created_at, now):
+        rules = rules_for(task.kind)
+        # A policy_dates kind's remind_at is the policy's reminder time, set when the task was made.
+        if reminder_due(rules, task.due_at, task.created_at, now) or (rules.policy_dates and now < task.due_at):
             reminded += send_reminder(task)
     for task in overdue:
         rules = rules_for(task.kind)
-        step = next_escalation(rules, task.escalation_level, task.due_at, now, calendar.nth_school_day_after)
+        step = (rules.escalation[task.escalation_level]
+                if now >= _escalation_time(rules, task, calendar) else None)
         if step is not None:
             escalate(task, step)
             escalated += 1
@@ -612,4 +663,4 @@ def _prefetch_email_keys(soon: Sequence[Task], overdue: Sequence[Task]) -> None:
 def _next_escalation_time(rules: KindRules, task: Task, calendar) -> datetime | None:
     if task.escalation_level >= len(rules.escalation):
         return None  # the end of the chain: the query's level condition leaves the task alone from now on
-    return escalation_due_at(rules.escalation[task.escalation_level], task.due_at, calendar.nth_school_day_after)
+    return _escalation_time(rules, task, calendar)

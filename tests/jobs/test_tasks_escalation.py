@@ -11,6 +11,7 @@ from app.school_calendar import SchoolCalendar, generate_school_year
 from app.services.tasks import (
     TASK_KINDS,
     Escalation,
+    KindRules,
     TaskKind,
     complete_tasks_for,
     ensure_task,
@@ -29,7 +30,10 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
 
 
-REVIEW = TASK_KINDS[TaskKind.HALF_TERMLY_REVIEW]  # remind 7 days before; headteacher when due, trust after 5 days
+# A kind with fixed offsets, for the timing rules: remind 7 days before; headteacher when due, trust after 5 days.
+REVIEW = KindRules("Fixed offsets", SchoolRoleName.AP_LEADER, remind_before=timedelta(days=7),
+                   escalation=(Escalation(SchoolRoleName.HEADTEACHER),
+                               Escalation(TrustRoleName.TRUST_SAFEGUARDING_LEAD, school_days=5)), policy="test")
 
 
 def sweep_at(when: str):
@@ -78,25 +82,27 @@ def test_one_reminder_then_one_email_per_level_on_its_date(app, world):
     calendars_for_a_and_b(world)
     make_review(ids, "2026-03-02 09:00", "2026-03-13 17:00")
 
-    sweep_at("2026-03-06 16:45")
+    # The half-termly review's dates are app.policy.reviews': remind 5 school days before the due date, the
+    # headteacher the school day after it, the trust safeguarding lead on the half-term's last school day.
+    sweep_at("2026-03-05 17:00")
     assert recipients("task_reminder") == []
-    sweep_at("2026-03-06 17:00")  # seven days before it is due
+    sweep_at("2026-03-06 07:00")  # five school days before it is due
     leaders = sorted([ids.emails["a.ap_leader"], ids.emails["ac.ap_leader"]])
     assert recipients("task_reminder") == leaders
     sweep_at("2026-03-06 17:15")
     sweep_at("2026-03-09 09:00")
     assert recipients("task_reminder") == leaders  # once
 
-    sweep_at("2026-03-13 16:45")
+    sweep_at("2026-03-13 17:00")  # overdue, but the headteacher hears the next school day
     assert recipients("task_escalated") == []
-    sweep_at("2026-03-13 17:00")  # overdue: the headteacher is told
+    sweep_at("2026-03-16 07:00")  # the school day after the due date: the headteacher is told
     assert recipients("task_escalated") == [ids.emails["a.headteacher"]]
     assert tasks_of(ids.a)[0].escalation_level == 1
-    sweep_at("2026-03-13 17:15")
-    sweep_at("2026-03-19 17:00")  # four school days overdue
+    sweep_at("2026-03-16 07:15")
+    sweep_at("2026-03-26 17:00")  # the day before Spring 2's last school day
     assert recipients("task_escalated") == [ids.emails["a.headteacher"]]
 
-    sweep_at("2026-03-20 17:00")  # five school days overdue: the trust safeguarding lead
+    sweep_at("2026-03-27 07:00")  # the half-term's last school day: the trust safeguarding lead
     assert recipients("task_escalated") == sorted([ids.emails["a.headteacher"],
                                                    ids.emails["trust.trust_safeguarding_lead"]])
     trust_email = next(n for n in notifications("task_escalated")
@@ -106,7 +112,7 @@ def test_one_reminder_then_one_email_per_level_on_its_date(app, world):
     assert trust_email.subject == "Overdue at Alder School: Half-termly review for pupil P1"
 
     before = len(notifications())
-    for when in ("2026-03-20 17:15", "2026-03-23 09:00", "2026-04-14 09:00"):
+    for when in ("2026-03-27 17:15", "2026-04-13 09:00", "2026-04-14 09:00"):
         sweep_at(when)
     assert len(notifications()) == before  # the chain has ended: never twice
     [task] = tasks_of(ids.a)
@@ -122,9 +128,10 @@ def test_an_overdue_task_is_escalated_on_the_next_school_day_not_in_the_holiday(
     assert recipients("task_escalated") == []
     sweep_at("2026-02-23 09:00")  # back at school
     assert recipients("task_escalated") == [ids.emails["a.headteacher"]]
-    sweep_at("2026-02-26 17:00")
-    assert tasks_of(ids.a)[0].escalation_level == 1  # 5 school days overdue only on Fri 27 Feb
     sweep_at("2026-02-27 17:00")
+    # Due on Spring 1's last school day: the headteacher gets 5 school days before the trust is told (Mon 2 Mar)
+    assert tasks_of(ids.a)[0].escalation_level == 1
+    sweep_at("2026-03-02 07:00")
     assert tasks_of(ids.a)[0].escalation_level == 2
 
 
