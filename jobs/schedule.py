@@ -72,8 +72,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("provider-vetting", "jobs.provider_sweeps.provider_vetting_expiry", SWEEPS,
                 "Remind before a provider's vetting expires; task schools with pupils at an expired provider",
                 at=time(18, 30), days=WEEKDAYS),  # after the school day: in the AP leader's inbox by morning
-    # Later sweeps join here, e.g. attendance cut-offs every 5 min from 08:00 to 17:00 on school days, and
-    # half-termly reviews once a day.
+    PeriodicJob("attendance-sessions", "jobs.attendance_sweeps.expected_sessions", SWEEPS,
+                "Make the day's expected sessions at providers (the today page lists them)", at=time(7, 30),
+                days=SCHOOL_DAYS),
+    PeriodicJob("attendance-cutoffs", "jobs.attendance_sweeps.attendance_cutoffs", SWEEPS,
+                "Prompt for sessions unconfirmed at the cut-off; raise the DSL's welfare checks that are due",
+                every=timedelta(minutes=5), between=(time(8, 0), time(17, 0)), days=SCHOOL_DAYS),
+    # Later sweeps join here, e.g. half-termly reviews once a day.
 )
 
 

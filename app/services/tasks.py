@@ -288,6 +288,11 @@ def _complete(task: Task, user: User | None) -> None:
     task.completed_at = clock.now()
 
 
+def complete_task(task: Task, user: User | None) -> None:
+    """Close this one task (a review meets one of several open review obligations of its placement)."""
+    _complete(task, user)
+
+
 def mark_done(user: User, school: School, task_id: int) -> Task:
     """"Mark done" in the inbox, for kinds that nothing elsewhere completes. Commits."""
     task = access_open_task(user, school, task_id)

@@ -52,7 +52,11 @@ def test_the_table_covers_this_issue():
         "calendar-readiness": ("jobs.sweeps.calendar_readiness", SWEEPS, time(6, 30), None, WEEKDAYS),
         "task-reminders": ("jobs.sweeps.task_reminders", SWEEPS, None, timedelta(minutes=15), SCHOOL_DAYS),
         "provider-vetting": ("jobs.provider_sweeps.provider_vetting_expiry", SWEEPS, time(18, 30), None, WEEKDAYS),
+        "attendance-sessions": ("jobs.attendance_sweeps.expected_sessions", SWEEPS, time(7, 30), None, SCHOOL_DAYS),
+        "attendance-cutoffs": ("jobs.attendance_sweeps.attendance_cutoffs", SWEEPS, None, timedelta(minutes=5),
+                               SCHOOL_DAYS),
     }
+    assert job_named("attendance-cutoffs").between == (time(8), time(17))  # issue 6: through the school day
     assert job_named("task-reminders").between == (time(7), time(19))  # emails in working hours only
     assert len({j.name for j in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
 

@@ -86,6 +86,8 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
     assert [(r.job.name, r.slot) for r in runs] == [
         ("calendar-readiness", local("2026-03-10 06:30")),
         ("daily-digests", local("2026-03-10 07:00")),
+        ("attendance-sessions", local("2026-03-10 07:30")),
+        ("attendance-cutoffs", local("2026-03-10 08:00")),
         ("outbox-dispatch", local("2026-03-10 08:00")),  # once, for all its missed minutes
         ("task-reminders", local("2026-03-10 08:00")),
     ]
@@ -99,7 +101,8 @@ def test_catching_up_is_bounded(app):
     with school_time("2026-03-10 08:00"):
         runs = runner.tick()
     daily = [(r.job.name, r.slot) for r in runs if r.job.at is not None]
-    assert daily == [("calendar-readiness", local("2026-03-10 06:30")), ("daily-digests", local("2026-03-10 07:00"))]
+    assert daily == [("calendar-readiness", local("2026-03-10 06:30")), ("daily-digests", local("2026-03-10 07:00")),
+                     ("attendance-sessions", local("2026-03-10 07:30"))]
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):

@@ -1,0 +1,215 @@
+"""The attendance cut-off sweep on frozen time (issue 6 item 5; policy 4.5; KCSIE): the attendance officer is
+prompted once per unconfirmed session at the school's cut-off, never before it, never for a confirmed session,
+never on a day that is not a school day; the DSL's welfare check follows an hour later, or at once for an
+absence with no reason; the emails reach the SMTP server."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AttendanceSession, Notification, Task, TaskStatus, TrainingDay, WelfareCheck
+from app.policy.attendance import WelfareCheckReason
+from app.services.attendance import Confirmation, confirm_session
+from app.services.tasks import TASK_KINDS, TaskKind
+from jobs.attendance_sweeps import attendance_cutoffs, expected_sessions
+from jobs.outbox import dispatch_outbox
+from tenants import school_scope, system_scope
+from tests.attendance.conftest import active_placement
+from tests.helpers import school_time
+from tests.jobs.schedule_fixtures import run_worker
+
+MONDAY = "2026-03-16"  # the placements' first day, in GMT
+
+
+@pytest.fixture
+def two(world, calendar_a):
+    """Robin due at 09:00 Mon/Wed at one provider, Ash at 09:00 Mon at another (plain ids: sweeps detach)."""
+    with school_time("2026-03-09 10:00"):
+        robin = active_placement(world, first_name="Robin", weekdays=(0, 2))
+        ash = active_placement(world, first_name="Ash", weekdays=(0,))
+    return {"robin": robin.pupil_id, "ash": ash.pupil_id, "school": world.a.id,
+            "officer": world.users["a.attendance_officer"].email, "dsl": world.users["a.dsl"].email}
+
+
+def tasks(school_id: int, kind: TaskKind | None = None) -> list[Task]:
+    with school_scope(school_id):
+        db.session.expire_all()
+        query = select(Task).order_by(Task.id)
+        if kind is not None:
+            query = query.where(Task.kind == kind.value)
+        return list(db.session.scalars(query))
+
+
+def sessions(school_id: int) -> list[AttendanceSession]:
+    with school_scope(school_id):
+        db.session.expire_all()
+        return list(db.session.scalars(select(AttendanceSession).order_by(AttendanceSession.id)))
+
+
+def emails_to(address: str, template: str = "task_assigned") -> list[Notification]:
+    with system_scope("test: read the outbox"):
+        db.session.expire_all()
+        return list(db.session.scalars(select(Notification).where(Notification.recipient_email == address,
+                                                                  Notification.template == template)))
+
+
+def confirm(school_id: int, pupil_id: int, outcome: str, reason: str | None = None, when: str = "09:10") -> None:
+    """Confirm the pupil's Monday session at `when` (the day's sessions made first, as the morning sweep does)."""
+    with school_time(f"{MONDAY} {when}"):
+        expected_sessions()
+    with school_time(f"{MONDAY} {when}"), school_scope(school_id):
+        session = db.session.scalar(select(AttendanceSession).where(AttendanceSession.pupil_id == pupil_id))
+        confirm_session(session, Confirmation(outcome, "call", absence_reason=reason), user_id=None)
+        db.session.commit()
+
+
+def test_no_prompt_before_the_cut_off_then_one_per_unconfirmed_session(two):
+    with school_time(f"{MONDAY} 09:29"):
+        report = attendance_cutoffs()
+    assert report.results[two["school"]].sessions_made == 2  # the morning sweep did not run: made now
+    assert tasks(two["school"]) == []  # the cut-off (09:30) has not come
+
+    confirm(two["school"], two["ash"], "attended", when="09:29")
+    with school_time(f"{MONDAY} 09:30"):
+        attendance_cutoffs()
+        attendance_cutoffs()  # the next run makes nothing twice
+    [prompt] = tasks(two["school"], TaskKind.ATTENDANCE_UNCONFIRMED)
+    assert prompt.urgent and prompt.assigned_role.value == "attendance_officer"
+    assert prompt.title.startswith("Confirm attendance: Robin ")
+    assert "Dana Office (Attendance), 01632 960000, office@provider.example.org" in prompt.detail
+    assert prompt.link_endpoint == "attendance.today" and prompt.dedupe_key.startswith("attendance:")
+    robin = next(s for s in sessions(two["school"]) if s.pupil_id == two["robin"])
+    assert robin.prompted_at is not None and prompt.subject_id == robin.id
+    assert [n.urgent for n in emails_to(two["officer"])] == [True]
+
+
+def test_confirming_after_the_prompt_completes_it_and_no_welfare_check_follows(two):
+    with school_time(f"{MONDAY} 09:31"):
+        attendance_cutoffs()
+    with school_time(f"{MONDAY} 09:40"), school_scope(two["school"]):
+        session = db.session.scalar(select(AttendanceSession).where(AttendanceSession.pupil_id == two["robin"]))
+        confirm_session(session, Confirmation("late", "provider", minutes_late=10), user_id=None)
+        db.session.commit()
+        robin_session = session.id
+    done = [t.subject_id for t in tasks(two["school"]) if t.status is TaskStatus.DONE]
+    assert done == [robin_session]
+    with school_time(f"{MONDAY} 10:45"):
+        attendance_cutoffs()
+    checks = tasks(two["school"], TaskKind.WELFARE_CHECK)
+    assert len(checks) == 1 and checks[0].title.startswith("Welfare check: Ash ")  # Robin is confirmed
+
+
+def test_an_hour_past_the_cut_off_the_dsl_gets_a_welfare_check_once(two):
+    confirm(two["school"], two["ash"], "attended")
+    with school_time(f"{MONDAY} 09:35"):
+        attendance_cutoffs()
+    with school_time(f"{MONDAY} 10:29"):
+        attendance_cutoffs()
+    assert tasks(two["school"], TaskKind.WELFARE_CHECK) == []
+    with school_time(f"{MONDAY} 10:30"):
+        attendance_cutoffs()
+        attendance_cutoffs()
+    [check_task] = tasks(two["school"], TaskKind.WELFARE_CHECK)
+    assert check_task.urgent and check_task.assigned_role.value == "dsl"
+    assert "Parent/carer: Sam Example (Mother), 07700 900123" in check_task.detail
+    assert "Provider: Dana Office" in check_task.detail
+    with school_scope(two["school"]):
+        [check] = db.session.scalars(select(WelfareCheck)).all()
+        assert check.reason is WelfareCheckReason.UNCONFIRMED and check.pupil_id == two["robin"]
+    assert len(emails_to(two["dsl"])) == 1
+    # The prompt itself does not escalate to the DSL as well: the welfare check is the DSL's one task.
+    assert TASK_KINDS[TaskKind.ATTENDANCE_UNCONFIRMED].escalation == ()
+
+
+def test_an_absence_with_no_reason_is_a_welfare_check_at_once_and_the_sweep_adds_none(two):
+    confirm(two["school"], two["robin"], "absent")
+    confirm(two["school"], two["ash"], "absent", reason="I")  # illness: a reason, no check
+    with school_time(f"{MONDAY} 09:35"):
+        attendance_cutoffs()
+    with school_time(f"{MONDAY} 11:00"):
+        attendance_cutoffs()
+    [check_task] = tasks(two["school"], TaskKind.WELFARE_CHECK)
+    assert check_task.title.endswith("(absent with no reason given)")
+    assert tasks(two["school"], TaskKind.ATTENDANCE_UNCONFIRMED) == []  # both were confirmed in time
+
+
+def test_an_absence_without_reason_the_confirmation_did_not_check_is_found_by_the_sweep(two):
+    with school_time(f"{MONDAY} 09:10"):
+        expected_sessions()
+    with school_time(f"{MONDAY} 09:20"), school_scope(two["school"]):
+        session = db.session.scalar(select(AttendanceSession).where(AttendanceSession.pupil_id == two["robin"]))
+        # as an import from the MIS would leave it: absent, no reason, nothing raised
+        session.outcome, session.register_code = "absent", "N"
+        session.confirmed_at = datetime(2026, 3, 16, 9, 20, tzinfo=timezone.utc)
+        db.session.commit()
+    with school_time(f"{MONDAY} 09:25"):
+        report = attendance_cutoffs()
+    assert report.results[two["school"]].welfare_checks == 1
+    [check_task] = tasks(two["school"], TaskKind.WELFARE_CHECK)
+    assert "absent with no reason" in check_task.title
+
+
+@pytest.mark.parametrize("day, why", [
+    ("2026-03-21", "a Saturday"),
+    ("2026-04-06", "Easter Monday, in the holiday"),
+    ("2026-05-04", "the early May bank holiday"),
+    ("2026-04-15", "a training day"),
+])
+def test_nothing_on_a_day_that_is_not_a_school_day(two, day, why):
+    with school_scope(two["school"]):
+        db.session.add(TrainingDay(day=date(2026, 4, 15), note="Staff training"))
+        db.session.commit()
+    with school_time(f"{day} 12:00"):
+        report = attendance_cutoffs()
+    assert two["school"] in report.skipped, why
+    assert sessions(two["school"]) == [] and tasks(two["school"]) == []
+
+
+def test_the_cut_off_is_school_time_in_bst_as_in_gmt(two):
+    # Monday 20 April 2026 is in British Summer Time: 09:30 in England is 08:30 UTC.
+    with school_time("2026-04-20 09:29"):
+        attendance_cutoffs()
+    assert tasks(two["school"]) == []
+    with school_time("2026-04-20 09:30"):
+        attendance_cutoffs()
+    prompts = tasks(two["school"], TaskKind.ATTENDANCE_UNCONFIRMED)
+    assert len(prompts) == 2
+    assert {p.due_at for p in prompts} == {datetime(2026, 4, 20, 8, 30, tzinfo=timezone.utc)}
+
+
+def test_a_later_cut_off_set_by_the_school_is_followed(two):
+    from app.models import School
+
+    with school_scope(two["school"]):
+        db.session.get(School, two["school"]).attendance_cutoff_minutes = 45
+        db.session.commit()
+    with school_time(f"{MONDAY} 09:40"):
+        attendance_cutoffs()
+    assert tasks(two["school"]) == []
+    with school_time(f"{MONDAY} 09:45"):
+        attendance_cutoffs()
+    assert len(tasks(two["school"], TaskKind.ATTENDANCE_UNCONFIRMED)) == 2
+
+
+def test_the_prompt_and_the_welfare_check_reach_the_smtp_server_through_the_worker(two, smtp_sink):
+    """End to end: the sweep enqueued as the runner would, run by a real RQ worker; the outbox delivers."""
+    from jobs.connection import SWEEPS, get_queue
+
+    with school_time(f"{MONDAY} 09:30"):
+        get_queue(SWEEPS).enqueue("jobs.attendance_sweeps.attendance_cutoffs")
+        run_worker()
+        dispatch_outbox()
+        run_worker()
+    officer = [m for m in smtp_sink.wait_for(2) if m["X-Envelope-To"] == two["officer"]]
+    assert len(officer) == 2
+    assert all(m["Subject"].startswith("Urgent: New task at Alder School: Confirm attendance") for m in officer)
+    with school_time(f"{MONDAY} 10:30"):
+        get_queue(SWEEPS).enqueue("jobs.attendance_sweeps.attendance_cutoffs")
+        run_worker()
+        dispatch_outbox()
+        run_worker()
+    dsl = [m for m in smtp_sink.wait_for(4) if m["X-Envelope-To"] == two["dsl"]]
+    assert len(dsl) == 2 and all(m["Subject"].startswith("Urgent: New task at Alder School: Welfare check") for m in dsl)
