@@ -44,6 +44,9 @@ SCHOOL, LOCAL_AUTHORITY, DUAL_REGISTRATION = "school", "local_authority", "dual_
 REGISTER_OPEN_MINUTES = 30  # statutory-facts.md: a register stays open no longer than 30 minutes
 DEFAULT_CUTOFF_MINUTES = 30  # issue 6: e.g. 30 minutes after the provider's start time; each school sets its own
 WELFARE_ESCALATION = dt.timedelta(hours=1)  # issue 6: still unconfirmed an hour after the cut-off
+# Below 90% of possible sessions a pupil is "persistently absent" in DfE's attendance statistics (missing 10% or
+# more): the school and trust views list such pupils so their placement is looked at before the next review.
+PERSISTENT_ABSENCE_THRESHOLD = 90.0
 
 
 # --- expected sessions --------------------------------------------------------------------------------------
