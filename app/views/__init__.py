@@ -14,6 +14,7 @@ def register_blueprints(app) -> None:
     from app.views.placements import bp as placements_bp
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
+    from app.views.welfare_checks import bp as welfare_checks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -25,6 +26,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(trust_providers_bp)
     app.register_blueprint(pupils_bp)
     app.register_blueprint(placements_bp)
+    app.register_blueprint(welfare_checks_bp)
     app.register_blueprint(attendance_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)
