@@ -10,6 +10,8 @@ def register_blueprints(app) -> None:
     from app.views.notices import bp as notices_bp
     from app.views.providers import bp as providers_bp
     from app.views.providers import trust_bp as trust_providers_bp
+    from app.views.reviews import bp as reviews_bp
+    from app.views.reviews import trust_bp as trust_monitoring_bp
     from app.views.pupils import bp as pupils_bp
     from app.views.placements import bp as placements_bp
     from app.views.school import bp as school_bp
@@ -26,6 +28,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(trust_providers_bp)
     app.register_blueprint(pupils_bp)
     app.register_blueprint(placements_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(trust_monitoring_bp)
     app.register_blueprint(welfare_checks_bp)
     app.register_blueprint(attendance_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.

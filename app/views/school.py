@@ -11,7 +11,12 @@ bp = school_blueprint("school", __name__)
 @bp.route("/")
 @school_permission(Permission.SCHOOL_VIEW)
 def dashboard():
-    return render_template("school/dashboard.html")
+    extra = {}
+    if Permission.REVIEWS_VIEW in g.school_permissions:  # 8.3: every active placement's last and next review
+        from app.services.reviews import placement_monitoring_lines
+
+        extra["monitoring_lines"] = placement_monitoring_lines()
+    return render_template("school/dashboard.html", **extra)
 
 
 @bp.route("/key-contacts")
