@@ -49,4 +49,7 @@ def openapi_document() -> dict:
     from app.api.providers import openapi_paths as provider_paths
 
     provider_paths(spec, ok, _ERROR)
+    from app.api.reviews import openapi_paths as review_paths
+
+    review_paths(spec, ok, _ERROR)
     return spec.to_dict()
