@@ -5,6 +5,7 @@ def register_blueprints(app) -> None:
     from app.views.account import bp as account_bp
     from app.views.auth import bp as auth_bp
     from app.views.attendance import bp as attendance_bp
+    from app.views.attendance import trust_bp as trust_attendance_bp
     from app.views.calendar import bp as calendar_bp
     from app.views.inbox import bp as inbox_bp
     from app.views.notices import bp as notices_bp
@@ -32,5 +33,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(trust_monitoring_bp)
     app.register_blueprint(welfare_checks_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(trust_attendance_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

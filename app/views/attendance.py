@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.extensions import db
 from app.forms.attendance import ConfirmProviderForm, ConfirmSessionForm
-from app.permissions import Permission, school_permission
+from app.permissions import Permission, school_permission, trust_permission
 from app.services import attendance_picture as picture
 from app.services import attendance_today as today_service
 from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, confirm_sessions
@@ -19,9 +19,11 @@ from app.services.calendar import calendar_for_school
 from app.services.placements import access_placement
 from app.services.providers import access_provider
 from app.services.pupils import access_pupil
+from tenants import trust_scope
 from tenants.web import school_blueprint
 
 bp = school_blueprint("attendance", __name__, url_prefix="/attendance")
+trust_bp = Blueprint("trust_attendance", __name__, url_prefix="/trust/attendance")
 
 FIELD_LABELS = {"outcome": "Outcome", "via": "How you know", "minutes_late": "Minutes late",
                 "absence_reason": "Absence reason", "note": "Note", "day": "Day", "from": "From", "to": "To"}
@@ -161,3 +163,12 @@ def placement(placement_id: int):
     return render_template("attendance/picture.html",
                            title=f"Attendance: {found.pupil.display_name} at {found.provider.name}",
                            pupil=found.pupil, placement=found, picture=chart)
+
+
+@trust_bp.route("/")
+@trust_permission(Permission.TRUST_ATTENDANCE_VIEW)
+def trust_overview():
+    """Every school's sessions still unconfirmed today and its pupils (initials only) below the threshold."""
+    with trust_scope(current_user.id, "trust attendance: unconfirmed sessions today and low attendance"):
+        lines = picture.trust_attendance()
+    return render_template("attendance/trust.html", lines=lines, today=clock.today())

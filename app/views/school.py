@@ -16,6 +16,10 @@ def dashboard():
         from app.services.reviews import placement_monitoring_lines
 
         extra["monitoring_lines"] = placement_monitoring_lines()
+    if Permission.ATTENDANCE_VIEW in g.school_permissions:  # 4.5: unconfirmed today, pupils below the threshold
+        from app.services.attendance_picture import school_attendance
+
+        extra["attendance"] = school_attendance(g.school)
     return render_template("school/dashboard.html", **extra)
 
 
