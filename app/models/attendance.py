@@ -85,6 +85,7 @@ class ProviderAttendanceLink(TenantScopedMixin, TimestampMixin, AuditedMixin, db
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str | None] = mapped_column(String(12))  # the token's first characters, to tell links apart
     label: Mapped[str | None] = mapped_column(String(200))  # who it was sent to, e.g. the provider's office
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

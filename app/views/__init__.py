@@ -18,6 +18,8 @@ def register_blueprints(app) -> None:
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
     from app.views.welfare_checks import bp as welfare_checks_bp
+    from app.views.provider_links import bp as provider_links_bp
+    from app.views.provider_links import public_bp as provider_attendance_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -32,6 +34,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(trust_monitoring_bp)
     app.register_blueprint(welfare_checks_bp)
+    app.register_blueprint(provider_links_bp)
+    app.register_blueprint(provider_attendance_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(trust_attendance_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.

@@ -307,10 +307,17 @@ def _register_attendance_builders() -> None:
     from app.models import AttendanceSession, ProviderAttendanceLink, WelfareCheck
 
     builds(AttendanceSession, url_args=("attendance_session_id",))(_new_attendance_session)
-    builds(ProviderAttendanceLink, url_args=("link_id",))(
-        lambda m: ProviderAttendanceLink(provider=_new_placement(f"linked-{m}").provider, label=m,
-                                         token_hash=f"{next(_markers):064d}", created_by_id=_any_user_id(),
-                                         expires_at=now() + timedelta(days=7)))
+    def provider_link(marker: str) -> ProviderAttendanceLink:
+        # The provider's page takes the raw token in its URL where the sweeps put a record's id: so the id is
+        # chosen here and the token is that id as text (its hash stored), and the page opens for the sweeps.
+        import hashlib
+
+        link_id = 1_000_000_000 + next(_markers)
+        return ProviderAttendanceLink(id=link_id, provider=_new_placement(f"linked-{marker}").provider, label=marker,
+                                      token_hash=hashlib.sha256(str(link_id).encode()).hexdigest(),
+                                      created_by_id=_any_user_id(), expires_at=now() + timedelta(days=7))
+
+    builds(ProviderAttendanceLink, url_args=("link_id", ("provider_attendance.page", "token")))(provider_link)
 
     def welfare_check(marker: str) -> WelfareCheck:
         session = _new_attendance_session(f"checked-{marker}")

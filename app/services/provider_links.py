@@ -1,0 +1,220 @@
+"""Providers reporting attendance directly (issue 6 item 3; policy 4.5, 7.8): a secure, expiring link, with no
+account, to a page listing only today's sessions of one school's pupils at one provider, where the provider
+records attendance.
+
+- The attendance officer issues a link for a provider the school has active placements with, valid for
+  DEFAULT_DAYS (at most MAX_DAYS); the token is shown once and only its SHA-256 is stored (as API tokens are);
+  links are listed and revoked on the school's pages (inside the school's scope).
+- The page behind a link runs in the link's school scope. It shows a pupil's first name and surname initial
+  only (never a full name, UPN or date of birth): the provider knows the pupil, and a forwarded link must
+  disclose as little as possible. An expired, revoked or unknown token is the same 404, so the page is no
+  oracle for which tokens exist.
+- Every use (a view, a record) is an AuditEvent; requests are rate-limited per link and per client address.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import clock
+from app.audit import record_event
+from app.extensions import db
+from app.models import Placement, PlacementStatus, Provider, Pupil, School, User
+from app.models.attendance import AttendanceSession, ConfirmedVia, ProviderAttendanceLink
+from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, ensure_expected_sessions
+from tenants import require_school_id, system_scope
+from tenants.access import school_record_or_404
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "apl_"
+DEFAULT_DAYS = 7
+MAX_DAYS = 31
+RATE_LIMIT = 30  # requests a minute, per link and per client address
+RATE_WINDOW_SECONDS = 60
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- the school's side: issue, list, revoke ---------------------------------------------------------------------
+
+
+@dataclass
+class IssueResult:
+    link: ProviderAttendanceLink | None = None
+    token: str | None = None  # shown once
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def providers_with_active_placements() -> list[Provider]:
+    """The providers the current school has active placements with: the only ones a link can be for."""
+    ids = select(Placement.provider_id).where(Placement.status == PlacementStatus.ACTIVE,
+                                              Placement.archived_at.is_(None))
+    return list(db.session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)))
+
+
+def issue_link(provider_id: int | None, days: int | None, label: str | None, by: User) -> IssueResult:
+    """Issue a link for one provider of the current school, valid for `days` (default 7, at most 31). Commits;
+    returns the raw token once. Bad input: the problems by field, nothing saved."""
+    errors = {}
+    if provider_id not in {p.id for p in providers_with_active_placements()}:
+        errors["provider_id"] = "Choose a provider where the school has pupils on active placements."
+    days = DEFAULT_DAYS if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        errors["days"] = f"A link lasts from 1 to {MAX_DAYS} days."
+    label = (label or "").strip()
+    if len(label) > 200:
+        errors["label"] = "Keep the label to 200 characters."
+    if errors:
+        return IssueResult(errors=errors)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    link = ProviderAttendanceLink(school_id=require_school_id(), provider_id=provider_id, token_hash=_hash(raw),
+                                  prefix=raw[:10], label=label or None, created_by_id=by.id,
+                                  expires_at=clock.now() + dt.timedelta(days=days), use_count=0)
+    db.session.add(link)
+    db.session.commit()
+    return IssueResult(link=link, token=raw)
+
+
+def school_links() -> list[ProviderAttendanceLink]:
+    return list(db.session.scalars(select(ProviderAttendanceLink)
+                                   .options(selectinload(ProviderAttendanceLink.provider),
+                                            selectinload(ProviderAttendanceLink.created_by))
+                                   .order_by(ProviderAttendanceLink.created_at.desc(), ProviderAttendanceLink.id.desc())))
+
+
+def link_state(link: ProviderAttendanceLink, now: dt.datetime | None = None) -> str:
+    now = now or clock.now()
+    if link.revoked_at is not None:
+        return "revoked"
+    return "expired" if link.expires_at <= now else "live"
+
+
+def revoke_link(link_id: int, by: User) -> ProviderAttendanceLink:
+    """Revoke one of the current school's links (404 for another school's). Commits."""
+    link = school_record_or_404(ProviderAttendanceLink, link_id)
+    if link.revoked_at is None:
+        link.revoked_at = clock.now()
+        link.revoked_by_id = by.id
+        db.session.commit()
+    return link
+
+
+# --- the provider's side: the page behind the link --------------------------------------------------------------
+
+
+def over_rate_limit(token: str, client_address: str | None) -> bool:
+    """Count this request against the link and the client address (a fixed one-minute window in Redis: INCR,
+    EXPIRE); True when either has had more than RATE_LIMIT this minute. When Redis cannot be reached the request
+    is let through (logged): the tokens are 256-bit random, so the limit is against abuse, not guessing, and a
+    provider recording attendance must not be stopped by the queue's outage."""
+    from jobs.connection import redis_connection
+
+    window = int(clock.now().timestamp()) // RATE_WINDOW_SECONDS
+    keys = [f"rate:provider-link:{_hash(token)[:24]}:{window}", f"rate:provider-link-addr:{client_address}:{window}"]
+    try:
+        pipe = redis_connection().pipeline()
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, RATE_WINDOW_SECONDS * 2)
+        counts = pipe.execute()[0::2]
+    except RedisError:
+        log.warning("provider link rate limit: Redis unavailable, request let through")
+        return False
+    return any(count > RATE_LIMIT for count in counts)
+
+
+def live_link(token: str) -> ProviderAttendanceLink | None:
+    """The link behind a token if it is live (not expired, not revoked); None for any other token, alike."""
+    if not token or len(token) > 100:
+        return None
+    with system_scope("provider attendance link: which school the token belongs to"):
+        link = db.session.scalar(select(ProviderAttendanceLink).where(ProviderAttendanceLink.token_hash == _hash(token)))
+    if link is None or link_state(link) != "live":
+        return None
+    return link
+
+
+@dataclass(frozen=True)
+class LinkSession:
+    """A session as the provider sees it: first name and surname initial only."""
+
+    id: int
+    pupil: str
+    session: str
+    starts_at: dt.time
+    outcome: str | None
+    minutes_late: int | None
+    confirmed_at: dt.datetime | None
+
+
+def pupil_as_provider_sees(pupil: Pupil) -> str:
+    return f"{pupil.preferred_name or pupil.first_name} {pupil.last_name[:1]}."
+
+
+def todays_sessions(link: ProviderAttendanceLink) -> list[AttendanceSession]:
+    """Today's sessions of the link's school's pupils at the link's provider (inside the link's school scope),
+    made first if the morning sweep has not yet run."""
+    from app.services.calendar import calendar_for_school
+
+    today = clock.today()
+    ensure_expected_sessions(calendar_for_school(link.school_id), today, db.session.get(School, link.school_id))
+    return list(db.session.scalars(
+        select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
+        .where(AttendanceSession.day == today, AttendanceSession.provider_id == link.provider_id)
+        .options(selectinload(AttendanceSession.pupil))
+        .order_by(AttendanceSession.starts_at, Pupil.first_name, Pupil.last_name, AttendanceSession.session)))
+
+
+def page_sessions(link: ProviderAttendanceLink) -> list[LinkSession]:
+    return [LinkSession(s.id, pupil_as_provider_sees(s.pupil), s.session.value.upper(), s.starts_at,
+                        s.outcome.value if s.outcome else None, s.minutes_late, s.confirmed_at)
+            for s in todays_sessions(link)]
+
+
+def note_use(link: ProviderAttendanceLink, action: str, client_address: str | None, detail: str = "") -> None:
+    """Every use of a link is in the audit trail (who: the link; from where; what)."""
+    link.last_used_at = clock.now()
+    link.use_count = (link.use_count or 0) + 1
+    record_event(db.session, f"provider_link_{action}", "ProviderAttendanceLink", link.id, school_id=link.school_id,
+                 detail=f"{action} from {client_address or 'unknown address'}{': ' + detail if detail else ''}"[:500])
+
+
+class NotThisLinks(LookupError):
+    """The session is not one of today's sessions behind this link (another school's, another provider's, or
+    another day's): a 404."""
+
+
+def record_by_link(link: ProviderAttendanceLink, session_id: int, confirmation: Confirmation,
+                   client_address: str | None) -> AttendanceSession:
+    """Policy 4.5, 7.8: the provider records one of today's sessions through its link. Raises NotThisLinks
+    for any other session, ConfirmationRefused (errors by field, nothing saved) for bad input. Commits."""
+    session = next((s for s in todays_sessions(link) if s.id == session_id), None)
+    if session is None:
+        db.session.rollback()
+        raise NotThisLinks(session_id)
+    confirmation = Confirmation(confirmation.outcome, ConfirmedVia.PROVIDER_LINK.value, confirmation.minutes_late,
+                                confirmation.absence_reason, confirmation.note)
+    try:
+        confirm_session(session, confirmation, user_id=None, provider_link_id=link.id)
+    except ConfirmationRefused:
+        db.session.rollback()
+        raise
+    note_use(link, "record", client_address,
+             f"session {session.id} {confirmation.outcome}"
+             f"{' ' + str(confirmation.minutes_late) + ' min' if confirmation.minutes_late else ''}")
+    db.session.commit()
+    return session
