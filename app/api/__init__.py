@@ -7,6 +7,7 @@ def init_app(app) -> None:
     from app.api import pupils as _pupil_routes  # noqa: F401  (adds its routes to bp before registering)
     from app.api import placements as _placement_routes  # noqa: F401  (likewise)
     from app.api import providers as _provider_routes  # noqa: F401  (likewise)
+    from app.api import attendance as _attendance_routes  # noqa: F401  (likewise)
     from app.api import reviews as _review_routes  # noqa: F401  (likewise)
     from app.extensions import csrf
 

@@ -49,6 +49,9 @@ def openapi_document() -> dict:
     from app.api.providers import openapi_paths as provider_paths
 
     provider_paths(spec, ok, _ERROR)
+    from app.api.attendance import openapi_paths as attendance_paths
+
+    attendance_paths(spec, ok, _ERROR)
     from app.api.reviews import openapi_paths as review_paths
 
     review_paths(spec, ok, _ERROR)

@@ -209,13 +209,16 @@ def export_problem(first: dt.date, last: dt.date) -> str | None:
     return None
 
 
-def export_sessions(calendar: SchoolCalendar, first: dt.date, last: dt.date, school: School) -> list[AttendanceSession]:
-    """Every session from first to last (made first for each school day up to today), by date, session, pupil."""
+def export_sessions(calendar: SchoolCalendar, first: dt.date, last: dt.date, school: School,
+                    pupil_id: int | None = None) -> list[AttendanceSession]:
+    """Every session from first to last (made first for each school day up to today), by date, session, pupil;
+    only one pupil's when pupil_id is given."""
     for day in calendar.school_days_between(first, min(last, clock.today())):
         make_day(calendar, day, school)
+    criteria = [AttendanceSession.pupil_id == pupil_id] if pupil_id is not None else []
     return list(db.session.scalars(
         select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
-        .where(AttendanceSession.day >= first, AttendanceSession.day <= last)
+        .where(AttendanceSession.day >= first, AttendanceSession.day <= last, *criteria)
         .options(joinedload(AttendanceSession.pupil), joinedload(AttendanceSession.placement),
                  joinedload(AttendanceSession.provider), joinedload(AttendanceSession.confirmed_by))
         .order_by(AttendanceSession.day, AttendanceSession.session, Pupil.last_name, Pupil.first_name,

@@ -1,0 +1,161 @@
+"""API: a school's expected sessions and attendance records (issue 6 item 8), and confirming a session.
+
+The same services as the today page: the day's sessions are made on asking (app.services.attendance_today.make_day),
+a confirmation goes through app.services.attendance.confirm_session (register code, welfare check, tasks).
+Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, jsonify, request
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from app import clock
+from app.api.auth import ApiError, api_route, parse_query
+from app.api.routes import bp
+from app.extensions import db
+from app.models import Pupil
+from app.permissions import Permission
+from app.policy.attendance import ABSENCE_REASON_CODES, Outcome
+from app.services import attendance_today as service
+from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session
+from app.services.calendar import calendar_for_school
+
+
+class AttendanceSessionSchema(Schema):
+    id = fields.Integer()
+    placement_id = fields.Integer()
+    pupil_id = fields.Integer()
+    provider_id = fields.Integer()
+    provider_name = fields.String(attribute="provider.name")
+    day = fields.Date()
+    session = fields.String(attribute="session.value", metadata={"description": "am or pm"})
+    kind = fields.String(attribute="kind.value")
+    starts_at = fields.Time(format="%H:%M")
+    ends_at = fields.Time(format="%H:%M")
+    cutoff_at = fields.AwareDateTime(metadata={"description": "The school's cut-off for confirming it"})
+    status = fields.Function(service.status_of, metadata={"description": "confirmed, unconfirmed, or the kind"})
+    register_code = fields.Function(service.code_of, allow_none=True,
+                                    metadata={"description": "Empty while an expected session is unconfirmed"})
+    outcome = fields.Function(lambda s: s.outcome.value if s.outcome else None, allow_none=True)
+    minutes_late = fields.Integer(allow_none=True)
+    absence_reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+    confirmed_by_id = fields.Integer(allow_none=True)
+    confirmed_via = fields.Function(lambda s: s.confirmed_via.value if s.confirmed_via else None, allow_none=True)
+
+
+class SessionsQuerySchema(Schema):
+    """GET .../attendance/sessions: ?day= (today when not given) or ?from=&to=, and optionally ?pupil_id=."""
+
+    day = fields.Date()
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    pupil_id = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _one_way_of_saying_when(self, data, **_kwargs):
+        if "day" in data and ("from_" in data or "to" in data):
+            raise ValidationError("Give either day, or from and to.", "day")
+
+
+class ConfirmationSchema(Schema):
+    """POST .../confirmation: an allow-list; unknown fields are refused."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
+    via = fields.String(required=True, validate=validate.OneOf([value for value, _label in service.VIA_CHOICES]))
+    minutes_late = fields.Integer(allow_none=True)
+    absence_reason = fields.String(allow_none=True, validate=validate.OneOf(sorted(ABSENCE_REASON_CODES)))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+def _when(query: dict) -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    if "from_" in query or "to" in query:
+        first = query.get("from_", query.get("to"))
+        last = query.get("to", first)
+    else:
+        first = last = query.get("day", today)
+    problem = service.export_problem(first, last)
+    if problem:
+        raise ApiError(400, "The request is not valid: see the fields.", {"to": [problem]})
+    return first, last
+
+
+@bp.get("/schools/<school_slug>/attendance/sessions")
+@api_route(permission=Permission.ATTENDANCE_VIEW)
+def attendance_sessions(school_slug: str):
+    """The expected sessions and their records of a day (today when not given) or a date range, made first for
+    each school day up to today; one pupil's with pupil_id."""
+    query = parse_query(SessionsQuerySchema())
+    first, last = _when(query)
+    pupil_id = query.get("pupil_id")
+    if pupil_id is not None and db.session.get(Pupil, pupil_id) is None:
+        raise ApiError(404, "No such pupil.")
+    rows = service.export_sessions(calendar_for_school(g.school.id), first, last, g.school, pupil_id)
+    body = {"from": first.isoformat(), "to": last.isoformat(), "items": AttendanceSessionSchema(many=True).dump(rows)}
+    db.session.commit()  # the sessions made just now
+    return jsonify(body)
+
+
+def _session(session_id: int):
+    session = service.session_of_day(session_id)  # in the school's scope: another school's id is not found
+    if session is None:
+        raise ApiError(404, "No such attendance session.")
+    return session
+
+
+@bp.get("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>")
+@api_route(permission=Permission.ATTENDANCE_VIEW)
+def attendance_session(school_slug: str, attendance_session_id: int):
+    return jsonify(AttendanceSessionSchema().dump(_session(attendance_session_id)))
+
+
+@bp.post("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>/confirmation")
+@api_route(permission=Permission.ATTENDANCE_RECORD)
+def confirm_attendance(school_slug: str, attendance_session_id: int):
+    """Record what happened (policy 4.5): the register code follows; a correction replaces the earlier mark (the
+    audit trail keeps it); an absence with no reason raises the DSL's welfare check."""
+    session = _session(attendance_session_id)
+    data = ConfirmationSchema().load(request.get_json(silent=True) or {})
+    try:
+        confirm_session(session, Confirmation(**data), user_id=g.api_user.id)
+    except ConfirmationRefused as refused:
+        db.session.rollback()
+        raise ApiError(400, "The request is not valid: see the fields.",
+                       {k: [v] for k, v in refused.errors.items()}) from None
+    db.session.commit()
+    return jsonify(AttendanceSessionSchema().dump(session))
+
+
+def openapi_paths(spec, ok, error) -> None:
+    """The attendance resources in the OpenAPI document (called by app.api.openapi)."""
+    spec.components.schema("AttendanceSession", schema=AttendanceSessionSchema)
+    spec.components.schema("AttendanceConfirmation", schema=ConfirmationSchema)
+    secured = [{"bearer": []}]
+    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    sid = {"name": "attendance_session_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    errors = {"401": error, "403": error, "404": error}
+    one = ok({"$ref": "#/components/schemas/AttendanceSession"})
+    date_param = {"type": "string", "format": "date"}
+    spec.path("/api/v1/schools/{school_slug}/attendance/sessions", operations={"get": {
+        "summary": "Expected sessions and attendance records of a day or a date range (made for school days up to "
+                   "today), optionally one pupil's", "security": secured,
+        "parameters": [slug] + [{"name": n, "in": "query", "required": False, "schema": s} for n, s in (
+            ("day", date_param), ("from", date_param), ("to", date_param), ("pupil_id", {"type": "integer"}))],
+        "responses": {"200": ok({"type": "object", "properties": {
+            "from": date_param, "to": date_param,
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AttendanceSession"}}}}),
+            "400": error, **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/attendance/sessions/{attendance_session_id}", operations={"get": {
+        "summary": "One session and its record", "security": secured, "parameters": [slug, sid],
+        "responses": {"200": one, **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/attendance/sessions/{attendance_session_id}/confirmation",
+              operations={"post": {
+                  "summary": "Confirm (or correct) what happened at a session", "security": secured,
+                  "parameters": [slug, sid],
+                  "requestBody": {"required": True, "content": {"application/json": {
+                      "schema": {"$ref": "#/components/schemas/AttendanceConfirmation"}}}},
+                  "responses": {"200": one, "400": error, **errors}}})
