@@ -109,3 +109,13 @@ def test_the_trust_view_lists_each_school_with_initials_only_and_is_audited(app,
     assert "Sky" not in text and "Example" not in text
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "trust_read",
                                                       AuditEvent.detail.like("trust attendance%"))) is not None
+
+
+def test_the_placement_and_pupil_pages_link_to_the_picture(app, world, two_pupils):
+    robin, _sky = two_pupils
+    with school_time("2026-04-20 08:00"):
+        client = client_for(app, world, "a.ap_leader")
+        placement_page = client.get(f"/alder/placements/{robin.placement_id}").get_data(as_text=True)
+        pupil_page = client.get(f"/alder/pupils/{robin.pupil_id}").get_data(as_text=True)
+    assert f'href="/alder/attendance/placements/{robin.placement_id}"' in placement_page
+    assert f'href="/alder/attendance/pupils/{robin.pupil_id}"' in pupil_page
