@@ -131,13 +131,24 @@ def create_due_review_tasks(calendar: SchoolCalendar, today: dt.date) -> int:
     Returns how many tasks were made."""
     placements = active_placements(today)
     met = _met_keys(p.id for p in placements)
+    half_term = calendar.half_term_for(today)
+    made_before = _review_task_keys(half_term.first_day) if half_term else set()
     made = 0
     for placement in placements:
         for obligation in _obligations(placement, calendar, today):
-            if obligation.created_on > today or obligation.dedupe_key in met:
+            key = obligation.dedupe_key
+            if obligation.created_on > today or key in met or key in made_before:
                 continue
             made += ensure_review_task(placement, obligation, calendar)[1]
     return made
+
+
+def _review_task_keys(due_from: dt.date) -> set[str]:
+    """The keys of the school's review tasks (open or not) due from this day on: one query, so a daily sweep
+    over thousands of placements asks ensure_task only about the tasks still to make."""
+    return set(db.session.scalars(select(Task.dedupe_key).where(
+        Task.school_id == require_school_id(), Task.kind == REVIEW_KIND,
+        Task.due_at >= clock.local_datetime(due_from, dt.time(0)))))
 
 
 def _task_title(placement: Placement, obligation: ReviewObligation) -> str:
@@ -189,13 +200,13 @@ def due_reviews(calendar: SchoolCalendar | None = None, today: dt.date | None = 
         lines[task.dedupe_key] = DueReview(placement, clock.to_local(task.due_at).date(), task.dedupe_key,
                                            task.due_at <= now, task.id)
     met = _met_keys(placements)
+    half_term = calendar.half_term_for(today)
+    tasked = _review_task_keys(half_term.first_day) if half_term else set()
     for placement in placements.values():
         for obligation in _obligations(placement, calendar, today):
             key = obligation.dedupe_key
-            if key in lines or key in met or obligation.created_on > today:
-                continue
-            if db.session.scalar(select(Task.id).where(Task.dedupe_key == key)) is not None:
-                continue  # its task is done
+            if key in lines or key in met or key in tasked or obligation.created_on > today:
+                continue  # listed already, met by a review, or its task is done
             due_at = clock.local_datetime(obligation.due_on, END_OF_SCHOOL_DAY)
             lines[key] = DueReview(placement, obligation.due_on, key, due_at <= now, None)
     return sorted(lines.values(), key=lambda d: (not d.overdue, d.due_on, d.placement.id))
@@ -441,9 +452,8 @@ def placement_monitoring_lines(calendar: SchoolCalendar | None = None,
     for task in _open_review_tasks(ids):
         open_tasks[task.subject_id].append(task)
     met = _met_keys(ids)
-    done_keys = set(db.session.scalars(select(Task.dedupe_key).where(
-        Task.kind == REVIEW_KIND, Task.subject_type == "placement", Task.subject_id.in_(ids),
-        Task.status != TaskStatus.OPEN))) if ids else set()
+    half_term = calendar.half_term_for(today)
+    done_keys = _review_task_keys(half_term.first_day if half_term else today)
     next_half_term = calendar.next_half_term(today)
     lines = []
     for placement in placements:

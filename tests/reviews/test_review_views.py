@@ -89,3 +89,44 @@ def test_the_trust_sees_each_schools_overdue_reviews(app, world):
         assert "<td>0</td>" in by_school["Alder School"]
     with system_scope("test: read the audit trail"):
         assert db.session.query(AuditEvent).filter(AuditEvent.action == "trust_read", AuditEvent.detail.contains("trust monitoring")).count() >= 1
+
+
+def _queries(fn) -> int:
+    from sqlalchemy import event
+
+    count = [0]
+
+    def counter(*_args, **_kwargs):
+        count[0] += 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count[0]
+
+
+def test_the_school_views_query_count_does_not_grow_with_placements(app, world):
+    from app.services.calendar import calendar_for_school
+    from app.services.reviews import due_reviews
+
+    ids = Ids(world)
+    two_placements(ids)
+
+    def measure():
+        with school_time("2026-03-23 09:00"):
+            sweep = _queries(half_termly_reviews)  # a repeated sweep: nothing to make
+            with school_scope(ids.a):
+                calendar = calendar_for_school()
+                db.session.expire_all()
+                return (_queries(lambda: placement_monitoring_lines(calendar)),
+                        _queries(lambda: due_reviews(calendar)), sweep)
+
+    few = measure()
+    for n in range(8):
+        active_placement(ids, first_name=f"Extra{n}", start=D(2025, 9, 4))
+    with school_time("2026-03-23 06:45"):
+        half_termly_reviews()  # Spring 2's tasks for the new placements
+    assert measure() == few
