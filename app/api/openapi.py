@@ -55,4 +55,7 @@ def openapi_document() -> dict:
     from app.api.reviews import openapi_paths as review_paths
 
     review_paths(spec, ok, _ERROR)
+    from app.api.welfare_checks import openapi_paths as welfare_check_paths
+
+    welfare_check_paths(spec, ok, _ERROR)
     return spec.to_dict()

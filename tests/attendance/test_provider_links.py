@@ -67,6 +67,7 @@ def test_the_officer_issues_a_link_shown_once_and_stored_hashed(client, due):
         assert response.status_code == 200 and token and token.startswith("apl_")
         listing = client.get(LINKS).get_data(as_text=True)
     assert token not in listing and token[:10] in listing and "Office" in listing and "Never" in listing
+    assert f'href="{LINKS}"' in listing  # in the school's navigation for those who manage links
     with school_scope(due["a"]):
         [link] = db.session.scalars(select(ProviderAttendanceLink)).all()
         assert link.token_hash == hashlib.sha256(token.encode()).hexdigest() and link.prefix == token[:10]

@@ -1,0 +1,79 @@
+"""API: a school's welfare checks (issue 6 items 6, 8; KCSIE; policy 4.4, 4.5): the list (open first, then the
+recently recorded) and one check. Read-only: a check is recorded on its page, where the missing-child steps are
+shown. Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+"""
+from __future__ import annotations
+
+from flask import jsonify
+from marshmallow import Schema, fields
+
+from app.api.auth import ApiError, api_route, parse_query
+from app.api.routes import bp
+from app.extensions import db
+from app.models.attendance import WelfareCheck
+from app.permissions import Permission
+from app.services import welfare_records as service
+
+
+class WelfareCheckSchema(Schema):
+    id = fields.Integer()
+    pupil_id = fields.Integer()
+    attendance_session_id = fields.Integer(allow_none=True, metadata={"description": "null: raised by hand"})
+    reason = fields.Function(lambda c: c.reason.value if c.reason else None, allow_none=True,
+                             metadata={"description": "unconfirmed | absent_without_reason; null: raised by hand"})
+    raised_at = fields.DateTime()
+    method = fields.Function(lambda c: c.method.value if c.method else None, allow_none=True,
+                             metadata={"description": "call | online_meeting | home_visit"})
+    outcome = fields.Function(lambda c: c.outcome.value if c.outcome else None, allow_none=True,
+                              metadata={"description": "seen_and_safe | reason_obtained | not_located"})
+    notes = fields.String(allow_none=True)
+    checked_at = fields.DateTime(allow_none=True)
+    recorded_at = fields.DateTime(allow_none=True)
+    recorded_by_id = fields.Integer(allow_none=True)
+    missing_procedure_started_at = fields.DateTime(allow_none=True)
+    trust_told_at = fields.DateTime(allow_none=True)
+    is_open = fields.Function(lambda c: c.recorded_at is None or service.still_missing(c),
+                              metadata={"description": "Not yet recorded, or the pupil not yet located"})
+
+
+class WelfareChecksQuerySchema(Schema):
+    open = fields.Boolean(metadata={"description": "true: only the checks not yet recorded"})
+
+
+@bp.get("/schools/<school_slug>/welfare-checks")
+@api_route(permission=Permission.WELFARE_CHECKS_VIEW)
+def welfare_checks(school_slug: str):
+    """The school's open welfare checks (oldest first), then the latest recorded ones (newest first)."""
+    query = parse_query(WelfareChecksQuerySchema())
+    open_checks, recent = service.open_and_recent()
+    rows = open_checks if query.get("open") else [*open_checks, *recent]
+    return jsonify({"items": WelfareCheckSchema(many=True).dump(rows)})
+
+
+@bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
+@api_route(permission=Permission.WELFARE_CHECKS_VIEW)
+def welfare_check(school_slug: str, welfare_check_id: int):
+    check = db.session.get(WelfareCheck, welfare_check_id)  # scoped: another school's check is not found
+    if check is None or check.archived_at is not None:
+        raise ApiError(404, "No such welfare check.")
+    return jsonify(WelfareCheckSchema().dump(check))
+
+
+def openapi_paths(spec, ok, error) -> None:
+    """The welfare check resources in the OpenAPI document (called by app.api.openapi)."""
+    spec.components.schema("WelfareCheck", schema=WelfareCheckSchema)
+    secured = [{"bearer": []}]
+    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    errors = {"401": error, "403": error, "404": error}
+    spec.path("/api/v1/schools/{school_slug}/welfare-checks", operations={"get": {
+        "summary": "A school's welfare checks (KCSIE): open ones first, oldest first, then the latest recorded",
+        "security": secured,
+        "parameters": [slug, {"name": "open", "in": "query", "required": False, "schema": {"type": "boolean"}}],
+        "responses": {"200": ok({"type": "object", "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/WelfareCheck"}}}}),
+            "400": error, **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/welfare-checks/{welfare_check_id}", operations={"get": {
+        "summary": "One welfare check", "security": secured,
+        "parameters": [slug, {"name": "welfare_check_id", "in": "path", "required": True,
+                              "schema": {"type": "integer"}}],
+        "responses": {"200": ok("WelfareCheck"), **errors}}})
