@@ -20,3 +20,6 @@ def seed_extensions(trust) -> None:
     from app.demo_reviews import seed_reviews
 
     seed_reviews(trust)  # reviews of the placements just made
+    from app.demo_welfare import seed_welfare_check
+
+    seed_welfare_check(trust)  # one open welfare check for the active placement's pupil
