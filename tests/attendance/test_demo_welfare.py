@@ -1,4 +1,4 @@
-"""The demo holds one open welfare check, for the pupil on its active placement, in the DSL's inbox and on the
+"""The demo holds an open welfare check raised by hand, for the pupil on its active placement, in the DSL's inbox and on the
 school's welfare check page."""
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ def test_the_demo_has_one_open_welfare_check_for_the_dsl(app):
         result = app.test_cli_runner().invoke(args=["demo", "seed"])
         assert result.exit_code == 0, result.output
         with system_scope("test: the demo's welfare check"):
-            [check] = db.session.scalars(select(WelfareCheck)).all()
+            [check] = db.session.scalars(select(WelfareCheck).where(WelfareCheck.reason.is_(None))).all()
             placement = db.session.scalar(select(Placement).where(Placement.pupil_id == check.pupil_id))
             assert placement.status.value == "active" and check.recorded_at is None
-            [task] = db.session.scalars(select(Task).where(Task.kind == "welfare_check")).all()
+            [task] = db.session.scalars(select(Task).where(Task.dedupe_key == f"welfare-by-hand:{check.id}")).all()
             assert task.subject_id == check.id and task.urgent and task.assigned_role is SchoolRoleName.DSL
             dsl = db.session.scalar(select(User).join(SchoolRole, SchoolRole.user_id == User.id).where(
                 SchoolRole.school_id == check.school_id, SchoolRole.role == SchoolRoleName.DSL))
@@ -30,4 +30,4 @@ def test_the_demo_has_one_open_welfare_check_for_the_dsl(app):
 
         sign_in(client, email, DEMO_PASSWORD)
         page = client.get(f"/{slug}/welfare-checks/").get_data(as_text=True)
-    assert "Open (1)" in page and pupil in page
+    assert "Raised by hand" in page and pupil in page and "Open (0)" not in page
