@@ -17,6 +17,9 @@ def seed_extensions(trust) -> None:
     from app.demo_placements import seed_placements
 
     seed_placements(trust)  # last: placements are made from the pupils and providers seeded above
+    from app.demo_attendance import seed_attendance
+
+    seed_attendance(trust)  # the placements' sessions, before the reviews that count them
     from app.demo_reviews import seed_reviews
 
     seed_reviews(trust)  # reviews of the placements just made
