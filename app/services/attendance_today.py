@@ -13,14 +13,14 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, Pupil, School, WeeklySession
 from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
-from app.policy.attendance import ABSENCE_REASONS, Outcome, SessionKind, register_code
+from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
 from app.services.attendance import Confirmation, ensure_expected_sessions
 
@@ -28,7 +28,8 @@ VIA_LABELS = {ConfirmedVia.CALL: "Phone call", ConfirmedVia.EMAIL: "Email", Conf
               ConfirmedVia.PROVIDER_LINK: "The provider's link", ConfirmedVia.PARENT: "A parent or carer"}
 # What a person may choose on the page or in the API; PROVIDER_LINK is set only by the provider's own page.
 VIA_CHOICES = tuple((v.value, VIA_LABELS[v]) for v in ConfirmedVia if v is not ConfirmedVia.PROVIDER_LINK)
-ABSENCE_REASON_CHOICES = tuple((r.code, f"{r.code}: {r.label}") for r in ABSENCE_REASONS)
+# N is the forms' empty choice ("no reason given yet"), so it is not listed twice.
+ABSENCE_REASON_CHOICES = tuple((r.code, f"{r.code}: {r.label}") for r in ABSENCE_REASONS if r.code != NO_REASON)
 MAX_EXPORT_DAYS = 400  # one academic year and a little: the MIS takes a term or a year at a time
 
 

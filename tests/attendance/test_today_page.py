@@ -238,5 +238,5 @@ def test_the_page_takes_the_same_few_queries_with_one_day_or_two_months_of_histo
             history = db.session.scalar(select(db.func.count(AttendanceSession.id)))
         long = queries_for_the_page(app, world)
     assert history >= placements * 2 * 35
-    assert f"{2 * placements} of {2 * placements} sessions still to confirm" in long[2], long[2][long[2].find("<main"):][:1500]
+    assert f"{2 * placements} of {2 * placements} sessions still to confirm" in long[2]
     assert short[1] == long[1] <= 12, (short[:2], long[:2])
