@@ -8,6 +8,7 @@ from flask_login import current_user
 from app import clock
 from app.forms.reviews import ReviewForm
 from app.permissions import Permission, school_permission, trust_permission
+from app.policy.reviews import information_sharing_recipients
 from app.services import reviews as service
 from tenants import trust_scope
 from tenants.web import school_blueprint
@@ -38,7 +39,8 @@ def new(placement_id: int):
     elif not form.is_submitted():
         form.held_on.data = clock.today()
     reviews = service.reviews_of(placement)
-    return render_template("reviews/new.html", form=form, placement=placement, last=reviews[0] if reviews else None)
+    return render_template("reviews/new.html", form=form, placement=placement, last=reviews[0] if reviews else None,
+                           recipients=information_sharing_recipients(placement.pupil))
 
 
 @bp.route("/reviews/<int:review_id>")
@@ -54,6 +56,11 @@ def monitoring():
     """Each school's overdue reviews (and, beside them, other monitoring counts): the trust's oversight of 8.3."""
     with trust_scope(current_user.id, "trust monitoring: each school's overdue reviews and visits"):
         counts = service.overdue_counts_by_school()
+        from app.services.qa import overdue_qa_counts_by_school
+
+        qa_counts = overdue_qa_counts_by_school()
+    for school, count in counts.items():  # 8.1: overdue QA visits beside the reviews
+        count["qa_visits"] = qa_counts.get(school.id, 0)
     return render_template("trust/monitoring.html", counts=counts)
 
 

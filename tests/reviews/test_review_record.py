@@ -211,3 +211,17 @@ def test_a_missing_recipient_refuses_the_review_and_saves_nothing(app, world):
     assert reviews_in(ids) == [] and outbox("review_information") == []
     with school_scope(ids.a):
         assert db.session.scalar(select(func.count(PlacementReview.id))) == 0
+
+
+def test_the_form_says_who_will_receive_the_information(app, world):
+    ids = Ids(world)
+    enter_year(ids.a)
+    cared_for = active_placement(ids, first_name="Gus", looked_after=True, ehcp=True)
+    plain = active_placement(ids, first_name="Hana")
+    with school_time("2026-03-12 15:00"):
+        client = signed_in(app, ids, "a.ap_leader")
+        page = client.get(f"/alder/placements/{cared_for.placement_id}/reviews/new").get_data(as_text=True)
+        assert ("queues its key information to the LA SEND team, the Virtual School Head, the pupil&#39;s social "
+                "worker.") in page
+        page = client.get(f"/alder/placements/{plain.placement_id}/reviews/new").get_data(as_text=True)
+        assert "queues its key information" not in page
