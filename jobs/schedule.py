@@ -81,6 +81,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("half-termly-reviews", "jobs.review_sweeps.half_termly_reviews", SWEEPS,
                 "Make the half-termly review tasks (8.3) at each half-term's start and a placement's start",
                 at=time(6, 45), days=SCHOOL_DAYS),
+    PeriodicJob("qa-visits-due", "jobs.qa_sweeps.qa_visits_due", SWEEPS,
+                "Ask the AP leader to arrange each provider's quality-assurance visit as it comes due (8.1, 8.3)",
+                at=time(6, 50), days=SCHOOL_DAYS),
 )
 
 

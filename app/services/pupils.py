@@ -702,6 +702,13 @@ def pupil_timeline(pupil: Pupil, records: PupilRecords | None = None) -> list[Ti
         entries.append(TimelineEntry(clock.to_local(n.created_at).date(), "Notice",
                                      f"Notice to {n.recipient_name or n.recipient_email}: {n.subject}",
                                      f"{n.status.value}", n.created_at))
+    from app.services.qa import PROGRESS_LABELS, progress_of
+
+    progress = progress_of(pupil)  # 8.7: progress, achievements and the pupil's own voice
+    recorders = _names([x.recorded_by_id for x in progress])
+    for x in progress:
+        entries.append(TimelineEntry(x.recorded_on, "Progress", PROGRESS_LABELS[x.kind], x.text, x.created_at,
+                                     recorders.get(x.recorded_by_id)))
     today = clock.today()
     age = school_age_of(pupil, today)
     entries.append(TimelineEntry(today, "School age", f"Compulsory school age: {age.status}",

@@ -47,6 +47,7 @@ class TaskKind(enum.StrEnum):
     FOLLOW_UP_ACTION = "follow_up_action"  # 8.6: an action agreed at a QA visit, owned by a person
     PROVIDER_SUSPENDED = "provider_suspended"  # review the placements at a suspended provider; lifting completes it
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
+    QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.PROVIDER_CONCERN: KindRules(
         "Follow up a concern about a provider", R.DSL,
         escalation=(Escalation(R.HEADTEACHER),), policy="7.8: concerns about a provider"),
+    TaskKind.QA_VISIT_DUE: KindRules(
+        "Make the quality-assurance visit to the provider", R.AP_LEADER, remind_before=timedelta(days=5),
+        escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="8.1, 8.3"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.
@@ -299,6 +303,10 @@ def mark_done(user: User, school: School, task_id: int) -> Task:
     if not rules_for(task.kind).done_in_inbox:
         raise TaskNotDoneHere(f"{task.title}: this is completed where it is acted on")
     _complete(task, user)
+    if task.subject_type == "follow_up_action":  # 8.6: ticked off in the inbox, the action itself is done
+        from app.services.qa import follow_up_done_in_inbox
+
+        follow_up_done_in_inbox(task.subject_id, user)
     db.session.commit()
     return task
 

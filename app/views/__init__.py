@@ -20,6 +20,9 @@ def register_blueprints(app) -> None:
     from app.views.welfare_checks import bp as welfare_checks_bp
     from app.views.provider_links import bp as provider_links_bp
     from app.views.provider_links import public_bp as provider_attendance_bp
+    from app.views.qa import bp as qa_bp
+    from app.views.calendar_feed import bp as calendar_feed_bp
+    from app.views.calendar_feed import public_bp as calendar_feed_public_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -38,5 +41,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(provider_attendance_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(trust_attendance_bp)
+    app.register_blueprint(qa_bp)
+    app.register_blueprint(calendar_feed_bp)
+    app.register_blueprint(calendar_feed_public_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

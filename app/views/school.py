@@ -20,6 +20,11 @@ def dashboard():
         from app.services.attendance_picture import school_attendance
 
         extra["attendance"] = school_attendance(g.school)
+    if Permission.QA_VIEW in g.school_permissions:  # 8.1, 8.6: last and next QA visits; overdue follow-ups
+        from app.services.qa import follow_ups, placement_qa_lines
+
+        extra["qa_lines"] = placement_qa_lines()
+        extra["overdue_follow_ups"] = follow_ups(overdue_only=True)
     return render_template("school/dashboard.html", **extra)
 
 

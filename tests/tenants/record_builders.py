@@ -357,3 +357,20 @@ def _register_monitoring_builders() -> None:
 
 
 _register_monitoring_builders()
+
+
+def _register_calendar_feed_builder() -> None:
+    # The feed URL takes the raw token where the sweeps put a record's id: the token is the id as text (its hash
+    # stored), so the public feed opens for the permission matrix.
+    import hashlib
+
+    from app.models import CalendarFeed
+
+    def calendar_feed(marker: str) -> CalendarFeed:
+        feed_id = 1_000_000_000 + next(_markers)
+        return CalendarFeed(id=feed_id, user_id=_any_user_id(), token_hash=hashlib.sha256(str(feed_id).encode()).hexdigest())
+
+    builds(CalendarFeed, url_args=(("calendar_feed_public.feed", "token"),))(calendar_feed)
+
+
+_register_calendar_feed_builder()
