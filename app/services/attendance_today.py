@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import Placement, PlacementStatus, Provider, Pupil, School, WeeklySession
+from app.models import Placement, PlacementStatus, Provider, Pupil, School, User, WeeklySession
 from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
 from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
@@ -122,12 +122,16 @@ class Day:
 def day_sessions(day: dt.date, *, provider_id: int | None = None) -> list[AttendanceSession]:
     """The day's sessions, unconfirmed first, then by start time, provider and pupil; pupil, provider (with its
     contacts), placement and confirmer in two queries."""
+    # Only the columns the page shows of the pupil, provider, placement and confirmer: the rows stay narrow.
     query = (select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
              .join(Provider, Provider.id == AttendanceSession.provider_id)
              .where(AttendanceSession.day == day)
-             .options(joinedload(AttendanceSession.pupil), joinedload(AttendanceSession.placement),
-                      joinedload(AttendanceSession.confirmed_by),
-                      joinedload(AttendanceSession.provider).selectinload(Provider.contacts))
+             .options(joinedload(AttendanceSession.pupil).load_only(Pupil.first_name, Pupil.last_name,
+                                                                    Pupil.preferred_name),
+                      joinedload(AttendanceSession.placement).load_only(Placement.arranged_by),
+                      joinedload(AttendanceSession.confirmed_by).load_only(User.full_name),
+                      joinedload(AttendanceSession.provider).load_only(Provider.name)
+                      .selectinload(Provider.contacts))
              .order_by(AttendanceSession.confirmed_at.is_not(None), AttendanceSession.starts_at, Provider.name,
                        Pupil.last_name, Pupil.first_name, AttendanceSession.session))
     if provider_id is not None:
