@@ -49,6 +49,19 @@ def test_the_page_makes_the_days_sessions_and_lists_them_with_the_providers_phon
     assert len(sessions_of(world)) == 2
 
 
+def test_a_placement_started_during_the_morning_appears_on_the_next_look(app, world, robin):
+    with school_time(MONDAY):
+        client = officer(app, world)
+        assert "2 of 2 sessions" in client.get(PAGE).get_data(as_text=True)
+    with school_time("2026-03-09 10:00"):
+        kit = active_placement(world, first_name="Kit", weekdays=(0,))
+    with school_time("2026-03-16 10:05"):
+        page = client.get(PAGE).get_data(as_text=True)
+        assert "3 of 3 sessions still to confirm" in page and "Kit Example" in page
+        assert "3 of 3 sessions" in client.get(PAGE).get_data(as_text=True)  # made once
+    assert [s.placement_id for s in sessions_of(world)].count(kit.placement_id) == 1
+
+
 def test_an_attendance_officer_confirms_one_session_attended_in_one_click(app, world, robin):
     with school_time(MONDAY):
         client = officer(app, world)
