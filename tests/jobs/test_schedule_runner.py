@@ -85,6 +85,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         runs = runner.tick()
     assert [(r.job.name, r.slot) for r in runs] == [
         ("calendar-readiness", local("2026-03-10 06:30")),
+        ("half-termly-reviews", local("2026-03-10 06:45")),
         ("daily-digests", local("2026-03-10 07:00")),
         ("attendance-sessions", local("2026-03-10 07:30")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
@@ -101,8 +102,9 @@ def test_catching_up_is_bounded(app):
     with school_time("2026-03-10 08:00"):
         runs = runner.tick()
     daily = [(r.job.name, r.slot) for r in runs if r.job.at is not None]
-    assert daily == [("calendar-readiness", local("2026-03-10 06:30")), ("daily-digests", local("2026-03-10 07:00")),
-                     ("attendance-sessions", local("2026-03-10 07:30"))]
+    assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
+                     ("half-termly-reviews", local("2026-03-10 06:45")),
+                     ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):
