@@ -58,4 +58,7 @@ def openapi_document() -> dict:
     from app.api.welfare_checks import openapi_paths as welfare_check_paths
 
     welfare_check_paths(spec, ok, _ERROR)
+    from app.api.qa import openapi_paths as qa_paths
+
+    qa_paths(spec, ok, _ERROR)
     return spec.to_dict()

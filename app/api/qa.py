@@ -1,0 +1,253 @@
+"""API: a school's quality assurance (8.1, 8.4-8.6): QA activities (list, one, record one through the same service
+as the page: follow-up tasks, the visit task completed, a concern raised), the providers' next visits, and
+follow-up actions (list, one, close one). Schemas live here, beside the resource; app.api.openapi adds
+`openapi_paths`.
+"""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from app.api.auth import ApiError, api_route, parse_query
+from app.api.routes import bp
+from app.extensions import db
+from app.models import FollowUpAction, FollowUpStatus, QAActivity, QAActivityKind
+from app.permissions import Permission
+from app.services import qa as service
+
+KINDS = [k.value for k in QAActivityKind]
+STATUSES = [s.value for s in FollowUpStatus]
+
+
+class FollowUpActionSchema(Schema):
+    id = fields.Integer()
+    qa_activity_id = fields.Integer(allow_none=True)
+    provider_id = fields.Integer(allow_none=True)
+    description = fields.String()
+    owner_id = fields.Integer()
+    due_on = fields.Date()
+    status = fields.Function(lambda a: a.status.value, metadata={"description": " | ".join(STATUSES)})
+    overdue = fields.Function(lambda a: service.is_overdue(a), metadata={"description": "Open and past its day"})
+    outcome_note = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by_id = fields.Integer(allow_none=True)
+
+
+class QAActivitySchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(lambda a: a.kind.value, metadata={"description": " | ".join(KINDS)})
+    held_on = fields.Date()
+    provider_id = fields.Integer()
+    placement_id = fields.Integer(allow_none=True)
+    staff_spoken_with = fields.String(allow_none=True)
+    pupils_spoken_with = fields.String(allow_none=True)
+    parents_spoken_with = fields.String(allow_none=True)
+    work_reviewed = fields.String(allow_none=True)
+    lessons_observed = fields.String(allow_none=True)
+    unstructured_time_observed = fields.String(allow_none=True)
+    findings = fields.String()
+    serious_finding = fields.Boolean()
+    provider_concern_id = fields.Integer(allow_none=True)
+    recorded_by_id = fields.Integer()
+    follow_up_actions = fields.List(fields.Nested(FollowUpActionSchema))
+
+
+class ActionInputSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    description = fields.String(allow_none=True, load_default=None)
+    owner_id = fields.Integer(allow_none=True, load_default=None)
+    due_on = fields.Date(allow_none=True, load_default=None)
+
+
+class QAActivityInputSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    held_on = fields.Date(required=True)
+    provider_id = fields.Integer(allow_none=True, load_default=None,
+                                 metadata={"description": "Required for a provider_visit"})
+    placement_id = fields.Integer(allow_none=True, load_default=None,
+                                  metadata={"description": "Required for a home_visit, call or online_meeting"})
+    staff_spoken_with = fields.String(allow_none=True, load_default=None)
+    pupils_spoken_with = fields.String(allow_none=True, load_default=None)
+    parents_spoken_with = fields.String(allow_none=True, load_default=None)
+    work_reviewed = fields.String(allow_none=True, load_default=None)
+    lessons_observed = fields.String(allow_none=True, load_default=None)
+    unstructured_time_observed = fields.String(allow_none=True, load_default=None)
+    findings = fields.String(allow_none=True, load_default=None)
+    serious_finding = fields.Boolean(load_default=False)
+    raise_concern = fields.Boolean(load_default=False)
+    concern_category = fields.String(allow_none=True, load_default=None)
+    concern_severity = fields.String(allow_none=True, load_default=None)
+    actions = fields.List(fields.Nested(ActionInputSchema), load_default=list)
+
+
+class FollowUpStatusInputSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(required=True, validate=validate.OneOf(["done", "cancelled"]))
+    outcome_note = fields.String(allow_none=True, load_default=None)
+
+
+class VisitDueSchema(Schema):
+    provider_id = fields.Integer(attribute="provider.id")
+    provider_name = fields.String(attribute="provider.name")
+    placement_ids = fields.Function(lambda line: [p.id for p in line.placements])
+    last_visit_on = fields.Date(allow_none=True)
+    due_on = fields.Date(attribute="due.due_on")
+    every_weeks = fields.Integer(attribute="due.every_weeks")
+    overdue = fields.Boolean(attribute="due.overdue")
+
+
+class ActivitiesQuerySchema(Schema):
+    provider_id = fields.Integer()
+    placement_id = fields.Integer()
+
+
+class FollowUpsQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    overdue = fields.Boolean(metadata={"description": "true: only open actions past their day"})
+
+
+def _activity(qa_activity_id: int) -> QAActivity:
+    activity = db.session.get(QAActivity, qa_activity_id)  # scoped: another school's is not found
+    if activity is None or activity.archived_at is not None:
+        raise ApiError(404, "No such QA activity.")
+    return activity
+
+
+def _follow_up(follow_up_id: int) -> FollowUpAction:
+    action = db.session.get(FollowUpAction, follow_up_id)
+    if action is None or action.archived_at is not None:
+        raise ApiError(404, "No such follow-up action.")
+    return action
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object.")
+    return body
+
+
+def _refused(errors: dict[str, str]):
+    raise ValidationError({name: [message] for name, message in errors.items()})
+
+
+@bp.get("/schools/<school_slug>/qa-activities")
+@api_route(permission=Permission.QA_VIEW)
+def qa_activities(school_slug: str):
+    """The school's QA activities, most recent first (?provider_id=, ?placement_id=)."""
+    query = parse_query(ActivitiesQuerySchema())
+    rows = service.activities(query.get("provider_id"), query.get("placement_id"))
+    return jsonify({"items": QAActivitySchema(many=True).dump(rows)})
+
+
+@bp.post("/schools/<school_slug>/qa-activities")
+@api_route(permission=Permission.QA_RECORD)
+def record_qa_activity(school_slug: str):
+    values = QAActivityInputSchema().load(_body())
+    actions = [service.ActionInput(**a) for a in values.pop("actions")]
+    result = service.record_activity(service.ActivityInput(**values, actions=actions), by=g.api_user, school=g.school)
+    if not result.ok:
+        _refused(result.errors)
+    return jsonify(QAActivitySchema().dump(result.record)), 201
+
+
+@bp.get("/schools/<school_slug>/qa-activities/<int:qa_activity_id>")
+@api_route(permission=Permission.QA_VIEW)
+def qa_activity(school_slug: str, qa_activity_id: int):
+    return jsonify(QAActivitySchema().dump(_activity(qa_activity_id)))
+
+
+@bp.get("/schools/<school_slug>/qa-visits/due")
+@api_route(permission=Permission.QA_VIEW)
+def qa_visits_due(school_slug: str):
+    """Each provider of the school's active placements and when its next QA visit is due, overdue first."""
+    return jsonify({"items": VisitDueSchema(many=True).dump(service.provider_visit_lines())})
+
+
+@bp.get("/schools/<school_slug>/follow-up-actions")
+@api_route(permission=Permission.QA_VIEW)
+def follow_up_actions(school_slug: str):
+    """The school's follow-up actions, open first and soonest due (?status=, ?overdue=true)."""
+    query = parse_query(FollowUpsQuerySchema())
+    status = FollowUpStatus(query["status"]) if "status" in query else None
+    rows = service.follow_ups(status, overdue_only=query.get("overdue", False))
+    return jsonify({"items": FollowUpActionSchema(many=True).dump(rows)})
+
+
+@bp.get("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>")
+@api_route(permission=Permission.QA_VIEW)
+def follow_up_action(school_slug: str, follow_up_id: int):
+    return jsonify(FollowUpActionSchema().dump(_follow_up(follow_up_id)))
+
+
+@bp.post("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>/status")
+@api_route(permission=Permission.QA_VIEW)
+def close_follow_up_action(school_slug: str, follow_up_id: int):
+    """Mark an open action done or cancelled (with a reason); its owner's task is completed with it."""
+    action = _follow_up(follow_up_id)
+    values = FollowUpStatusInputSchema().load(_body())
+    result = service.set_follow_up_status(action, values["status"], values["outcome_note"], g.api_user)
+    if not result.ok:
+        _refused(result.errors)
+    return jsonify(FollowUpActionSchema().dump(result.record))
+
+
+def openapi_paths(spec, ok, error) -> None:
+    """The QA resources in the OpenAPI document (called by app.api.openapi)."""
+    spec.components.schema("FollowUpAction", schema=FollowUpActionSchema)  # before QAActivity, which nests it
+    spec.components.schema("FollowUpActionInput", schema=ActionInputSchema)
+    spec.components.schema("QAActivity", schema=QAActivitySchema)
+    spec.components.schema("QAActivityInput", schema=QAActivityInputSchema)
+    spec.components.schema("FollowUpStatusInput", schema=FollowUpStatusInputSchema)
+    spec.components.schema("QAVisitDue", schema=VisitDueSchema)
+    secured = [{"bearer": []}]
+    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    errors = {"401": error, "403": error, "404": error}
+
+    def path_id(name):
+        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+    def query(name, schema):
+        return {"name": name, "in": "query", "required": False, "schema": schema}
+
+    def items(ref):
+        return ok({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}})
+
+    def body(ref):
+        return {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+    spec.path("/api/v1/schools/{school_slug}/qa-activities", operations={
+        "get": {"summary": "A school's QA visits and other QA activities (8.4-8.6), most recent first",
+                "security": secured,
+                "parameters": [slug, query("provider_id", {"type": "integer"}),
+                               query("placement_id", {"type": "integer"})],
+                "responses": {"200": items("#/components/schemas/QAActivity"), "400": error, **errors}},
+        "post": {"summary": "Record a QA activity with its follow-up actions (completes the visit task; may raise "
+                            "a provider concern)", "security": secured, "parameters": [slug],
+                 "requestBody": body("#/components/schemas/QAActivityInput"),
+                 "responses": {"201": ok("QAActivity"), "400": error, **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/qa-activities/{qa_activity_id}", operations={"get": {
+        "summary": "One QA activity with its follow-up actions", "security": secured,
+        "parameters": [slug, path_id("qa_activity_id")], "responses": {"200": ok("QAActivity"), **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/qa-visits/due", operations={"get": {
+        "summary": "Each provider's next QA visit (8.1, 8.3), overdue first", "security": secured,
+        "parameters": [slug], "responses": {"200": items("#/components/schemas/QAVisitDue"), **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/follow-up-actions", operations={"get": {
+        "summary": "A school's follow-up actions (8.6), open first", "security": secured,
+        "parameters": [slug, query("status", {"type": "string", "enum": STATUSES}),
+                       query("overdue", {"type": "boolean"})],
+        "responses": {"200": items("#/components/schemas/FollowUpAction"), "400": error, **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/follow-up-actions/{follow_up_id}", operations={"get": {
+        "summary": "One follow-up action", "security": secured, "parameters": [slug, path_id("follow_up_id")],
+        "responses": {"200": ok("FollowUpAction"), **errors}}})
+    spec.path("/api/v1/schools/{school_slug}/follow-up-actions/{follow_up_id}/status", operations={"post": {
+        "summary": "Mark a follow-up action done or cancelled (completes its task)", "security": secured,
+        "parameters": [slug, path_id("follow_up_id")], "requestBody": body("#/components/schemas/FollowUpStatusInput"),
+        "responses": {"200": ok("FollowUpAction"), "400": error, **errors}}})
