@@ -26,3 +26,6 @@ def seed_extensions(trust) -> None:
     from app.demo_welfare import seed_welfare_check
 
     seed_welfare_check(trust)  # one open welfare check for the active placement's pupil
+    from app.demo_qa import seed_qa
+
+    seed_qa(trust)  # a QA visit with follow-up actions, and the pupil's progress and voice
