@@ -102,16 +102,6 @@ def access_pupil(pupil_id: int) -> Pupil:
     return school_record_or_404(Pupil, pupil_id)
 
 
-def access_provider_visited(provider_id: int) -> Provider:
-    """A provider this school has (or had) a placement with: the only ones it visits. Otherwise 404."""
-    provider = db.session.get(Provider, provider_id)
-    if provider is None or provider_id not in {p.id for p in providers_placed_with()}:
-        from flask import abort
-
-        abort(404)
-    return provider
-
-
 def providers_placed_with() -> list[Provider]:
     """The providers of the school's planned, active or ended placements, by name."""
     return list(db.session.scalars(

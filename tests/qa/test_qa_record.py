@@ -17,7 +17,6 @@ from app.models import (
     ProviderConcern,
     QAActivity,
     School,
-    Task,
     TaskStatus,
     User,
 )

@@ -157,3 +157,29 @@ def test_the_calendar_decides_school_days(app, world):
     with school_scope(ids.a):
         calendar = calendar_for_school()
     assert calendar.is_school_day(D(2025, 10, 24)) and not calendar.is_school_day(D(2025, 10, 29))
+
+
+def test_the_sweep_and_the_school_views_read_a_fixed_number_of_queries_whatever_the_placements(app, world):
+    from app.services.qa import follow_ups, placement_qa_lines
+    from tests.reviews.test_review_views import _queries
+
+    ids = Ids(world)
+    enter_year(ids.a)
+    qa_placement(ids, first_name="Ash", start=D(2025, 9, 4), qa_every_weeks=2)
+    with school_time("2025-09-08 06:50"):
+        qa_visits_due()
+
+    def measure():
+        with school_time("2025-09-09 06:50"):
+            sweep = _queries(qa_visits_due)  # a repeated sweep: nothing new to make
+            with school_scope(ids.a):
+                db.session.expire_all()
+                return (_queries(placement_qa_lines), _queries(lambda: follow_ups(overdue_only=True)), sweep)
+
+    few = measure()
+    for n in range(9):
+        qa_placement(ids, first_name=f"Extra{n}", start=D(2025, 9, 4), qa_every_weeks=2)
+    with school_time("2025-09-08 06:51"):
+        qa_visits_due()  # their providers' tasks
+    assert len(qa_tasks(ids.a)) == 10
+    assert measure() == few
