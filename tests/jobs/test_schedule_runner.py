@@ -86,6 +86,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
     assert [(r.job.name, r.slot) for r in runs] == [
         ("calendar-readiness", local("2026-03-10 06:30")),
         ("half-termly-reviews", local("2026-03-10 06:45")),
+        ("qa-visits-due", local("2026-03-10 06:50")),
         ("daily-digests", local("2026-03-10 07:00")),
         ("attendance-sessions", local("2026-03-10 07:30")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
@@ -104,6 +105,7 @@ def test_catching_up_is_bounded(app):
     daily = [(r.job.name, r.slot) for r in runs if r.job.at is not None]
     assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
                      ("half-termly-reviews", local("2026-03-10 06:45")),
+                     ("qa-visits-due", local("2026-03-10 06:50")),
                      ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
 
 
