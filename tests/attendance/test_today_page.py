@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import AttendanceSession, AuditEvent, School
+from app.models import AttendanceSession, AuditEvent, School, WelfareCheck
 from app.services.attendance import Confirmation, confirm_session, ensure_expected_sessions
 from app.services.calendar import calendar_for_school
 from tenants import school_scope
@@ -127,6 +127,9 @@ def test_an_absence_without_a_reason_shows_the_open_welfare_check(app, world, ro
         page = client.get(PAGE).get_data(as_text=True)
     assert sessions_of(world)[0].register_code == "N"
     assert "Welfare check open" in page and "Absent with no reason given" in page
+    with school_scope(world.a.id):
+        check_id = db.session.scalar(select(WelfareCheck.id))
+    assert f'href="/alder/welfare-checks/{check_id}"' in page  # the DSL's check, one click away
 
 
 def test_a_correction_replaces_the_mark_and_the_audit_trail_keeps_the_first(app, world, robin):
