@@ -302,6 +302,13 @@ def attendance_percentage(records: Iterable[SessionMark]) -> float | None:
     return 100 * attended / possible if possible else None
 
 
+def persistently_absent(percentage: float | None, threshold: float = PERSISTENT_ABSENCE_THRESHOLD) -> bool:
+    """Policy 4.5 (monitoring attendance): whether attendance is below the persistent-absence threshold, so the
+    school and trust views list the pupil. No possible session yet (None) is not low attendance; exactly the
+    threshold is not below it."""
+    return percentage is not None and percentage < threshold
+
+
 def week_of(day: dt.date) -> dt.date:
     """The Monday of the week the day is in."""
     return day - dt.timedelta(days=day.weekday())

@@ -26,6 +26,7 @@ from app.policy.attendance import (
     attendance_by_half_term,
     attendance_by_week,
     attendance_percentage,
+    persistently_absent,
     register_code,
 )
 from app.school_calendar import HalfTermDates, SchoolCalendar
@@ -154,7 +155,7 @@ def attendance_overview(schools: list[School], calendars: dict[int, SchoolCalend
                    AttendanceSession.day <= today)
             .group_by(AttendanceSession.school_id, AttendanceSession.pupil_id, AttendanceSession.register_code,
                       AttendanceSession.kind, Placement.arranged_by))))
-    low = {key: pct for key, pct in percentages.items() if pct < PERSISTENT_ABSENCE_THRESHOLD}
+    low = {key: pct for key, pct in percentages.items() if persistently_absent(pct)}
     if low:
         pupils = {p.id: p for p in db.session.scalars(select(Pupil).where(Pupil.id.in_({k[1] for k in low})))}
         for (school_id, pupil_id), pct in sorted(low.items(), key=lambda item: item[1]):

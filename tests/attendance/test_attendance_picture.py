@@ -10,16 +10,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttendanceSession, AuditEvent, School
-from app.policy.attendance import PERSISTENT_ABSENCE_THRESHOLD
 from app.services.attendance import Confirmation, confirm_session, ensure_expected_sessions
 from app.services.calendar import calendar_for_school
 from tenants import school_scope
 from tests.attendance.conftest import active_placement
 from tests.helpers import fresh_client, school_time, sign_in
-
-
-def test_the_threshold_is_dfes_persistent_absence_line():
-    assert PERSISTENT_ABSENCE_THRESHOLD == 90.0
 
 
 def make_days(world, school, days, outcome_for) -> None:
