@@ -225,3 +225,26 @@ def test_the_form_says_who_will_receive_the_information(app, world):
                 "worker.") in page
         page = client.get(f"/alder/placements/{plain.placement_id}/reviews/new").get_data(as_text=True)
         assert "queues its key information" not in page
+
+
+def test_a_review_meets_the_earliest_of_several_obligations(app, world):
+    """An agreement reviewing every 2 school weeks: Autumn 1 owes three reviews, all tasked on its first school
+    day; each review held completes the earliest open one, and the school view then shows the next."""
+    from app.services.reviews import placement_monitoring_lines
+
+    ids = Ids(world)
+    enter_year(ids.a)
+    made = active_placement(ids, start=D(2025, 9, 4), every_weeks=2)
+    with school_time("2025-09-05 06:45"):
+        half_termly_reviews()
+    assert [(t.status, t.dedupe_key.rsplit(":", 1)[1]) for t in review_tasks(ids.a)] == [
+        (TaskStatus.OPEN, "1"), (TaskStatus.OPEN, "2"), (TaskStatus.OPEN, "3")]
+    with school_time("2025-09-18 15:00"):
+        assert record(signed_in(app, ids, "a.ap_leader"), made.placement_id,
+                      {**FULL, "held_on": "2025-09-18", "next_review_on": ""}).status_code == 302
+        with school_scope(ids.a):
+            [line] = placement_monitoring_lines()
+            assert (line.last_review_on, line.next_review_due_on, line.overdue) == (
+                D(2025, 9, 18), D(2025, 10, 3), False)
+    assert [t.status for t in review_tasks(ids.a)] == [TaskStatus.DONE, TaskStatus.OPEN, TaskStatus.OPEN]
+    assert reviews_in(ids)[0].dedupe_key == f"review:{made.placement_id}:2025-autumn-1:1"
