@@ -7,8 +7,8 @@ Decisions, in one place so the sweep, the pages and the tests agree:
 - Formal reviews are at least half-termly (8.3). A review is **due on** the 5th school day before the half-term's
   last school day, and "on" means by the end of that day: the headteacher (told the school day after) then has the
   half-term's final school week to see it held before the trust safeguarding lead is told, on the half-term's last
-  school day. That matches the existing HALF_TERMLY_REVIEW chain in app.services.tasks (headteacher when overdue,
-  the trust safeguarding lead 5 school days later).
+  school day. app.services.tasks takes the HALF_TERMLY_REVIEW task's reminder and escalation days from
+  `review_reminder_and_escalation` (its KindRules.policy_dates), so the task follows these dates.
 - A review task is **created** on the half-term's first school day, or on the placement's first school day when it
   starts mid-half-term (a start on a weekend, bank holiday or training day moves to the next school day).
 - A placement that starts after that due date (in the half-term's last school week) is still reviewed that half-term,
