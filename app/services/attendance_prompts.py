@@ -24,13 +24,13 @@ from app import clock
 from app.extensions import db
 from app.models import Provider, Pupil, School
 from app.models.attendance import AttendanceSession
-from app.policy.attendance import NO_REASON, WELFARE_ESCALATION, Outcome, prompt_due
+from app.policy.attendance import NO_REASON, WELFARE_ESCALATION, Outcome, prompt_due, welfare_check_due
 from app.services.attendance import SUBJECT, ensure_expected_sessions
-from app.services.tasks import TaskKind, ensure_task
-from app.services.welfare_checks import raise_welfare_check_if_due
+from app.services.tasks import TaskKind, TaskSpec, ensure_tasks
+from app.services.welfare_checks import raise_welfare_checks
 from tenants import require_school_id
 
-TODAY_PAGE = "attendance.today"  # the attendance officer's today page, where a session is confirmed
+TODAY_PAGE = "attendance.index"  # the attendance officer's today page, where a session is confirmed
 
 
 def prompt_key(session_id: int) -> str:
@@ -77,26 +77,49 @@ def provider_contacts(session: AttendanceSession) -> str:
     return "\n".join(lines)
 
 
-def prompt_attendance_officer(session: AttendanceSession, now: dt.datetime) -> bool:
-    """Policy 4.5: the urgent prompt to confirm one session, once. Returns whether it was made now."""
-    if session.prompted_at is not None or not prompt_due(session.is_confirmed, now, session.cutoff_at):
+def prompt_spec(session: AttendanceSession) -> TaskSpec:
+    """Policy 4.5: the attendance officer's urgent prompt to confirm one session (one per session: its key)."""
+    return TaskSpec(TaskKind.ATTENDANCE_UNCONFIRMED, prompt_key(session.id),
+                    f"Confirm attendance: {session.pupil.display_name} at {session.provider.name} "
+                    f"({session.session.value.upper()}, from {session.starts_at:%H:%M})",
+                    due_at=session.cutoff_at, subject=(SUBJECT, session.id), link=(TODAY_PAGE, {}), urgent=True,
+                    detail=provider_contacts(session))
+
+
+def sessions_missing(today: dt.date) -> bool:
+    """Whether the day may have expected sessions not yet made: the running placements' pattern slots for the
+    weekday, read as plain rows, against the sessions made. Lets a sweep every five minutes skip making the day
+    again (and loading every placement) when nothing changed; `ensure_expected_sessions` decides exactly."""
+    from app.models import Placement, PlacementStatus, WeeklySession
+
+    slots = set(db.session.execute(
+        select(WeeklySession.placement_id, WeeklySession.session)
+        .join(Placement, Placement.id == WeeklySession.placement_id)
+        .where(WeeklySession.weekday == today.weekday(),
+               Placement.status.in_((PlacementStatus.ACTIVE, PlacementStatus.ENDED)), Placement.archived_at.is_(None),
+               Placement.start_date <= today, or_(Placement.ended_on.is_(None), Placement.ended_on >= today))).all())
+    if not slots:
         return False
-    _, made = ensure_task(
-        TaskKind.ATTENDANCE_UNCONFIRMED, prompt_key(session.id),
-        f"Confirm attendance: {session.pupil.display_name} at {session.provider.name} "
-        f"({session.session.value.upper()}, from {session.starts_at:%H:%M})",
-        due_at=session.cutoff_at, subject=(SUBJECT, session.id), link=(TODAY_PAGE, {}), urgent=True,
-        detail=provider_contacts(session))
-    session.prompted_at = now
-    return made
+    made = set(db.session.execute(select(AttendanceSession.placement_id, AttendanceSession.session)
+                                  .where(AttendanceSession.day == today)).all())
+    return bool(slots - made)
 
 
 def cutoff_work(calendar, today: dt.date, now: dt.datetime | None = None) -> CutoffReport:
-    """The cut-off sweep for the current school on one of its school days (see the module's docstring)."""
+    """The cut-off sweep for the current school on one of its school days (see the module's docstring). The
+    prompts and welfare checks due are made together (a fixed number of queries however many are due)."""
     now = now or clock.now()
-    school = db.session.get(School, require_school_id())
-    report = CutoffReport(sessions_made=ensure_expected_sessions(calendar, today, school))
-    for session in sessions_needing_action(now, today):
-        report.prompts += prompt_attendance_officer(session, now)
-        report.welfare_checks += raise_welfare_check_if_due(session, now) is not None
+    report = CutoffReport()
+    if sessions_missing(today):
+        report.sessions_made = ensure_expected_sessions(calendar, today,
+                                                        db.session.get(School, require_school_id()))
+    sessions = sessions_needing_action(now, today)
+    to_prompt = [s for s in sessions if s.prompted_at is None and prompt_due(s.is_confirmed, now, s.cutoff_at)]
+    made = ensure_tasks([prompt_spec(s) for s in to_prompt], calendar)
+    for session in to_prompt:
+        session.prompted_at = now
+    report.prompts = sum(created for _, created in made)
+    checks_due = [(s, reason) for s in sessions if s.welfare_check_raised_at is None for reason in [
+        welfare_check_due(s.is_confirmed, s.outcome, s.absence_reason, now, s.cutoff_at)] if reason]
+    report.welfare_checks = len(raise_welfare_checks(checks_due, now))
     return report

@@ -230,31 +230,11 @@ def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
     where it is acted on, without the school. With neither role nor user, the kind's default role does it.
     `calendar`: the school's, for a kind with `policy_dates` (loaded when not given).
     """
-    kind = TaskKind(kind)
-    rules = rules_for(kind)
-    school_id = require_school_id()
     existing = _task_by_key(dedupe_key)
     if existing is not None:
         return existing, False
-    if assigned_role is None and assigned_user_id is None:
-        assigned_role = rules.role
-    remind_at = reminder_time(rules, due_at, clock.now())
-    if rules.policy_dates is not None:
-        if calendar is None:
-            from app.services.calendar import calendar_for_school
-
-            calendar = calendar_for_school(school_id)
-        times = policy_times(rules, due_at, clock.now(), calendar)
-        remind_at = times[0] if times is not None else None
-    task = Task(
-        school_id=school_id,  # said explicitly: the row belongs to the scope's school
-        kind=kind.value, title=title, detail=detail, dedupe_key=dedupe_key, due_at=due_at,
-        remind_at=remind_at,
-        urgent=rules.urgent if urgent is None else urgent,
-        assigned_role=assigned_role, assigned_user_id=assigned_user_id,
-        subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
-        link_endpoint=link[0] if link else None, link_args=dict(link[1]) if link else None,
-    )
+    task = _new_task(TaskSpec(kind, dedupe_key, title, due_at, assigned_role, assigned_user_id, subject, link,
+                              urgent, detail), require_school_id(), calendar)
     try:
         with db.session.begin_nested():
             db.session.add(task)
@@ -266,6 +246,84 @@ def ensure_task(kind: TaskKind, dedupe_key: str, title: str, due_at: datetime,
         return existing, False
     _email_assignees(task, "task_assigned", "assigned")
     return task, True
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """ensure_task's arguments, for making many tasks at once (`ensure_tasks`)."""
+
+    kind: TaskKind
+    dedupe_key: str
+    title: str
+    due_at: datetime
+    assigned_role: SchoolRoleName | None = None
+    assigned_user_id: int | None = None
+    subject: tuple[str, int] | None = None
+    link: tuple[str, dict] | None = None
+    urgent: bool | None = None
+    detail: str | None = None
+
+
+def _new_task(spec: TaskSpec, school_id: int, calendar=None) -> Task:
+    kind = TaskKind(spec.kind)
+    rules = rules_for(kind)
+    assigned_role = spec.assigned_role
+    if assigned_role is None and spec.assigned_user_id is None:
+        assigned_role = rules.role
+    remind_at = reminder_time(rules, spec.due_at, clock.now())
+    if rules.policy_dates is not None:
+        if calendar is None:
+            from app.services.calendar import calendar_for_school
+
+            calendar = calendar_for_school(school_id)
+        times = policy_times(rules, spec.due_at, clock.now(), calendar)
+        remind_at = times[0] if times is not None else None
+    subject, link = spec.subject, spec.link
+    return Task(
+        school_id=school_id,  # said explicitly: the row belongs to the scope's school
+        kind=kind.value, title=spec.title, detail=spec.detail, dedupe_key=spec.dedupe_key, due_at=spec.due_at,
+        remind_at=remind_at,
+        urgent=rules.urgent if spec.urgent is None else spec.urgent,
+        assigned_role=assigned_role, assigned_user_id=spec.assigned_user_id,
+        subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
+        link_endpoint=link[0] if link else None, link_args=dict(link[1]) if link else None,
+    )
+
+
+def ensure_tasks(specs: Sequence[TaskSpec], calendar=None) -> list[tuple[Task, bool]]:
+    """`ensure_task` for many tasks at once, for a sweep making hundreds: the existing keys are read in one
+    query, the new tasks inserted in one flush (inside one SAVEPOINT), and the keys of their emails looked up in
+    one query, instead of several round trips per task. Returns (task, created) per spec, in order. If another
+    session made one of them meanwhile (the unique key), it falls back to `ensure_task` one by one."""
+    from app.services.notifications import prefetch_notification_keys
+
+    school_id = require_school_id()
+    found: dict[str, Task] = {}
+    keys = sorted({spec.dedupe_key for spec in specs})
+    for start in range(0, len(keys), 500):
+        found.update((t.dedupe_key, t) for t in db.session.scalars(select(Task).where(
+            Task.school_id == school_id, Task.dedupe_key.in_(keys[start:start + 500]))))
+    results, new = [], []
+    for spec in specs:
+        task = found.get(spec.dedupe_key)
+        if task is None:
+            task = found[spec.dedupe_key] = _new_task(spec, school_id, calendar)
+            new.append(task)
+            results.append((task, True))
+        else:
+            results.append((task, False))
+    if not new:
+        return results
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(new)
+    except IntegrityError:
+        return [ensure_task(s.kind, s.dedupe_key, s.title, s.due_at, s.assigned_role, s.assigned_user_id,
+                            s.subject, s.link, s.urgent, s.detail, calendar) for s in specs]
+    prefetch_notification_keys(_event_key(t.id, "assigned", u.id) for t in new for u in assignees(t))
+    for task in new:
+        _email_assignees(task, "task_assigned", "assigned")
+    return results
 
 
 def _task_by_key(dedupe_key: str) -> Task | None:

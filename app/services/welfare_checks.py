@@ -13,7 +13,7 @@ from app import clock
 from app.extensions import db
 from app.models.attendance import AttendanceSession, WelfareCheck
 from app.policy.attendance import WelfareCheckReason, welfare_check_due
-from app.services.tasks import TaskKind, ensure_task
+from app.services.tasks import TaskKind
 
 SUBJECT = "welfare_check"  # Task.subject_type
 
@@ -51,16 +51,35 @@ def contacts_detail(session: AttendanceSession) -> str:
 def raise_welfare_check(session: AttendanceSession, reason: WelfareCheckReason,
                         now: dt.datetime | None = None) -> WelfareCheck:
     """Make the welfare check and the DSL's urgent task (one per session: the task's dedupe key names it)."""
+    return raise_welfare_checks([(session, reason)], now)[0]
+
+
+def raise_welfare_checks(due: list[tuple[AttendanceSession, WelfareCheckReason]],
+                         now: dt.datetime | None = None) -> list[WelfareCheck]:
+    """`raise_welfare_check` for many sessions at once (the cut-off sweep an hour after a busy morning's cut-off):
+    the existing checks read in one query, the new ones inserted in one flush, the tasks made together
+    (app.services.tasks.ensure_tasks)."""
+    from app.services.tasks import TaskSpec, ensure_tasks
+
+    if not due:
+        return []
     now = now or clock.now()
-    check = db.session.scalar(select(WelfareCheck).where(WelfareCheck.attendance_session_id == session.id))
-    if check is None:
-        check = WelfareCheck(school_id=session.school_id, pupil_id=session.pupil_id, attendance_session=session,
-                             reason=reason, raised_at=now)
-        db.session.add(check)
-        db.session.flush()
-    session.welfare_check_raised_at = now
-    ensure_task(TaskKind.WELFARE_CHECK, welfare_task_key(session.id),
-                f"Welfare check: {session.pupil.display_name} ({reason.label.lower()})", due_at=now,
-                subject=(SUBJECT, check.id), link=("welfare_checks.show", {"welfare_check_id": check.id}),
-                urgent=True, detail=contacts_detail(session))
-    return check
+    ids = [session.id for session, _ in due]
+    existing = {c.attendance_session_id: c for start in range(0, len(ids), 500) for c in db.session.scalars(
+        select(WelfareCheck).where(WelfareCheck.attendance_session_id.in_(ids[start:start + 500])))}
+    checks = []
+    for session, reason in due:
+        check = existing.get(session.id)
+        if check is None:
+            check = existing[session.id] = WelfareCheck(school_id=session.school_id, pupil_id=session.pupil_id,
+                                                        attendance_session=session, reason=reason, raised_at=now)
+            db.session.add(check)
+        session.welfare_check_raised_at = now
+        checks.append(check)
+    db.session.flush()
+    ensure_tasks([TaskSpec(TaskKind.WELFARE_CHECK, welfare_task_key(session.id),
+                           f"Welfare check: {session.pupil.display_name} ({reason.label.lower()})", due_at=now,
+                           subject=(SUBJECT, check.id), link=("welfare_checks.show", {"welfare_check_id": check.id}),
+                           urgent=True, detail=contacts_detail(session))
+                  for (session, reason), check in zip(due, checks)])
+    return checks

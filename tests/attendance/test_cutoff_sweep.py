@@ -22,6 +22,9 @@ from tests.helpers import school_time
 from tests.jobs.schedule_fixtures import run_worker
 
 MONDAY = "2026-03-16"  # the placements' first day, in GMT
+# Statements other than INSERTs of one sweep over the test world (school A's work; B and C have none): prompting,
+# raising the welfare checks, and a run with nothing due.
+EXPECTED_QUERIES = (21, 22, 8)
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def test_no_prompt_before_the_cut_off_then_one_per_unconfirmed_session(two):
     assert prompt.urgent and prompt.assigned_role.value == "attendance_officer"
     assert prompt.title.startswith("Confirm attendance: Robin ")
     assert "Dana Office (Attendance), 01632 960000, office@provider.example.org" in prompt.detail
-    assert prompt.link_endpoint == "attendance.today" and prompt.dedupe_key.startswith("attendance:")
+    assert prompt.link_endpoint == "attendance.index" and prompt.dedupe_key.startswith("attendance:")
     robin = next(s for s in sessions(two["school"]) if s.pupil_id == two["robin"])
     assert robin.prompted_at is not None and prompt.subject_id == robin.id
     assert [n.urgent for n in emails_to(two["officer"])] == [True]
@@ -213,3 +216,37 @@ def test_the_prompt_and_the_welfare_check_reach_the_smtp_server_through_the_work
         run_worker()
     dsl = [m for m in smtp_sink.wait_for(4) if m["X-Envelope-To"] == two["dsl"]]
     assert len(dsl) == 2 and all(m["Subject"].startswith("Urgent: New task at Alder School: Welfare check") for m in dsl)
+
+
+def _queries_of_one_sweep(at: str) -> int:
+    from sqlalchemy import event
+
+    count = [0]
+
+    def counted(conn, cursor, statement, *args):
+        # INSERTs are left out: PostgreSQL takes a flush's rows in one batched statement, SQLite one at a time
+        count[0] += not statement.lstrip().upper().startswith("INSERT")
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        with school_time(at):
+            attendance_cutoffs()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+@pytest.mark.parametrize("pupils", [1, 4])
+def test_the_sweep_does_a_fixed_number_of_queries_however_many_are_due(world, calendar_a, pupils):
+    """Trust scale (issue 6: the whole trust's sweep within 5 s): prompts and welfare checks are made together, so
+    the queries per school do not grow with the sessions due: the same counts for 1 and 4 pupils."""
+    school_id = world.a.id
+    with school_time("2026-03-09 10:00"):
+        for n in range(pupils):
+            active_placement(world, first_name=f"Pupil{n}", weekdays=(0,))
+    with school_time(f"{MONDAY} 08:00"):
+        expected_sessions()
+    counts = (_queries_of_one_sweep(f"{MONDAY} 09:35"), _queries_of_one_sweep(f"{MONDAY} 10:35"),
+              _queries_of_one_sweep(f"{MONDAY} 10:40"))
+    assert len(tasks(school_id)) == 2 * pupils  # a prompt and a welfare check each
+    assert counts == EXPECTED_QUERIES
