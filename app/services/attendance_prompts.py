@@ -48,7 +48,7 @@ class CutoffReport:
 def sessions_needing_action(now: dt.datetime, day: dt.date) -> list[AttendanceSession]:
     """The day's sessions the sweep still has something to do for: unconfirmed past the cut-off and not yet
     prompted; unconfirmed an hour past it with no welfare check yet; absent with no reason and no welfare check
-    yet. Loaded with what the task details name (pupil and carers, provider and contacts, placement)."""
+    yet. Loaded with what the task details name (pupil and carers, provider and contacts)."""
     unconfirmed = AttendanceSession.confirmed_at.is_(None)
     no_check = AttendanceSession.welfare_check_raised_at.is_(None)
     return list(db.session.scalars(
@@ -61,8 +61,7 @@ def sessions_needing_action(now: dt.datetime, day: dt.date) -> list[AttendanceSe
                             AttendanceSession.absence_reason == NO_REASON))))
         .order_by(AttendanceSession.cutoff_at, AttendanceSession.id)
         .options(selectinload(AttendanceSession.pupil).selectinload(Pupil.carers),
-                 selectinload(AttendanceSession.provider).selectinload(Provider.contacts),
-                 selectinload(AttendanceSession.placement))))
+                 selectinload(AttendanceSession.provider).selectinload(Provider.contacts))))
 
 
 def provider_contacts(session: AttendanceSession) -> str:
