@@ -3,7 +3,8 @@
 Sizes follow the jobs issue: 50 schools, 300 providers, 25,000 pupils, 3,000 active placements (each with a
 weekly pattern) and two years of history: staff in every role, every school's calendar, and the trail such a
 trust leaves in two years — completed tasks and sent notifications — plus the items now due (one open task per
-active placement). Attendance sessions join when the attendance capability exists.
+active placement) — and every active placement's attendance sessions at its provider for those two years,
+confirmed, with their register codes (issue 6).
 
 History is scaled by `history` (1 = two years, 10 = twenty years' worth of rows), so the benchmark can show
 that a sweep's time follows the work due, not the history.
@@ -121,6 +122,7 @@ def generate(sizes: Sizes, seed: int = 7, log=print) -> dict:
     counts.update(generate_pupils_and_placements(sizes, school_ids, rnd))
     counts.update(generate_history(sizes, school_ids, users_by_school_role, rnd, log))
     counts.update(generate_due_items(sizes, school_ids, rnd))
+    counts.update(generate_attendance_history(sizes, school_ids, rnd, log))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
@@ -240,3 +242,62 @@ def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
         n = _copy_tasks(conn, Task, rows)
     return {"open_tasks_due": n}
 
+
+
+def _past_school_days(years: int) -> list:
+    """Weekdays of the last `years` years before today outside August and the Christmas fortnight: near enough
+    the school days for history rows (the benchmark measures that pages and sweeps do not read them)."""
+    from datetime import date
+
+    days, day = [], today() - timedelta(days=1)
+    first = today() - timedelta(days=365 * years)
+    while day >= first:
+        if day.weekday() < 5 and day.month != 8 and not (day.month == 12 and day.day > 20) \
+                and not (day.month == 1 and day.day < 3):
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
+
+
+def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, log=print) -> dict:
+    """Two years (times `history`) of confirmed attendance sessions for every active placement, from its weekly
+    pattern: mostly attended (B), some late, some absent with a reason or none (N)."""
+    from datetime import datetime, timezone
+
+    from app.models import AttendanceSession, Placement, WeeklySession
+
+    days = _past_school_days(2 * sizes.history)
+    by_weekday: dict[int, list] = {}
+    for day in days:
+        by_weekday.setdefault(day.weekday(), []).append(day)
+    columns = ["school_id", "placement_id", "pupil_id", "provider_id", "day", "session", "kind", "starts_at",
+               "ends_at", "cutoff_at", "outcome", "minutes_late", "absence_reason", "register_code",
+               "confirmed_at", "confirmed_via", "created_at", "updated_at"]
+    outcomes = [("attended", None, None, "B")] * 17 + [("late", 10, None, "B"), ("absent", None, "I", "I"),
+                                                      ("absent", None, None, "N")]
+    total = 0
+    with db.engine.connect() as conn:
+        placements = conn.execute(select(Placement.id, Placement.school_id, Placement.pupil_id,
+                                         Placement.provider_id)).all()
+        patterns: dict[int, list] = {}
+        for row in conn.execute(select(WeeklySession.placement_id, WeeklySession.weekday, WeeklySession.session,
+                                       WeeklySession.starts_at, WeeklySession.ends_at)):
+            patterns.setdefault(row.placement_id, []).append(row)
+    by_school: dict[int, list] = {}
+    for p in placements:
+        by_school.setdefault(p.school_id, []).append(p)
+    for n, sid in enumerate(school_ids):
+        rows = []
+        for p in by_school.get(sid, ()):
+            for w in patterns.get(p.id, ()):
+                for day in by_weekday.get(w.weekday, ()):
+                    outcome, late, reason, code = rnd.choice(outcomes)
+                    at = datetime.combine(day, w.starts_at, tzinfo=timezone.utc)
+                    rows.append((sid, p.id, p.pupil_id, p.provider_id, day, w.session, "provision", w.starts_at,
+                                 w.ends_at, at + timedelta(minutes=30), outcome, late, reason, code,
+                                 at + timedelta(minutes=20), "call", at, at))
+        with db.engine.begin() as conn:
+            total += _copy_rows(conn, AttendanceSession.__table__, columns, rows)
+        if n % 10 == 9:
+            log(f"  attendance history: {n + 1}/{len(school_ids)} schools, {total} sessions")
+    return {"attendance_sessions": total}

@@ -1,7 +1,8 @@
 """Latency: from a sweep's slot to the email at the SMTP server, with the real runner and one real worker.
 
-The attendance cut-off sweep arrives with the attendance capability; until then the probe is the trust-wide
-task-reminders sweep, scheduled every minute for the measurement. A periodic runner (jobs.runner) ticks in
+The probe is a sweep scheduled every minute for the measurement: the trust-wide task-reminders sweep, or the
+attendance cut-off sweep (`probe="jobs.attendance_sweeps.attendance_cutoffs"`: cut-off -> the attendance
+officer's email). A periodic runner (jobs.runner) ticks in
 this process; one RQ worker (bench/latency_worker.py) runs the sweep and delivers its emails to an SMTP server
 on loopback. Measured: the slot's minute boundary -> the first email accepted, and -> the last one.
 """
@@ -17,7 +18,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def measure(database_url: str, redis_url: str, instant: str, expected_emails: int | None = None,
-            timeout: float = 240.0, simple: bool = False) -> dict:
+            timeout: float = 240.0, simple: bool = False, probe: str = "jobs.sweeps.task_reminders") -> dict:
     from app import create_app
     from app.clock import SCHOOL_TZ, now, running_as_if
     from config import DevelopmentConfig
@@ -33,9 +34,8 @@ def measure(database_url: str, redis_url: str, instant: str, expected_emails: in
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                      RQ_QUEUE_PREFIX="bench")
-    probe = PeriodicJob("latency-probe", "jobs.sweeps.task_reminders", SWEEPS,
-                        "the benchmark's probe: the reminder sweep every minute", every=timedelta(minutes=1),
-                        days=EVERY_DAY)
+    probe = PeriodicJob("latency-probe", probe, SWEEPS, "the benchmark's probe, every minute",
+                        every=timedelta(minutes=1), days=EVERY_DAY)
     stop = threading.Event()
     result: dict = {}
     try:

@@ -4,8 +4,11 @@
 
 For each history size (1x = two years, 10x) it creates a fresh database, migrates it, generates the trust
 (bench/large_trust.py), then runs one full sweep of the whole trust twice in a fresh process each
-(bench/sweep_once.py): the first finds the due work, the second finds nothing new. It prints a table and the
-targets from the jobs issue, and writes bench/results/latest.json. Figures are wall-clock on this machine.
+(bench/sweep_once.py): the first finds the due work, the second finds nothing new. Then the attendance officer's
+today page is requested 200 times (bench/today_page.py: server time and SQL queries per request), and the
+attendance cut-off sweep runs after the morning's cut-offs, after the welfare-check hour, and once more with
+nothing new (bench/cutoff_sweep.py). It prints the figures against the targets of the jobs and attendance
+issues, and writes bench/results/latest.json. Figures are wall-clock on this machine.
 """
 from __future__ import annotations
 
@@ -73,6 +76,17 @@ def sweep(database_url: str, redis_url: str, instant: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def in_process(module: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"{module} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def at_time(instant: str, hhmm: str) -> str:
+    return instant[:11] + hhmm + ":00"
+
+
 def redis_flush(url: str) -> None:
     import redis as redis_lib
 
@@ -102,6 +116,16 @@ def main() -> int:
                 sweeps.append(sweep(url, redis.url, instant))
             results["runs"][history] = {"rows": counts, "first_sweep": sweeps[0], "later_sweeps": sweeps[1:-1],
                                         "idle_sweep": sweeps[-1]}
+            print(f"== history {history}x: the today page, the attendance cut-off sweep", flush=True)
+            # As in production: the 07:30 sweep makes the day's sessions, the officer opens the page, the
+            # cut-off sweep prompts at 09:35 (nobody has confirmed anything: the worst case), raises every
+            # welfare check at 10:35, and finds nothing new at 10:40.
+            results["runs"][history]["sessions_sweep"] = in_process(
+                "bench.cutoff_sweep", url, redis.url, at_time(instant, "07:30"), "expected_sessions")
+            results["runs"][history]["today_page"] = in_process("bench.today_page", url, redis.url, instant)
+            results["runs"][history]["cutoff_sweeps"] = [
+                in_process("bench.cutoff_sweep", url, redis.url, at_time(instant, t))
+                for t in ("09:35", "10:35", "10:40")]
             print(json.dumps(results["runs"][history], indent=2), flush=True)
         if not args.no_latency:
             from bench.latency import measure
@@ -118,6 +142,14 @@ def main() -> int:
             redis_flush(redis.url)
             results["latency_simple_worker"] = measure(url, redis.url, instant, simple=True)
             print(json.dumps(results["latency_simple_worker"], indent=2), flush=True)
+            print("== latency: attendance cut-off -> the attendance officer's email", flush=True)
+            url = create_database(args.postgres, "aphub_bench_latency")
+            build(url, redis.url, 1, instant)
+            in_process("bench.cutoff_sweep", url, redis.url, at_time(instant, "07:30"), "expected_sessions")
+            redis_flush(redis.url)
+            results["latency_cutoff"] = measure(url, redis.url, at_time(instant, "09:29"), simple=True,
+                                                probe="jobs.attendance_sweeps.attendance_cutoffs")
+            print(json.dumps(results["latency_cutoff"], indent=2), flush=True)
     finally:
         redis.stop()
     runs = results["runs"]
@@ -128,6 +160,15 @@ def main() -> int:
               f"peak {first['peak_rss_mb']} MB (target <= 300 MB); "
               f"{len(run['later_sweeps'])} more sweep(s) with work left (one escalation level per sweep); "
               f"sweep with nothing new due {idle['seconds']} s (target <= 1 s)")
+        made = run["sessions_sweep"]
+        print(f"  07:30 sessions sweep: {made['seconds']} s making {made['sessions_made']} sessions")
+        page = run["today_page"]
+        print(f"  today page ({page['school_placements']} placements in the school): p50 {page['p50_ms']} ms, "
+              f"p95 {page['p95_ms']} ms (target <= 100 ms), queries {page['queries']} (target <= 12, same at 1x "
+              f"and 10x); first request of the day {page['first_request']}")
+        for cut in run["cutoff_sweeps"]:
+            print(f"  cut-off sweep at {cut['at_local'][11:16]}: {cut['seconds']} s (target <= 5 s), "
+                  f"peak {cut['peak_rss_mb']} MB, made {cut['tasks_made']}, {cut['emails_queued']} emails")
     if "latency" in results:
         lat = results["latency"]
         print(f"slot -> first email at SMTP {lat['slot_to_first_email_s']} s, last of {lat['emails']} "
@@ -135,6 +176,10 @@ def main() -> int:
         simple = results["latency_simple_worker"]
         print(f"  with --simple: first {simple['slot_to_first_email_s']} s, last of {simple['emails']} "
               f"{simple['slot_to_last_email_s']} s")
+    if "latency_cutoff" in results:
+        cut = results["latency_cutoff"]
+        print(f"cut-off -> first email at SMTP {cut['slot_to_first_email_s']} s, last of {cut['emails']} "
+              f"{cut['slot_to_last_email_s']} s (target <= 60 s), one --simple worker")
     if 1 in runs and 10 in runs:
         ratio = runs[10]["first_sweep"]["seconds"] / max(runs[1]["first_sweep"]["seconds"], 1e-6)
         results["history_ratio"] = round(ratio, 2)

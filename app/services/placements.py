@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
+from app.services import results
 from app.models import (
     ArrangedBy,
     CostUnit,
@@ -59,11 +60,9 @@ NOON = dt.time(12, 0)
 
 
 @dataclass
-class Result:
+class Result(results.Result):
     """The saved record, or the problems by field (and then nothing was written)."""
 
-    record: object | None = None
-    errors: dict[str, str] = field(default_factory=dict)
     missing: list[Missing] = field(default_factory=list)  # start refused: what is still missing
 
     @property

@@ -21,6 +21,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app import clock
 from app.extensions import db
+from app.services import results
 from app.models import (
     Audience,
     AuditEvent,
@@ -75,17 +76,11 @@ CONCERN_SUBJECT = "provider_concern"  # tasks and emails about one concern: ("pr
 
 
 @dataclass
-class Result:
+class Result(results.Result):
     """What a change did: the record, or the problems by field (nothing is saved when there are any)."""
 
-    record: object = None
-    errors: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # check items still stopping approval (7.8)
     schools_told: list[int] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def reminder_window() -> timedelta:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -44,22 +44,13 @@ from app.models import (
 from app.policy import pre_placement
 from app.policy.referral import reason_label, unknown_reasons
 from app.policy.school_age import compulsory_school_age_end, compulsory_school_age_start, compulsory_school_age_status
+from app.services.results import Result
 from tenants.context import require_school_id
 from tenants.access import school_record_or_404
 
 # --- results ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    """The saved record, or the problems by field name (and then nothing was written)."""
-
-    record: object | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _commit(record, errors_on: str, message: str) -> Result:

@@ -38,6 +38,7 @@ from app.models import (
 from app.policy.qa import follow_up_overdue, qa_record_gaps, visit_task_dates
 from app.policy.reviews import QAVisitDue, provider_qa_every_weeks, qa_visits_due
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
+from app.services.results import Result, refused
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -60,21 +61,6 @@ PROGRESS_LABELS = {
 STATUS_LABELS = {FollowUpStatus.OPEN: "Open", FollowUpStatus.DONE: "Done", FollowUpStatus.CANCELLED: "Cancelled"}
 
 
-@dataclass
-class Result:
-    """The saved record, or the problems by field (and then nothing was written)."""
-
-    record: object | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _refused(errors: dict[str, str]) -> Result:
-    db.session.rollback()
-    return Result(errors=errors)
 
 
 def _clean(value: str | None) -> str | None:
@@ -385,7 +371,7 @@ def record_activity(data: ActivityInput, by: User, school: School) -> Result:
     today = clock.today()
     errors, provider, placement = activity_errors(data, today)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     activity = QAActivity(
         provider_id=provider.id, placement_id=placement.id if placement else None, kind=QAActivityKind(data.kind),
         held_on=data.held_on, findings=_clean(data.findings), serious_finding=bool(data.serious_finding),
@@ -405,7 +391,7 @@ def record_activity(data: ActivityInput, by: User, school: School) -> Result:
                                f"Found on a quality assurance {KIND_LABELS[activity.kind].lower()} on "
                                f"{activity.held_on:%-d %B %Y}: {activity.findings}")
         if not result.ok:
-            return _refused(result.errors)
+            return refused(result.errors)
         activity.provider_concern_id = result.record.id
     db.session.commit()
     return Result(record=activity)
@@ -437,7 +423,7 @@ def add_follow_up(activity: QAActivity, data: ActionInput) -> Result:
     """Add a follow-up action to a QA record after the event (8.6)."""
     errors = _action_errors(data, "", {u.id for u in school_staff()}, clock.today())
     if errors:
-        return _refused(errors)
+        return refused(errors)
     row = _add_follow_up(activity, data)
     db.session.commit()
     return Result(record=row)
@@ -455,7 +441,7 @@ def set_follow_up_status(action: FollowUpAction, status: str | None, outcome_not
         errors["outcome_note"] = "Say why the action is cancelled."
     _too_long(errors, "outcome_note", note)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     _close(action, FollowUpStatus(status), note, by)
     complete_tasks_for(FOLLOW_UP_SUBJECT, action.id, [TaskKind.FOLLOW_UP_ACTION], by)
     db.session.commit()
@@ -506,7 +492,7 @@ def record_progress(pupil: Pupil, data: ProgressInput, by: User) -> Result:
         if placement is None or placement.is_archived or placement.pupil_id != pupil.id:
             errors["placement_id"] = "Choose one of this pupil's placements."
     if errors:
-        return _refused(errors)
+        return refused(errors)
     entry = PupilProgressEntry(pupil_id=pupil.id, placement_id=data.placement_id or None, kind=ProgressKind(data.kind),
                                recorded_on=data.recorded_on, text=text, recorded_by_id=by.id)
     db.session.add(entry)

@@ -43,6 +43,7 @@ from app.policy.reviews import (
 )
 from app.school_calendar import SchoolCalendar
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_task, ensure_task
+from app.services.results import Result, refused
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -50,21 +51,6 @@ REVIEW_KIND = TaskKind.HALF_TERMLY_REVIEW.value
 LONG_TEXT = 20_000
 
 
-@dataclass
-class Result:
-    """The saved record, or the problems by field (and then nothing was written)."""
-
-    record: object | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _refused(errors: dict[str, str]) -> Result:
-    db.session.rollback()
-    return Result(errors=errors)
 
 
 # --- finding records -------------------------------------------------------------------------------------------
@@ -314,7 +300,7 @@ def record_review(placement: Placement, data: ReviewInput, by: User, calendar: S
     today = clock.today()
     errors = review_errors(placement, data, today)
     if errors:
-        return _refused(errors)
+        return refused(errors)
     calendar = calendar or _calendar()
     key, task = _obligation_met_by(placement, data.held_on, calendar)
     attendance_from, percentage = attendance_since_last_review(placement, data.held_on)
@@ -338,7 +324,7 @@ def record_review(placement: Placement, data: ReviewInput, by: User, calendar: S
         complete_task(task, by)
     problem = share_review_information(review)
     if problem:
-        return _refused({"information_sharing": problem})
+        return refused({"information_sharing": problem})
     db.session.commit()
     return Result(record=review)
 

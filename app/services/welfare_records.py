@@ -8,7 +8,7 @@ problems by field.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,20 +23,13 @@ from app.roles import TrustRoleName
 from app.services.notifications import queue_for_users
 from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, trust_role_holders
 from app.services.welfare_checks import SUBJECT
+from app.services.results import Result
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
 RECENT = 50  # recorded checks listed under the open ones
 
 
-@dataclass
-class Result:
-    record: WelfareCheck | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass(frozen=True)
