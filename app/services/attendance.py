@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -35,18 +35,35 @@ from tenants import require_school_id
 SUBJECT = "attendance_session"  # Task.subject_type of the tasks about one session
 
 
+def running_on(day: dt.date):
+    """SQL condition: the placement runs on this day (started on or before it, not ended before it, not
+    archived). The one definition the sessions made, the today page and the cut-off sweep share."""
+    return and_(Placement.status.in_((PlacementStatus.ACTIVE, PlacementStatus.ENDED)),
+                Placement.archived_at.is_(None),
+                Placement.start_date <= day,
+                or_(Placement.ended_on.is_(None), Placement.ended_on >= day))
+
+
 def placements_due_on(day: dt.date) -> list[Placement]:
-    """The school's placements that run on this day (active, started on or before it, not ended before it),
-    with their weekly patterns loaded."""
+    """The school's placements that run on this day with a session in their weekly pattern that weekday,
+    their weekly patterns loaded."""
     return list(db.session.scalars(
         select(Placement)
-        .where(Placement.status.in_((PlacementStatus.ACTIVE, PlacementStatus.ENDED)),
-               Placement.archived_at.is_(None),
-               Placement.start_date <= day,
-               or_(Placement.ended_on.is_(None), Placement.ended_on >= day),
+        .where(running_on(day),
                Placement.id.in_(select(WeeklySession.placement_id).where(WeeklySession.weekday == day.weekday())))
         .options(selectinload(Placement.weekly_sessions))
     ))
+
+
+def sessions_missing_on(day: dt.date) -> bool:
+    """Whether a placement running on the day has a session in its weekly pattern not yet made: one query, so a
+    page or a sweep every few minutes does not re-read every placement each time; when it answers True,
+    ensure_expected_sessions decides exactly."""
+    made = exists().where(AttendanceSession.placement_id == Placement.id, AttendanceSession.day == day,
+                          AttendanceSession.session == WeeklySession.session)
+    return bool(db.session.scalar(select(exists().where(
+        WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
+        ~made))))
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:

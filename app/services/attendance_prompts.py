@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import Provider, Pupil, School
 from app.models.attendance import AttendanceSession
 from app.policy.attendance import NO_REASON, WELFARE_ESCALATION, Outcome, prompt_due, welfare_check_due
-from app.services.attendance import SUBJECT, ensure_expected_sessions
+from app.services.attendance import SUBJECT, ensure_expected_sessions, sessions_missing_on
 from app.services.tasks import TaskKind, TaskSpec, ensure_tasks
 from app.services.welfare_checks import raise_welfare_checks
 from tenants import require_school_id
@@ -85,31 +85,12 @@ def prompt_spec(session: AttendanceSession) -> TaskSpec:
                     detail=provider_contacts(session))
 
 
-def sessions_missing(today: dt.date) -> bool:
-    """Whether the day may have expected sessions not yet made: the running placements' pattern slots for the
-    weekday, read as plain rows, against the sessions made. Lets a sweep every five minutes skip making the day
-    again (and loading every placement) when nothing changed; `ensure_expected_sessions` decides exactly."""
-    from app.models import Placement, PlacementStatus, WeeklySession
-
-    slots = set(db.session.execute(
-        select(WeeklySession.placement_id, WeeklySession.session)
-        .join(Placement, Placement.id == WeeklySession.placement_id)
-        .where(WeeklySession.weekday == today.weekday(),
-               Placement.status.in_((PlacementStatus.ACTIVE, PlacementStatus.ENDED)), Placement.archived_at.is_(None),
-               Placement.start_date <= today, or_(Placement.ended_on.is_(None), Placement.ended_on >= today))).all())
-    if not slots:
-        return False
-    made = set(db.session.execute(select(AttendanceSession.placement_id, AttendanceSession.session)
-                                  .where(AttendanceSession.day == today)).all())
-    return bool(slots - made)
-
-
 def cutoff_work(calendar, today: dt.date, now: dt.datetime | None = None) -> CutoffReport:
     """The cut-off sweep for the current school on one of its school days (see the module's docstring). The
     prompts and welfare checks due are made together (a fixed number of queries however many are due)."""
     now = now or clock.now()
     report = CutoffReport()
-    if sessions_missing(today):
+    if sessions_missing_on(today):
         report.sessions_made = ensure_expected_sessions(calendar, today,
                                                         db.session.get(School, require_school_id()))
     sessions = sessions_needing_action(now, today)

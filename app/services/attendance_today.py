@@ -13,16 +13,16 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import Placement, PlacementStatus, Provider, Pupil, School, User, WeeklySession
+from app.models import Placement, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
 from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
-from app.services.attendance import Confirmation, ensure_expected_sessions
+from app.services.attendance import Confirmation, ensure_expected_sessions, sessions_missing_on
 
 VIA_LABELS = {ConfirmedVia.CALL: "Phone call", ConfirmedVia.EMAIL: "Email", ConfirmedVia.PROVIDER: "The provider",
               ConfirmedVia.PROVIDER_LINK: "The provider's link", ConfirmedVia.PARENT: "A parent or carer"}
@@ -47,20 +47,6 @@ def code_of(session: AttendanceSession) -> str | None:
 
 
 # --- making the day ---------------------------------------------------------------------------------------------
-
-
-def sessions_missing_on(day: dt.date) -> bool:
-    """Whether a placement running on the day has a session in its weekly pattern not yet made: one query, so
-    the page made all morning does not re-read every placement each time. The same placements as
-    app.services.attendance.placements_due_on; when in doubt it answers True and ensure_expected_sessions decides."""
-    made = exists().where(AttendanceSession.placement_id == Placement.id, AttendanceSession.day == day,
-                          AttendanceSession.session == WeeklySession.session)
-    return bool(db.session.scalar(
-        select(exists().where(
-            WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(),
-            Placement.status.in_((PlacementStatus.ACTIVE, PlacementStatus.ENDED)), Placement.archived_at.is_(None),
-            Placement.start_date <= day, or_(Placement.ended_on.is_(None), Placement.ended_on >= day),
-            ~made))))
 
 
 def make_day(calendar: SchoolCalendar, day: dt.date, school: School) -> int:
