@@ -700,6 +700,22 @@ def pupil_timeline(pupil: Pupil, records: PupilRecords | None = None) -> list[Ti
     for x in progress:
         entries.append(TimelineEntry(x.recorded_on, "Progress", PROGRESS_LABELS[x.kind], x.text, x.created_at,
                                      recorders.get(x.recorded_by_id)))
+    from app.models import PlacementReview, WelfareCheck
+
+    # 8.2: each formal review with the pupil's own view; KCSIE: each welfare check and what it found.
+    reviews = db.session.scalars(select(PlacementReview).where(
+        PlacementReview.pupil_id == pupil.id, PlacementReview.archived_at.is_(None))).all()
+    checks = db.session.scalars(select(WelfareCheck).where(
+        WelfareCheck.pupil_id == pupil.id, WelfareCheck.archived_at.is_(None))).all()
+    people = _names([x.recorded_by_id for x in reviews] + [x.recorded_by_id for x in checks])
+    for x in reviews:
+        entries.append(TimelineEntry(x.held_on, "Review", "Half-termly review held",
+                                     f"The pupil's views: {x.pupil_views}", x.created_at, people.get(x.recorded_by_id)))
+    for x in checks:
+        outcome = x.outcome.value.replace("_", " ") if x.outcome else "not yet made"
+        entries.append(TimelineEntry(clock.to_local(x.raised_at).date(), "Welfare check",
+                                     f"Welfare check: {outcome}", x.reason.label if x.reason else None,
+                                     x.raised_at, people.get(x.recorded_by_id)))
     today = clock.today()
     age = school_age_of(pupil, today)
     entries.append(TimelineEntry(today, "School age", f"Compulsory school age: {age.status}",
