@@ -77,7 +77,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
                 days=SCHOOL_DAYS),
     PeriodicJob("attendance-cutoffs", "jobs.attendance_sweeps.attendance_cutoffs", SWEEPS,
                 "Prompt for sessions unconfirmed at the cut-off; raise the DSL's welfare checks that are due",
-                every=timedelta(minutes=5), between=(time(8, 0), time(17, 0)), days=SCHOOL_DAYS),
+                # Until 19:00: a provider's afternoon session starting at 16:00 has its cut-off and its welfare
+                # check hour inside the window too.
+                every=timedelta(minutes=5), between=(time(8, 0), time(19, 0)), days=SCHOOL_DAYS),
     PeriodicJob("half-termly-reviews", "jobs.review_sweeps.half_termly_reviews", SWEEPS,
                 "Make the half-termly review tasks (8.3) at each half-term's start and a placement's start",
                 at=time(6, 45), days=SCHOOL_DAYS),

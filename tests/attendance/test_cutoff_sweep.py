@@ -250,3 +250,17 @@ def test_the_sweep_does_a_fixed_number_of_queries_however_many_are_due(world, ca
               _queries_of_one_sweep(f"{MONDAY} 10:40"))
     assert len(tasks(school_id)) == 2 * pupils  # a prompt and a welfare check each
     assert counts == EXPECTED_QUERIES
+
+
+def test_a_late_afternoon_session_is_prompted_and_checked_on_inside_the_sweeps_window(world, calendar_a):
+    """A provider session starting at 16:00: its 16:30 cut-off and its 17:30 welfare-check hour both fall in
+    the cut-off sweep's window (the schedule runs it until 19:00), so the runner enqueues the sweep then."""
+    from datetime import time as clock_time, timedelta
+
+    from app.clock import local_datetime
+    from jobs.schedule import due_runs, job_named
+
+    job = job_named("attendance-cutoffs")
+    for hhmm in (clock_time(16, 30), clock_time(17, 30)):
+        at = local_datetime(date(2026, 3, 16), hhmm)
+        assert [run.slot for run in due_runs([job], at - timedelta(minutes=1), at)] == [at]
