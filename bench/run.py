@@ -96,7 +96,10 @@ def redis_flush(url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", required=True, help="server URL; databases aphub_bench_* are (re)created on it")
-    parser.add_argument("--history", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--history", type=int, nargs="*", default=[1, 10],
+                        help="history sizes to measure (none: only the latency measurements)")
+    parser.add_argument("--only-cutoff-latency", action="store_true",
+                        help="of the latency measurements, only attendance cut-off -> email (both workers)")
     parser.add_argument("--no-latency", action="store_true", help="skip the slot-to-SMTP latency measurement")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -129,7 +132,7 @@ def main() -> int:
             print(json.dumps(results["runs"][history], indent=2), flush=True)
         if not args.no_latency:
             from bench.latency import measure
-
+        if not args.no_latency and not args.only_cutoff_latency:
             print("== latency: generating a fresh 1x trust", flush=True)
             url = create_database(args.postgres, "aphub_bench_latency")
             build(url, redis.url, 1, instant)
@@ -142,14 +145,18 @@ def main() -> int:
             redis_flush(redis.url)
             results["latency_simple_worker"] = measure(url, redis.url, instant, simple=True)
             print(json.dumps(results["latency_simple_worker"], indent=2), flush=True)
-            print("== latency: attendance cut-off -> the attendance officer's email", flush=True)
-            url = create_database(args.postgres, "aphub_bench_latency")
-            build(url, redis.url, 1, instant)
-            in_process("bench.cutoff_sweep", url, redis.url, at_time(instant, "07:30"), "expected_sessions")
-            redis_flush(redis.url)
-            results["latency_cutoff"] = measure(url, redis.url, at_time(instant, "09:29"), simple=True,
-                                                probe="jobs.attendance_sweeps.attendance_cutoffs")
-            print(json.dumps(results["latency_cutoff"], indent=2), flush=True)
+        if not args.no_latency:
+            for simple in (False, True):
+                print(f"== latency: attendance cut-off -> the attendance officer's email ({'--simple' if simple else 'forking'} worker)", flush=True)
+                url = create_database(args.postgres, "aphub_bench_latency")
+                build(url, redis.url, 1, instant)
+                in_process("bench.cutoff_sweep", url, redis.url, at_time(instant, "07:30"), "expected_sessions")
+                redis_flush(redis.url)
+                results["latency_cutoff_simple" if simple else "latency_cutoff"] = measure(
+                    url, redis.url, at_time(instant, "09:29"), simple=simple,
+                    probe="jobs.attendance_sweeps.attendance_cutoffs")
+                print(json.dumps(results["latency_cutoff_simple" if simple else "latency_cutoff"], indent=2),
+                      flush=True)
     finally:
         redis.stop()
     runs = results["runs"]
@@ -176,10 +183,11 @@ def main() -> int:
         simple = results["latency_simple_worker"]
         print(f"  with --simple: first {simple['slot_to_first_email_s']} s, last of {simple['emails']} "
               f"{simple['slot_to_last_email_s']} s")
-    if "latency_cutoff" in results:
-        cut = results["latency_cutoff"]
-        print(f"cut-off -> first email at SMTP {cut['slot_to_first_email_s']} s, last of {cut['emails']} "
-              f"{cut['slot_to_last_email_s']} s (target <= 60 s), one --simple worker")
+    for key, worker in (("latency_cutoff", "one forking worker"), ("latency_cutoff_simple", "one --simple worker")):
+        if key in results:
+            cut = results[key]
+            print(f"cut-off -> first email at SMTP {cut['slot_to_first_email_s']} s, last of {cut['emails']} "
+                  f"{cut['slot_to_last_email_s']} s (target <= 60 s), {worker}")
     if 1 in runs and 10 in runs:
         ratio = runs[10]["first_sweep"]["seconds"] / max(runs[1]["first_sweep"]["seconds"], 1e-6)
         results["history_ratio"] = round(ratio, 2)
