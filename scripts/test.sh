@@ -5,7 +5,7 @@
 # The tests use real servers, never stand-ins: redis-server and an SMTP server on loopback (started by the
 # tests themselves), a database built by the migrations (SQLite, or PostgreSQL when TEST_POSTGRES_URL names a
 # server, e.g. postgresql+psycopg://aphub:aphub@127.0.0.1:5432/postgres), and Debian's Chromium for the browser
-# journeys, with axe-core (from npm, into .cache/axe) for their accessibility checks.
+# journeys, with axe-core (from npm, locked in package-lock.json, into node_modules) for their accessibility checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,7 @@ ensure_venv
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-axe=.cache/axe/node_modules/axe-core/axe.min.js
+axe=node_modules/axe-core/axe.min.js
 if [ ! -f "$axe" ] && ! command -v npm >/dev/null 2>&1; then
     missing+=(npm)
 fi
@@ -30,9 +30,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 (.ci/run installs everything on a fresh Debian 12 machine.)"
 fi
 if [ ! -f "$axe" ]; then
-    say "Installing axe-core (accessibility checks in the browser tests) into .cache/axe"
-    npm install --prefix .cache/axe --no-audit --no-fund --loglevel=error axe-core@4 >/dev/null \
-        || die "npm could not install axe-core into .cache/axe (see the message above)."
+    say "Installing the locked front-end packages (axe-core for the accessibility checks): npm ci"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+        || die "npm ci could not install package-lock.json (see the message above)."
 fi
 
 # --- The tests ----------------------------------------------------------------------------------------------------

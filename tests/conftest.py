@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import os
 
+import freezegun
 import pytest
 from sqlalchemy import text
+
+# Frozen time is for the code under test, never for pytest's own clock: without this, `--durations` and
+# pytest-timeout read the frozen clock and report absurd figures for every frozen test.
+freezegun.configure(extend_ignore_list=["_pytest", "pytest_timeout"])
 
 from tests.servers import RedisServer, SmtpSink, postgres_test_database
 
@@ -74,6 +79,11 @@ def _app(database_url, redis_server, smtp_sink, tmp_path_factory):
     )
     with app.app_context():
         flask_migrate.upgrade()  # the schema comes only from the migrations
+        from app.extensions import db
+
+        wanted = "postgresql" if os.environ.get("TEST_POSTGRES_URL") else "sqlite"
+        # A PostgreSQL run that silently fell back to SQLite would pass and prove nothing.
+        assert db.engine.dialect.name == wanted, f"tests meant for {wanted} are running on {db.engine.dialect.name}"
     yield app
     with app.app_context():
         from app.extensions import db

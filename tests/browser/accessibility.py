@@ -1,7 +1,7 @@
 """Accessibility checks with axe-core, injected into the page under test.
 
-axe-core comes from npm into .cache/axe (scripts/test.sh and .ci/run install it); nothing is vendored. A missing
-copy fails the test with how to get it: an accessibility check that silently does not run is worse than none.
+axe-core comes from npm, locked in package-lock.json, into node_modules (scripts/test.sh runs `npm ci`); nothing
+is vendored. A missing copy fails the test with how to get it: an accessibility check that silently does not run is worse than none.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-AXE_JS = Path(os.environ.get("APHUB_AXE_JS") or PROJECT_ROOT / ".cache/axe/node_modules/axe-core/axe.min.js")
+AXE_JS = Path(os.environ.get("APHUB_AXE_JS") or PROJECT_ROOT / "node_modules/axe-core/axe.min.js")
 # WCAG 2.2 A and AA, the level public-sector sites in England are held to.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
@@ -20,7 +20,7 @@ BLOCKING = {"serious", "critical"}
 def axe_violations(page) -> list[dict]:
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core is missing at {AXE_JS}: run scripts/test.sh (it installs it), or "
-                    "`npm install --prefix .cache/axe axe-core@4` (needs npm: apt-get install npm)")
+                    "`npm ci` (needs npm: apt-get install npm)")
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
