@@ -1,4 +1,7 @@
-"""Jinja filters: instants shown in school-local time, dates the English way."""
+"""Jinja: GOV.UK Frontend's component macros, the service navigation, and filters that show instants in
+school-local time and dates the English way."""
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
 from app.clock import to_local
 
 
@@ -15,5 +18,16 @@ def localdate(value) -> str:
 
 
 def init_app(app) -> None:
+    from app import navigation
+    from app.forms import govuk
+
+    # {% from "govuk_frontend_jinja/components/<name>/macro.html" import govuk... %} in any template; the app's
+    # own templates (and its blueprints') come first, as before.
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
     app.add_template_filter(localdatetime, "localdatetime")
     app.add_template_filter(localdate, "localdate")
+    govuk.init_app(app)
+    navigation.init_app(app)

@@ -55,3 +55,15 @@ class FreshContextClient(FlaskClient):
 
 def fresh_client(app) -> FreshContextClient:
     return FreshContextClient(app, app.response_class, use_cookies=True)
+
+
+_CLASS_ATTRIBUTE = re.compile(r'\s(?:class|data-module)="[^"]*"')
+_LINE_BREAKS_AT_TAGS = re.compile(r">[ \t]*\n\s*|\s*\n[ \t]*<")
+
+
+def plain_html(html: str) -> str:
+    """The page with GOV.UK Frontend's class (and data-module) attributes and the whitespace between tags taken
+    out, so a test can assert what a page says and links to without restating the design system's markup."""
+    html = _CLASS_ATTRIBUTE.sub("", html)
+    # Line breaks beside a tag are the component macros' layout, not text.
+    return _LINE_BREAKS_AT_TAGS.sub(lambda m: ">" if m.group(0).startswith(">") else "<", html)

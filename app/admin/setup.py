@@ -1,9 +1,12 @@
 """Flask-Admin wiring. Every view requires the designated trustee and runs in a (recorded) trust scope."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,6 +14,7 @@ from wtforms import PasswordField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.extensions import db
+from app.templating import localdatetime
 from app.permissions import Permission, has_trust_permission
 from tenants.context import trust_scope
 from tenants.web import school_slug_problem
@@ -68,6 +72,8 @@ class TrusteeModelView(ModelView):
     form_base_class = AdminForm
     can_delete = False
     page_size = 50
+    # Instants as everywhere else in AP Hub: school-local time, the English way (not UTC ISO strings).
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, dt.datetime: lambda view, value, name: localdatetime(value)}
 
     def is_accessible(self):
         return _trustee()

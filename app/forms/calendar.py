@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.utils import unset_value
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -12,13 +13,38 @@ from app.school_calendar import TERMS, HalfTermDates, academic_year_label
 HALF_TERM_CHOICES = [SelectChoice(f"{term}-{part}", f"{term.title()} {part}") for term in TERMS for part in (1, 2)]
 
 
+class _OneMore:
+    """Form data with one more value: the date the three boxes make, under the field's own name."""
+
+    def __init__(self, formdata, name, value):
+        self._formdata, self._name, self._value = formdata, name, value
+
+    def __contains__(self, key):
+        return key == self._name or key in self._formdata
+
+    def getlist(self, key):
+        return [self._value] if key == self._name else self._formdata.getlist(key)
+
+
 class SchoolDateField(DateField):
-    """A date input that also takes 04/09/2025 (browsers without a date picker). An empty box is "not given"
-    (InputRequired says so); anything else that is not a date says so, not that the box is empty."""
+    """A GOV.UK date input: day, month and year boxes (`<name>-day`, `-month`, `-year`), never the browser's
+    locale-dependent picker. One value under the field's own name (04/09/2025 or 2025-09-04) is read too, as
+    scripts and older pages send it. Empty boxes are "not given" (InputRequired says so); anything else that is
+    not a date says so, not that the box is empty. `parts` keeps what was typed, to show it again."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"],
-                         invalid_value_message="Enter a real date, for example 04/09/2025.", **kwargs)
+                         invalid_value_message="Enter a real date, for example 4 9 2025.", **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.parts = None
+        if formdata is not None and self.name not in formdata:
+            parts = tuple(formdata.get(f"{self.name}-{part}", "").strip() for part in ("day", "month", "year"))
+            if any(parts):
+                self.parts = parts
+                typed = "/".join(parts) if all(p.isdigit() for p in parts) and len(parts[2]) == 4 else "?"
+                formdata = _OneMore(formdata, self.name, typed)
+        super().process(formdata, data, extra_filters)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

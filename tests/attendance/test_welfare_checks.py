@@ -159,4 +159,5 @@ def test_the_dsl_raises_a_check_by_hand(client, world, raised):
 
 def test_the_nav_shows_welfare_checks_to_those_who_may_see_them(client, world, raised):
     with signed_in_at(client, raised["people"]["a.dsl"][0], "11:00"):
-        assert 'href="/alder/welfare-checks/"' in client.get("/alder/").get_data(as_text=True)
+        # In the "Today" group of the navigation, listed under it on the group's pages.
+        assert 'href="/alder/welfare-checks/"' in client.get("/alder/attendance/").get_data(as_text=True)

@@ -18,6 +18,7 @@ from tests.attendance.conftest import active_placement
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.test_journeys import sign_in
 from tests.helpers import school_time
+from tests.browser.navigation import navigate
 
 
 def last_school_day(today: date) -> date:
@@ -44,7 +45,7 @@ def test_attendance_officers_morning(page: Page, world, screenshot):
 
     sign_in(page, world.users["a.attendance_officer"].email)
     if day == today:
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Attendance today").click()
+        navigate(page, "Attendance today")
     else:  # a weekend or bank holiday: the last school day, as the officer would open it on Monday morning
         page.goto(f"/alder/attendance/?day={day.isoformat()}")
     expect(page.locator("#summary")).to_have_text("3 of 3 sessions still to confirm. Download the register codes (CSV)")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.factories import PASSWORD
+from tests.browser.navigation import navigate
 
 
 def sign_in(page: Page, email: str) -> None:
@@ -66,7 +67,7 @@ def test_ap_leader_of_two_schools_switches_school_and_sees_key_contacts(page: Pa
     page.get_by_role("link", name="Alder School").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Alder School")
     expect(page.get_by_text("Your roles here: Alternative Provision Leader.")).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Key contacts").click()
+    navigate(page, "Key contacts")
     expect(page.get_by_role("heading", level=1)).to_have_text("Key contacts for alternative provision")
     alder = contacts_table(page, "Alder School")
     expect(alder).to_contain_text("Shared AP Leader")
@@ -77,7 +78,7 @@ def test_ap_leader_of_two_schools_switches_school_and_sees_key_contacts(page: Pa
     page.get_by_role("link", name="Switch school").click()
     page.get_by_role("link", name="Cedar Infant School").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cedar Infant School")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Key contacts").click()
+    navigate(page, "Key contacts")
     cedar = contacts_table(page, "Cedar Infant School")
     expect(cedar).to_contain_text("Shared AP Leader")
     # Cedar has no DSL yet: the page says so rather than showing Alder's.

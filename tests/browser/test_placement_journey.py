@@ -15,6 +15,8 @@ from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.test_journeys import sign_in
 from tests.placements.conftest import vetted_provider
+from tests.browser.forms import fill_date
+from tests.browser.navigation import navigate
 
 
 def last_weekday_before(day: date) -> date:
@@ -38,11 +40,11 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
     start = last_weekday_before(today)  # started this week (or last), so it can be ended today
     sign_in(page, world.users["a.ap_leader"].email)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Placements").click()
+    navigate(page, "Placements")
     page.get_by_role("link", name="Plan a new placement").click()
     page.get_by_label("Pupil", exact=True).select_option(label="Fictional, Jamie (year 9)")
     page.get_by_label("Provider", exact=True).select_option(label="Meadow Farm Learning (off-site)")
-    page.get_by_label("Start date").fill(start.isoformat())
+    fill_date(page, "Start date", start)
     page.get_by_role("button", name="Plan the placement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jamie Fictional at Meadow Farm Learning")
     missing = page.get_by_role("region", name="What is still missing")
@@ -60,10 +62,10 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
 
     page.goto(placement_url)
     follow_missing(page, "risk assessment")
-    page.get_by_label("Date of the assessment").fill((start - timedelta(days=3)).isoformat())
+    fill_date(page, "Date of the assessment", (start - timedelta(days=3)))
     page.get_by_label("Risks").fill("Leaving site when anxious")
     page.get_by_label("Control measures").fill("Met at the gate; quiet space agreed")
-    page.get_by_label("Review due").fill((today + timedelta(days=60)).isoformat())
+    fill_date(page, "Review due", (today + timedelta(days=60)))
     page.get_by_role("button", name=re.compile("Save|Record")).click()
 
     page.goto(placement_url)
@@ -75,7 +77,7 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
 
     page.goto(placement_url)
     follow_missing(page, "key information")
-    page.get_by_label("Date shared with the provider").fill(start.isoformat())
+    fill_date(page, "Date shared with the provider", start)
     page.get_by_label("What was shared and how").fill("One-page profile sent by secure email")
     page.get_by_role("button", name="Record it").click()
 
@@ -86,8 +88,9 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
                          ("Attendance: how", "Call by 10:00"), ("Safeguarding, including", "DSL named"),
                          ("Communication with the school", "Weekly email"), ("Cost (£)", "45.00"),
                          ("How the placement is reviewed", "Meeting with the family"),
-                         ("Reviews every (weeks)", "6"), ("Date agreed", start.isoformat())):
+                         ("Reviews every (weeks)", "6")):
         page.get_by_label(label).fill(value)
+    fill_date(page, "Date agreed with the provider", start)
     page.get_by_label("The cost is").select_option("session")
     page.get_by_role("button", name="Save the agreement").click()
 
@@ -102,7 +105,7 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
     expect(page.get_by_role("status").first).to_contain_text("The local authority has been informed.")
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="External notices").click()
+    navigate(page, "External notices")
     expect(page.get_by_role("main")).to_contain_text("Placement of JF at Meadow Farm Learning")
 
     page.goto(placement_url)

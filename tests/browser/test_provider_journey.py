@@ -13,12 +13,13 @@ from tenants import system_scope
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.test_journeys import sign_in
 from tests.providers.conftest import place
+from tests.browser.navigation import navigate
 
 
 def test_a_provider_from_first_contact_to_vetted_then_seen_by_another_school(page: Page, world, screenshot):
     sign_in(page, world.users["a.ap_leader"].email)
     page.goto("/alder/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Providers").click()
+    navigate(page, "Providers")
     expect(page.get_by_role("heading", level=1)).to_have_text("Provider register")
     page.get_by_role("link", name="Add a provider").click()
 

@@ -18,6 +18,8 @@ from tests.browser.test_journeys import sign_in
 from tests.browser.test_review_journey import sign_out
 from tests.jobs.schedule_fixtures import Ids
 from tests.qa.conftest import VISIT, qa_placement
+from tests.browser.forms import fill_date
+from tests.browser.navigation import navigate
 
 
 def test_an_overdue_visit_recorded_with_a_follow_up_action_closed_by_its_owner(page: Page, world, screenshot):
@@ -30,7 +32,7 @@ def test_an_overdue_visit_recorded_with_a_follow_up_action_closed_by_its_owner(p
         db.session.commit()
 
     sign_in(page, ids.emails["a.ap_leader"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Quality assurance").click()
+    navigate(page, "Quality assurance")
     expect(page.get_by_role("heading", level=1)).to_have_text("Quality assurance")
     row = page.get_by_role("row", name=re.compile("Jamie's provider"))
     expect(row).to_contain_text("Overdue")
@@ -52,7 +54,7 @@ def test_an_overdue_visit_recorded_with_a_follow_up_action_closed_by_its_owner(p
     page.get_by_label("Findings").fill(VISIT["findings"])
     page.get_by_label("Follow-up action 1").fill("Ask the provider for the lunch supervision rota")
     page.get_by_label("Owner of action 1").select_option(label=dsl_name)
-    page.get_by_label("Action 1 due").fill((today + timedelta(days=7)).isoformat())
+    fill_date(page, "Action 1 due", (today + timedelta(days=7)))
     assert_no_serious_violations(page)
     page.get_by_role("button", name="Save the record").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Visit to the provider: Jamie's provider")

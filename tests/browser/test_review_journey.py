@@ -19,6 +19,7 @@ from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.test_journeys import sign_in
 from tests.jobs.schedule_fixtures import Ids
 from tests.reviews.conftest import active_placement
+from tests.browser.navigation import navigate
 
 
 def half_term_around_today(school_id: int, before: int, after: int) -> None:
@@ -45,7 +46,7 @@ def test_reviews_due_recorded_nothing_overdue_and_the_trust_view(page: Page, wor
     half_term_around_today(ids.b, before=40, after=1)  # Birch: its due date has passed: overdue
 
     sign_in(page, ids.emails["a.ap_leader"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
+    navigate(page, "Reviews")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews due this half-term")
     row = page.get_by_role("row", name=re.compile("Jamie Testcase"))
     expect(row).to_contain_text("Due")

@@ -39,7 +39,7 @@ def _text(response) -> str:
 
 
 def _error_summary(response) -> str:
-    match = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p></div>', _text(response), re.S)
+    match = re.search(r'govuk-error-summary__list">\s*<li>\s*(.*?)\s*</li>', _text(response), re.S)
     return match.group(1) if match else ""
 
 

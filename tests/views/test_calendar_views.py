@@ -15,7 +15,7 @@ from app.roles import SchoolRoleName
 from app.school_calendar import generate_school_year
 from app.services.calendar import calendar_for_school, calendar_for_schools
 from tenants import TenantScopeError, school_scope, system_scope
-from tests.helpers import csrf_token, post_form, school_time, sign_in
+from tests.helpers import csrf_token, plain_html, post_form, school_time, sign_in
 
 A_HALF_TERMS = generate_school_year(2025)  # the reference table (reference/calendar.md)
 # School B sets its own dates: Autumn 1 runs a week longer and its October break is a week later.
@@ -62,7 +62,7 @@ def _audit_count() -> int:
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return plain_html(response.get_data(as_text=True))
 
 
 @contextmanager
@@ -162,8 +162,9 @@ def test_ap_leader_adds_a_half_term(app, calendars):
     with signed_in(app, user, "2026-06-15 10:00") as client:
         form = client.get("/alder/calendar/half-terms/new")
         assert form.status_code == 200
-        assert '<label for="first_day">First day</label>' in _text(form)
-        assert '<option selected value="2025">2025-26</option>' in _text(form)  # this school year first
+        # A GOV.UK date input: a fieldset named "First day" around day, month and year boxes.
+        assert re.search(r'<legend>First day</legend>.*?<label for="first_day-day">Day</label>', _text(form), re.S)
+        assert '<option value="2025" selected>2025-26</option>' in _text(form)  # this school year first
         response = post_form(client, "/alder/calendar/half-terms/new", {
             "academic_year": "2026", "half_term": "autumn-1", "first_day": "03/09/2026", "last_day": "2026-10-23"})
         assert response.status_code == 302 and response.headers["Location"] == "/alder/calendar"
@@ -179,7 +180,8 @@ def test_ap_leader_changes_a_half_term(app, calendars):
     autumn_1 = _ids(HalfTerm, calendars.a)[0]
     with signed_in(app, calendars.users["a.ap_leader"]) as client:
         page = client.get(f"/alder/calendar/half-terms/{autumn_1}")
-        assert 'value="2025-09-04"' in _text(page)
+        assert re.search(r'name="first_day-day" type="text" value="4".*?name="first_day-month" type="text" '
+                         r'value="9".*?name="first_day-year" type="text" value="2025"', _text(page), re.S)
         response = post_form(client, f"/alder/calendar/half-terms/{autumn_1}", {
             "academic_year": "2025", "half_term": "autumn-1", "first_day": "2025-09-03", "last_day": "2025-10-24"})
     assert response.status_code == 302
@@ -248,9 +250,9 @@ def test_bad_half_term_input_names_the_field_and_saves_nothing(app, calendars):
             response = post_form(client, "/alder/calendar/half-terms/new", {**good, **data})
             html = _text(response)
             assert response.status_code == 200, data
-            summary = html.split('class="error-summary"')[1].split("</div>")[0]
+            summary = html.split('<div role="alert">')[1].split("</div>")[0]
             assert "There is a problem" in summary
-            assert re.search(rf'<a href="#\w+">{re.escape(field_label)}: [^<]*{re.escape(message)}', summary), \
+            assert re.search(rf'<a href="#[\w-]+">{re.escape(field_label)}: [^<]*{re.escape(message)}', summary), \
                 (data, summary)
             assert 'aria-invalid="true"' in html
     assert _half_terms(calendars.a) == before_rows
@@ -327,7 +329,7 @@ def test_bad_training_day_input_names_the_field_and_saves_nothing(app, calendars
         for data, message in BAD_TRAINING_DAYS:
             response = post_form(client, "/alder/calendar/training-days/new", data)
             assert response.status_code == 200, data
-            summary = _text(response).replace("&#39;", "'").split('class="error-summary"')[1].split("</div>")[0]
+            summary = _text(response).replace("&#39;", "'").split('<div role="alert">')[1].split("</ul>")[0]
             assert message in summary, (data, summary)
     assert _ids(TrainingDay, calendars.a) == before
     assert _audit_count() == before_audit

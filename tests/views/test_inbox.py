@@ -66,15 +66,15 @@ def test_the_inbox_lists_my_open_tasks_most_urgent_first(app, world, client):
         "Send the provider the SEN summary",
     ]
     assert "4 open tasks at Alder School" in page
-    assert page.count('class="badge overdue"') == 1
-    assert page.count('class="badge urgent"') == 1
+    assert page.count('class="govuk-tag govuk-tag--red">Overdue') == 1
+    assert page.count('class="govuk-tag govuk-tag--red">Urgent') == 1
     assert "Fri 6 Mar 2026, 17:00" in page  # school-local
     assert "Fri 20 Mar 2026, 10:00" in page
     # "Act on this" where there is a page to act on; "Mark done" only where nothing elsewhere completes it.
-    assert 'href="/alder/calendar/half-terms/new">Act on this<span class="visually-hidden">: Enter the 2026-27' in page
+    assert 'href="/alder/calendar/half-terms/new">Act on this<span class="govuk-visually-hidden">: Enter the 2026-27' in page
     assert page.count(">Mark done<") == 1
-    assert "Mark done<span class=\"visually-hidden\">: Send the provider the SEN summary" in page
-    assert 'href="/alder/inbox">Your tasks</a>' in page  # in the school's navigation
+    assert "Mark done<span class=\"govuk-visually-hidden\">: Send the provider the SEN summary" in page
+    assert '<a class="app-sub-navigation__link" href="/alder/inbox" aria-current="page">Your tasks</a>' in page
 
 
 def test_the_inbox_is_only_for_the_people_the_task_is_for(app, world, client):
