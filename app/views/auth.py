@@ -1,7 +1,7 @@
 """Signing in and out, and the home page that sends each person where they work."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
@@ -69,3 +69,10 @@ def home():
 def health():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: AP Hub's own icon (not GOV.UK's crown)."""
+    return current_app.send_static_file("favicon.ico")
