@@ -2,6 +2,7 @@
 school-local time and dates the English way."""
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from app import clock
 from app.clock import to_local
 
 
@@ -29,5 +30,6 @@ def init_app(app) -> None:
     ])
     app.add_template_filter(localdatetime, "localdatetime")
     app.add_template_filter(localdate, "localdate")
+    app.add_template_global(clock.today, "school_today")
     govuk.init_app(app)
     navigation.init_app(app)

@@ -20,6 +20,7 @@ from app.forms.placements import (
 )
 from app.models import PlacementStatus
 from app.permissions import Permission, school_permission
+from app.services import consequences
 from app.services import placements as service
 from app.services.direction_letter import letter_paragraphs, letter_pdf
 from tenants.web import school_blueprint
@@ -145,15 +146,23 @@ def key_information(placement_id: int):
     return render_template("placements/key_information.html", form=form, placement=placement)
 
 
-@bp.route("/<int:placement_id>/start", methods=["POST"])
+@bp.route("/<int:placement_id>/start", methods=["GET", "POST"])
 @school_permission(Permission.PLACEMENTS_COMMISSION)
 def start(placement_id: int):
+    """GET: the confirmation page, saying what starting does and who is told (issue 14 item 3); POST starts."""
     placement = service.access_placement(placement_id)
+    if request.method == "GET":
+        missing = service.placement_readiness(placement) if placement.status == PlacementStatus.PLANNED else []
+        return render_template("placements/start.html", placement=placement, missing=missing,
+                               consequences=consequences.of_starting(placement), action_form=ActionForm())
     if ActionForm().validate_on_submit():
         result = service.start_placement(placement, current_user)
         if result.ok:
             told = " The local authority has been informed." if service.needs_la_notice(placement) else ""
-            flash(f"The placement has started.{told}", "success")
+            begins = (f" It starts on {placement.start_date:%A %-d %B %Y}."
+                      if consequences.starts_later(placement) else "")
+            flash(f"The placement has started.{begins}{told}" if not begins
+                  else f"The placement is confirmed.{begins}{told}", "success")
         elif result.missing:
             flash(f"The placement cannot start yet: {len(result.missing)} thing(s) still missing, listed below.",
                   "error")
@@ -184,7 +193,8 @@ def end(placement_id: int):
             flash("The placement has ended and its outcome is recorded.", "success")
             return redirect(url_for("placements.show", placement_id=placement.id))
         form.add_errors(result.errors)
-    return render_template("placements/end.html", form=form, placement=placement)
+    return render_template("placements/end.html", form=form, placement=placement,
+                           consequences=consequences.of_ending(placement))
 
 
 @bp.route("/<int:placement_id>/direction", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from app.forms.providers import (
 )
 from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
 from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
-from app.services import evidence
+from app.services import consequences, evidence
 from app.services import providers as service
 from app.services.registration import trust_registration_report
 from tenants import trust_scope
@@ -240,7 +240,8 @@ def suspend(provider_id: int):
             return redirect(url_for("providers.show", provider_id=provider.id))
         form.add_errors(result.errors)
     return render_template("providers/suspend.html", form=form, provider=provider,
-                           cancel=url_for("providers.show", provider_id=provider.id))
+                           cancel=url_for("providers.show", provider_id=provider.id),
+                           consequences=consequences.of_suspending(provider))
 
 
 @bp.route("/<int:provider_id>/lift-suspension", methods=["GET", "POST"])
@@ -383,4 +384,5 @@ def trust_suspend(provider_id: int):
             return redirect(url_for("trust_providers.concerns"))
         form.add_errors(result.errors)
     return render_template("providers/suspend.html", form=form, provider=provider,
-                           cancel=url_for("trust_providers.concerns"))
+                           cancel=url_for("trust_providers.concerns"),
+                           consequences=consequences.of_suspending(provider))

@@ -3,12 +3,13 @@ record form (and, for a pupil not located, the missing-child steps), and raising
 Thin: parse, call app.services.welfare_records, render."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.forms.welfare_checks import RaiseCheckForm, WelfareRecordForm
 from app.permissions import Permission, school_permission
-from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, OUTCOMES
+from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, NOT_LOCATED, OUTCOMES
+from app.services import consequences
 from app.services import welfare_records as service
 from tenants.web import school_blueprint
 
@@ -57,6 +58,17 @@ def record(welfare_check_id: int):
         return redirect(url_for("welfare_checks.show", welfare_check_id=check.id))
     form = WelfareRecordForm()
     if form.validate_on_submit():
+        problems = (consequences.problems_before_not_located(check, form.data_in())
+                    if form.outcome.data == NOT_LOCATED and request.form.get("review") == "yes" else None)
+        if problems:
+            form.add_errors({("checked_on" if k == "checked_at" else k): v for k, v in problems.items()})
+            return _show(check, form)
+        if problems is not None:
+            # From the page's form: say what "not located" sets off before it does (issue 14 item 3).
+            return render_template("welfare_checks/confirm_not_located.html", check=check,
+                                   consequences=consequences.of_not_located(check),
+                                   carried=[(k, v) for k, v in request.form.items(multi=True)
+                                            if k not in ("csrf_token", "review")])
         result = service.record_check(check, form.data_in(), current_user)
         if result.ok:
             if service.still_missing(check):

@@ -102,6 +102,12 @@ def test_ap_leader_commissions_starts_and_ends_a_placement(page: Page, world, sc
 
     expect(page.get_by_text("Nothing is missing: the placement is ready to start.")).to_be_visible()
     page.get_by_role("button", name="Start the placement").click()
+    # The confirmation page says what starting does and who is told, before it is done (issue 14 item 3).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start the placement?")
+    expect(page.get_by_role("main")).to_contain_text("Who will be told")
+    expect(page.get_by_role("main")).to_contain_text("the placement notice, by email")
+    assert_no_serious_violations(page)
+    page.get_by_role("button", name="Yes, start the placement").click()
     expect(page.get_by_role("status").first).to_contain_text("The local authority has been informed.")
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
 
