@@ -116,7 +116,7 @@ def day_sessions(day: dt.date, *, provider_id: int | None = None) -> list[Attend
                                                                     Pupil.preferred_name),
                       joinedload(AttendanceSession.placement).load_only(Placement.arranged_by),
                       joinedload(AttendanceSession.confirmed_by).load_only(User.full_name),
-                      joinedload(AttendanceSession.provider).load_only(Provider.name)
+                      joinedload(AttendanceSession.provider).load_only(Provider.name, Provider.phone, Provider.email)
                       .selectinload(Provider.contacts))
              .order_by(AttendanceSession.confirmed_at.is_not(None), AttendanceSession.starts_at, Provider.name,
                        Pupil.last_name, Pupil.first_name, AttendanceSession.session))

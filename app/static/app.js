@@ -3,6 +3,13 @@
 import { initAll } from "./govuk/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled");
+
+// The attendance page puts the focus on the next row to confirm with autofocus; browsers skip autofocus in some
+// cases (e.g. after history navigation), so make sure of it.
+const wanted = document.querySelector("[autofocus]");
+if (wanted && document.activeElement !== wanted) {
+  wanted.focus();
+}
 if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("govuk-frontend-supported");
   initAll();

@@ -12,6 +12,7 @@ from app import clock
 from app.extensions import db
 from app.forms.attendance import ConfirmProviderForm, ConfirmSessionForm
 from app.permissions import Permission, school_permission, trust_permission
+from app.services import attendance_flow
 from app.services import attendance_picture as picture
 from app.services import attendance_today as today_service
 from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, confirm_sessions
@@ -39,8 +40,10 @@ def _date_arg(name: str, default: dt.date | None) -> tuple[dt.date | None, str |
         return None, f"{FIELD_LABELS[name]}: '{text}' is not a date; use the form 2026-03-16."
 
 
-def _today_url(day: dt.date, anchor: str | None = None) -> str:
+def _today_url(day: dt.date, anchor: str | None = None, focus: int | None = None) -> str:
     args = {} if day == clock.today() else {"day": day.isoformat()}
+    if focus is not None:
+        args["focus"] = focus  # the row whose first choice gets the keyboard focus
     return url_for("attendance.index", **args) + (f"#{anchor}" if anchor else "")
 
 
@@ -51,6 +54,11 @@ def _render_day(day: dt.date, *, errors: dict[int, dict[str, str]] | None = None
         db.session.commit()  # the sessions made just now (and their audit rows), before reading the day
     page = today_service.attendance_day(calendar, day)
     can_record = Permission.ATTENDANCE_RECORD in g.school_permissions
+    before, after = attendance_flow.school_days_around(calendar, day)
+    # Focus: the row asked for (the next one after a save), else the first still to confirm; none after an error.
+    focus = request.args.get("focus", type=int)
+    if focus is None and not errors and page.unconfirmed:
+        focus = page.unconfirmed[0].id
     return render_template(
         "attendance/today.html", page=page, today=clock.today(), errors=errors or {}, problem=problem,
         can_record=can_record, can_export=Permission.ATTENDANCE_EXPORT in g.school_permissions,
@@ -59,6 +67,7 @@ def _render_day(day: dt.date, *, errors: dict[int, dict[str, str]] | None = None
         needs_confirming=today_service.needs_confirming, field_labels=FIELD_LABELS,
         previous_day=today_service.school_day_before(calendar, day),
         next_day=today_service.school_day_after(calendar, day),
+        school_day_before=before, school_day_after=after, focus=focus if can_record else None,
     ), status
 
 
@@ -98,7 +107,11 @@ def confirm(attendance_session_id: int):
     db.session.commit()
     flash(f"{session.pupil.display_name}, {session.session.value.upper()}: {session.outcome.value}"
           f" (code {session.register_code}).", "success")
-    return redirect(_today_url(session.day, f"session-{session.id}"))
+    following = attendance_flow.next_unconfirmed(session.day, session)
+    if following is None:
+        return redirect(_today_url(session.day, "confirmed-heading"))
+    # No #fragment: a URL fragment makes browsers skip autofocus, and focusing the row scrolls to it anyway.
+    return redirect(_today_url(session.day, focus=following.id))
 
 
 @bp.route("/providers/<int:provider_id>/confirm-all", methods=["POST"])

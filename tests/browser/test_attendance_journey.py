@@ -53,13 +53,16 @@ def test_attendance_officers_morning(page: Page, world, screenshot):
     expect(still.get_by_role("link", name="01632 960000").first).to_be_visible()
     assert_no_serious_violations(page)
 
-    still.get_by_role("row", name="Robin Example").get_by_role("button", name="Attended").click()
+    robin_row = still.get_by_role("row", name="Robin Example")
+    robin_row.get_by_label("Attended").check()
+    robin_row.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Robin Example, AM: attended (code B)")
 
     ash = page.get_by_role("region", name="Still to confirm").get_by_role("row", name="Ash Example")
     ash.get_by_label("How you know").select_option("parent")
+    ash.get_by_label("Absent").check()
     ash.get_by_label("Absence reason").select_option("I")
-    ash.get_by_role("button", name="Absent").click()
+    ash.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Ash Example, AM: absent (code I)")
     expect(page.locator("#summary")).to_contain_text("1 of 3 sessions still to confirm")
 
