@@ -187,7 +187,12 @@ def record_item(check_item_id: int):
             school=g.school, user=current_user)
         if result.ok:
             flash(f"Recorded: {service.item_label(row.item)}.", "success")
-            return redirect(url_for("providers.checklist", check_id=row.check_id, _anchor=f"item-{row.item}"))
+            # Save and next (issue 14 item 2): straight on to the next item not yet answered, else the list.
+            following = next((line.row for line in service.checklist(row.check)
+                              if line.row is not None and line.row.outcome is None), None)
+            if following is not None:
+                return redirect(url_for("providers.record_item", check_item_id=following.id))
+            return redirect(url_for("providers.checklist", check_id=row.check_id))
         form.add_errors(result.errors)
     return render_template("providers/check_item.html", form=form, row=row, check=row.check,
                            provider=row.check.provider, label=service.item_label(row.item))

@@ -61,10 +61,11 @@ def test_a_provider_from_first_contact_to_vetted_then_seen_by_another_school(pag
         page.goto(href)
         page.get_by_label("Met", exact=True).check()
         page.get_by_label("Evidence", exact=True).fill("Seen on the visit")
-        page.get_by_role("button", name="Save this check").click()
+        page.get_by_role("button", name="Save and next").click()
         expect(page.get_by_role("status")).to_contain_text("Recorded:")
     expect(page.get_by_text("25 of 25 checks done.")).to_be_visible()
-    page.get_by_role("link", name="Risk assessment and approval").click()
+    assert_no_serious_violations(page)  # the task list, every item done
+    page.get_by_role("button", name="Risk assessment and approval").click()
     page.get_by_label("Medium").check()
     page.get_by_label("Risks found").fill("Workshop tools")
     page.get_by_label("Mitigations").fill("Supervised use only; PPE provided")
