@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import AttendanceSession, PlacementReview, Pupil, School
 from app.services.attendance import Confirmation, confirm_session, ensure_expected_sessions, sessions_on
 from app.services.calendar import calendar_for_school
-from app.services.pupils import pupil_timeline
+from app.services.timeline import pupil_timeline
 from tenants import school_scope
 from tests.attendance.conftest import active_placement
 from tests.helpers import school_time
