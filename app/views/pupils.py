@@ -66,7 +66,7 @@ def show(pupil_id: int):
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
         missing=[(m, service.where_to_record(m, pupil.id)) for m in missing],
-        timeline=timelines.pupil_timeline(pupil, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
+        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,
         can_record=Permission.PRE_PLACEMENT_RECORD in g.school_permissions)
 
