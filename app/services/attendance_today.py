@@ -23,6 +23,7 @@ from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
 from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
 from app.services.attendance import Confirmation, ensure_expected_sessions, sessions_missing_on
+from tenants.access import RecordNotFound
 
 VIA_LABELS = {ConfirmedVia.CALL: "Phone call", ConfirmedVia.EMAIL: "Email", ConfirmedVia.PROVIDER: "The provider",
               ConfirmedVia.PROVIDER_LINK: "The provider's link", ConfirmedVia.PARENT: "A parent or carer"}
@@ -162,6 +163,14 @@ def session_of_day(session_id: int) -> AttendanceSession | None:
     return db.session.scalar(select(AttendanceSession).where(AttendanceSession.id == session_id)
                              .options(joinedload(AttendanceSession.placement), joinedload(AttendanceSession.pupil),
                                       joinedload(AttendanceSession.provider)))
+
+
+def access_session_of_day(session_id: int) -> AttendanceSession:
+    """`session_of_day`, or `RecordNotFound` (another school's session is not found: the tenant scope hides it)."""
+    session = session_of_day(session_id)
+    if session is None:
+        raise RecordNotFound("attendance session")
+    return session
 
 
 def unconfirmed_of_provider(day: dt.date, provider_id: int) -> list[AttendanceSession]:

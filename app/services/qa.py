@@ -81,7 +81,7 @@ def access_activity(qa_activity_id: int) -> QAActivity:
 
 
 def access_follow_up(follow_up_id: int) -> FollowUpAction:
-    return school_record_or_404(FollowUpAction, follow_up_id)
+    return school_record_or_404(FollowUpAction, follow_up_id, what="follow-up action")
 
 
 def access_pupil(pupil_id: int) -> Pupil:

@@ -57,7 +57,15 @@ LONG_TEXT = 20_000
 
 
 def access_review(review_id: int) -> PlacementReview:
-    return school_record_or_404(PlacementReview, review_id)
+    return school_record_or_404(PlacementReview, review_id, what="review")
+
+
+def school_reviews(placement_id: int | None = None) -> list[PlacementReview]:
+    """The current school's reviews, most recent first; one placement's with `placement_id`."""
+    query = select(PlacementReview).where(PlacementReview.archived_at.is_(None))
+    if placement_id is not None:
+        query = query.where(PlacementReview.placement_id == placement_id)
+    return list(db.session.scalars(query.order_by(PlacementReview.held_on.desc(), PlacementReview.id.desc())))
 
 
 def access_placement(placement_id: int) -> Placement:

@@ -78,9 +78,7 @@ def _with_field_names(errors: dict[str, str]) -> dict[str, str]:
 @bp.route("/sessions/<int:attendance_session_id>/confirm", methods=["POST"])
 @school_permission(Permission.ATTENDANCE_RECORD)
 def confirm(attendance_session_id: int):
-    session = today_service.session_of_day(attendance_session_id)
-    if session is None:
-        abort(404)  # another school's session is not found (the tenant scope hides it)
+    session = today_service.access_session_of_day(attendance_session_id)
     form = ConfirmSessionForm()
     if not form.validate_on_submit():
         flash("The form had expired: please try again.", "error")

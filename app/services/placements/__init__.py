@@ -27,4 +27,5 @@ from .lifecycle import (
 from .week import CostSummary, placement_cost, pupil_week, PupilWeek, trust_placements, TrustPlacementLine, WeekCell
 from .direction import (
     direction_days, DirectionInput, letter_due_by, record_direction_approval, record_letter_sent, save_direction,
+    school_directions,
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app import clock
 from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus, User
@@ -73,6 +75,12 @@ def record_direction_approval(direction: OffSiteDirection, approved_on: dt.date 
     direction.approval_recorded_by_id = by.id
     db.session.commit()
     return Result(record=direction)
+
+
+def school_directions() -> list[OffSiteDirection]:
+    """The current school's off-site directions, oldest first."""
+    return list(db.session.scalars(select(OffSiteDirection).where(OffSiteDirection.archived_at.is_(None))
+                                   .order_by(OffSiteDirection.id)))
 
 
 def letter_due_by(direction: OffSiteDirection) -> dt.date | None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort
 from sqlalchemy import select
 
 from app import clock
@@ -17,6 +16,7 @@ from app.services.tasks import (
     complete_tasks_for, END_OF_SCHOOL_DAY, ensure_task, school_role_holders, TaskKind, trust_role_holders,
 )
 from tenants import school_scope, system_scope
+from tenants.access import RecordNotFound
 
 from .base import CONCERN_SUBJECT, Result
 from .register import access_provider
@@ -102,7 +102,7 @@ def access_concern_raised_by(concern_id: int, school_id: int) -> ProviderConcern
     school using the provider sees it, but the follow-up is the raiser's or the trust's)."""
     concern = db.session.get(ProviderConcern, concern_id)
     if concern is None or concern.archived_at is not None or concern.made_by_school_id != school_id:
-        abort(404)
+        raise RecordNotFound("concern")
     access_provider(concern.provider_id)
     return concern
 
@@ -110,7 +110,7 @@ def access_concern_raised_by(concern_id: int, school_id: int) -> ProviderConcern
 def access_concern_for_trust(concern_id: int) -> ProviderConcern:
     concern = db.session.get(ProviderConcern, concern_id)
     if concern is None or concern.archived_at is not None:
-        abort(404)
+        raise RecordNotFound("concern")
     return concern
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, fields
 
-from flask import abort
 from sqlalchemy import exists, func, or_, select
 
 from app import clock
@@ -16,6 +15,7 @@ from app.models import (
 )
 from app.policy.provider_vetting import VettingStatus
 from tenants import require_school_id
+from tenants.access import RecordNotFound, record_label
 
 from .base import Result
 from .status import ProviderStatus, statuses_for
@@ -34,21 +34,21 @@ def access_provider(provider_id: int) -> Provider:
     school_id = require_school_id()
     provider = db.session.get(Provider, provider_id)
     if provider is None or provider.is_archived or provider.owning_school_id not in (None, school_id):
-        abort(404)
+        raise RecordNotFound("provider")
     return provider
 
 
 def access_provider_for_trust(provider_id: int) -> Provider:
     provider = db.session.get(Provider, provider_id)
     if provider is None or provider.is_archived:
-        abort(404)
+        raise RecordNotFound("provider")
     return provider
 
 
 def _access_via_provider(model, record_id: int):
     record = db.session.get(model, record_id)
     if record is None or getattr(record, "archived_at", None) is not None:
-        abort(404)
+        raise RecordNotFound(record_label(model))
     access_provider(record.provider_id)
     return record
 
@@ -60,7 +60,7 @@ def access_check(check_id: int) -> ProviderCheck:
 def access_check_item(check_item_id: int) -> ProviderCheckItem:
     item = db.session.get(ProviderCheckItem, check_item_id)
     if item is None:
-        abort(404)
+        raise RecordNotFound("check item")
     access_check(item.check_id)
     return item
 

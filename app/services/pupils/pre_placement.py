@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort
 from sqlalchemy import func, select
 
 from app import clock
@@ -16,6 +15,7 @@ from app.models import (
 )
 from app.policy.referral import unknown_reasons
 from app.services.results import Result
+from tenants.access import RecordNotFound
 
 from .record import carers_of
 from .values import _commit, _not_future, _required, _text
@@ -54,7 +54,7 @@ def access_risk_assessment(pupil: Pupil, assessment_id: int) -> PupilRiskAssessm
     """One of this pupil's risk assessments, or 404."""
     assessment = db.session.get(PupilRiskAssessment, assessment_id)
     if assessment is None or assessment.pupil_id != pupil.id:
-        abort(404)
+        raise RecordNotFound("risk assessment")
     return assessment
 
 
@@ -94,7 +94,7 @@ def access_pupil_placement(pupil: Pupil, placement_id: int) -> Placement:
     """A placement of this pupil, or 404 (another school's placement, or another pupil's)."""
     placement = db.session.get(Placement, placement_id)
     if placement is None or placement.pupil_id != pupil.id:
-        abort(404)
+        raise RecordNotFound("placement")
     return placement
 
 
