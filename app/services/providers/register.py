@@ -25,7 +25,9 @@ from .status import ProviderStatus, statuses_for
 
 
 def visible_to_school(school_id: int):
-    """The register is shared, except a school's own on-site provision, which only that school sees."""
+    """The register is shared, except a school's own on-site provision, which only that school sees. In a school's
+    scope the kernel applies this itself (`SharedOrSchoolOwnedMixin`); this says it for a check that may run in
+    the trust's scope on a school's behalf."""
     return or_(Provider.owning_school_id.is_(None), Provider.owning_school_id == school_id)
 
 
@@ -111,8 +113,9 @@ def _matches(status: ProviderStatus, wanted: StatusFilter) -> bool:
 def search_providers(school_id: int, text: str = "", status: StatusFilter | None = None,
                      kind: ProviderKind | None = None, registration: RegistrationStatus | None = None,
                      today: dt.date | None = None) -> list[ProviderListing]:
-    """The register as one school sees it, by name, site address or postcode, with its badges."""
-    query = select(Provider).where(visible_to_school(school_id), Provider.archived_at.is_(None))
+    """The register as one school sees it (in its scope: the kernel hides other schools' own provision), by name,
+    site address or postcode, with its badges."""
+    query = select(Provider).where(Provider.archived_at.is_(None))
     text = (text or "").strip()
     if text:
         like = f"%{text.lower()}%"
