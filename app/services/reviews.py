@@ -33,14 +33,8 @@ from app.models import (
     User,
 )
 from app.policy.attendance import SessionMark, attendance_percentage
-from app.policy.reviews import (
-    LA_SEND,
-    SOCIAL_WORKER,
-    VIRTUAL_SCHOOL_HEAD,
-    ReviewObligation,
-    information_sharing_recipients,
-    reviews_due_in_half_term,
-)
+from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
+from app.policy.reviews import ReviewObligation, reviews_due_in_half_term
 from app.school_calendar import SchoolCalendar
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_task, ensure_task
 from app.services.results import Result, refused

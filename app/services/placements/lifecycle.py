@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     LAContactKind, Notification, Placement, PlacementStatus, ProviderKind, ProviderSite, Pupil, School, User,
 )
+from app.policy.la_notices import commissioning_recipients
 
 from .base import _refused, Result, WEEKDAYS
 from .commissioning import weekly_hours
@@ -21,14 +22,8 @@ from .readiness import placement_readiness
 
 
 def la_recipients(pupil: Pupil) -> list[tuple[str, LAContactKind]]:
-    """7.12: the LA's AP notifications contact; 7.6: the Virtual School Head for a looked-after pupil; 7.5, 8.8:
-    the LA SEND team for a pupil with an EHCP. Each as (dedupe suffix, contact kind)."""
-    recipients = [("la", LAContactKind.AP_NOTIFICATIONS)]
-    if pupil.is_looked_after:
-        recipients.append(("vsh", LAContactKind.VIRTUAL_SCHOOL_HEAD))
-    if pupil.has_ehcp:
-        recipients.append(("send", LAContactKind.SEND))
-    return recipients
+    """Who hears of the placement (7.5, 7.6, 7.12: `app.policy.la_notices`), as (dedupe suffix, contact kind)."""
+    return [(suffix, LAContactKind(kind)) for suffix, kind in commissioning_recipients(pupil)]
 
 
 def commissioned_dedupe_key(placement: Placement, suffix: str) -> str:
