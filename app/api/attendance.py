@@ -14,12 +14,11 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from app import clock
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
-from app.extensions import db
 from app.permissions import Permission
 from app.policy.attendance import ABSENCE_REASON_CODES, Outcome
 from app.services import attendance_today as service
 from app.services import pupils
-from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session
+from app.services.attendance import Confirmation
 from app.services.calendar import calendar_for_school
 
 
@@ -96,7 +95,6 @@ def attendance_sessions(school_slug: str):
         pupils.access_pupil(pupil_id)  # another school's pupil is not found
     rows = service.export_sessions(calendar_for_school(g.school.id), first, last, g.school, pupil_id)
     body = {"from": first.isoformat(), "to": last.isoformat(), "items": AttendanceSessionSchema(many=True).dump(rows)}
-    db.session.commit()  # the sessions made just now
     return jsonify(body)
 
 
@@ -113,13 +111,9 @@ def confirm_attendance(school_slug: str, attendance_session_id: int):
     audit trail keeps it); an absence with no reason raises the DSL's welfare check."""
     session = service.access_session_of_day(attendance_session_id)
     data = ConfirmationSchema().load(request.get_json(silent=True) or {})
-    try:
-        confirm_session(session, Confirmation(**data), user_id=g.api_user.id)
-    except ConfirmationRefused as refused:
-        db.session.rollback()
-        raise ApiError(400, "The request is not valid: see the fields.",
-                       {k: [v] for k, v in refused.errors.items()}) from None
-    db.session.commit()
+    result = service.record_confirmation(session, Confirmation(**data), g.api_user.id)
+    if not result.ok:
+        raise ApiError(400, "The request is not valid: see the fields.", {k: [v] for k, v in result.errors.items()})
     return jsonify(AttendanceSessionSchema().dump(session))
 
 
