@@ -62,11 +62,12 @@ def test_the_school_sees_what_it_sent_to_the_la_and_nothing_else(app, world, cli
     assert html.count("<summary>New alternative provision placement</summary>") == 2
     assert "AP Team" in html and "ap@la.example.org" in html and "Local authority" in html
     assert "Pupil P7 at the Hive Room" in html and "Pupil P8 at Riverside Farm" in html
-    assert '<span class="badge ok">Sent</span>' in html and "Waiting to send" in html
+    assert '<span class="govuk-tag govuk-tag--green">Sent</span>' in html and "Waiting to send" in html
     assert "Pupil P7 starts at the Hive Room." in html  # what was sent, in full
     assert "Welfare check due" not in html and "Pupil of Birch" not in html
     assert notification(sent).status is NotificationStatus.SENT
-    assert 'href="/alder/notices">External notices</a>' in client.get("/alder/").get_data(as_text=True)
+    # In the "School" group of the navigation, the current page marked.
+    assert 'href="/alder/notices" aria-current="page">External notices</a>' in html
 
 
 def test_the_notices_page_needs_its_permission_and_is_a_404_for_another_school(app, world, client):
