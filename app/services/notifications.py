@@ -271,6 +271,8 @@ def external_notices(page: int = 1, per_page: int = 50) -> NoticesPage:
 class OutboxCounts:
     by_status: dict[str, int]
     oldest_pending_at: datetime | None  # the oldest immediate notification still waiting
+    # Sent after a worker stopped mid-send and the row was put back: the server may have had it twice.
+    may_be_duplicates: int = 0
 
     @property
     def oldest_pending_age_seconds(self) -> int | None:
@@ -294,7 +296,10 @@ def outbox_counts() -> OutboxCounts:
         select(func.min(Notification.created_at)).where(Notification.status == NotificationStatus.PENDING,
                                                         Notification.delivery == Delivery.IMMEDIATE)
     )
-    return OutboxCounts(by_status=by_status, oldest_pending_at=oldest)
+    may_be_duplicates = db.session.scalar(
+        select(func.count()).where(Notification.reclaimed_at.is_not(None),
+                                   Notification.status == NotificationStatus.SENT))
+    return OutboxCounts(by_status=by_status, oldest_pending_at=oldest, may_be_duplicates=may_be_duplicates)
 
 
 # --- retrying by hand ----------------------------------------------------------------------------------------

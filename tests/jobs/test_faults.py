@@ -21,11 +21,13 @@ from tenants import system_scope
 from tests.helpers import csrf_token, post_form, school_time, sign_in
 from tests.jobs.outbox_fixtures import (  # noqa: F401  (worker_process is a fixture)
     all_notifications,
+    connections_in_use,
     notification,
     queue_staff_prompt,
     received,
     run_worker,
     school_id,
+    terminate_database_connections,
     user_for,
     wait_until,
     worker_process,
@@ -70,7 +72,7 @@ def test_redis_down_while_a_request_queues_a_notification_loses_nothing(app, wor
 
 
 def test_a_worker_killed_mid_delivery_is_resent_with_the_same_message_id(app, world, smtp_sink, worker_process,
-                                                                         monkeypatch):
+                                                                         monkeypatch, client):
     # The server keeps the message, then is slow to answer "250": the worker dies in exactly the window
     # between the server accepting a message and the outbox recording it.
     smtp_sink.delay = 60
@@ -92,13 +94,77 @@ def test_a_worker_killed_mid_delivery_is_resent_with_the_same_message_id(app, wo
     assert (report.reclaimed, report.enqueued) == (1, 1)
     run_worker()
     row = notification(nid)
-    assert row.status is NotificationStatus.SENT and row.attempts == 2 and row.last_error is None
+    assert row.status is NotificationStatus.SENT and row.attempts == 2
+    # Possibly delivered twice, and it says so (issue 11, finding 2): marked, the note kept, the reclaim audited.
+    assert row.reclaimed_at is not None and "may have been delivered twice" in row.last_error
+    with system_scope("test: read the audit trail"):
+        (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "notification_reclaimed"))
+        assert event.record_id == str(nid) and event.school_id == school_id()
+        assert "may have been delivered twice" in event.detail
 
     dispatch_outbox()
     run_worker()
     copies = received(smtp_sink)
     assert len(copies) == 2  # never more than twice ...
     assert {m["Message-ID"] for m in copies} == {row.message_id}  # ... and the copy is the same message
+
+    sign_in(client, user_for("trust.designated_trustee"))
+    health = client.get("/admin/admin_queue_health/").get_data(as_text=True)
+    assert "1 notification(s) may have been delivered twice" in health
+
+
+def test_a_database_restart_while_smtp_answers_sends_once(app, world, smtp_sink, monkeypatch):
+    """Issue 11, finding 1: the database drops every connection while the SMTP server is taking the message.
+    No connection is held across the exchange, and "sent" is recorded on a fresh one."""
+    nid = queue_staff_prompt(world)
+    held_during_smtp = []
+
+    def database_restarts():
+        held_during_smtp.append(connections_in_use(app))
+        terminate_database_connections(app)  # PostgreSQL: as a restart does (SQLite has no server to restart)
+
+    smtp_sink.on_data = database_restarts
+    run_worker()
+    assert held_during_smtp == [0]  # no transaction, no connection, while the server talks
+    row = notification(nid)
+    assert (row.status, row.attempts, row.reclaimed_at) == (NotificationStatus.SENT, 1, None)
+
+    smtp_sink.on_data = None
+    monkeypatch.setitem(app.config, "OUTBOX_CLAIM_TIMEOUT_SECONDS", 1)
+    time.sleep(1.5)
+    assert dispatch_outbox().reclaimed == 0
+    run_worker()
+    _one_email_for(nid, smtp_sink)
+
+
+def test_recording_sent_is_retried_when_the_database_is_briefly_unreachable(app, world, smtp_sink, monkeypatch):
+    """The first tries at recording "sent" find the database gone (a connection refused, as mid-restart); a
+    later one records it. Bounded: see RECORD_RETRY_SECONDS."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from jobs import outbox
+
+    nid = queue_staff_prompt(world)
+    monkeypatch.setattr(outbox, "RECORD_RETRY_SECONDS", (0.05, 0.05, 0.05))
+    refusals = []
+
+    def refuse_connections_twice(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE NOTIFICATIONS") and "sent_at" in statement \
+                and len(refusals) < 2:
+            refusals.append(statement)
+            raise OperationalError(statement, None, ConnectionRefusedError("connection refused"))
+
+    engine = db.engine
+    smtp_sink.on_data = lambda: event.listen(engine, "before_cursor_execute", refuse_connections_twice)
+    try:
+        assert deliver_notification(nid, school_id()) == "sent"
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse_connections_twice)
+    assert len(refusals) == 2
+    row = notification(nid)
+    assert (row.status, row.attempts) == (NotificationStatus.SENT, 1)
+    _one_email_for(nid, smtp_sink)
 
 
 # (c) ---------------------------------------------------------------------------------------------------------
