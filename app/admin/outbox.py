@@ -70,18 +70,21 @@ class QueueHealthView(BaseView):
         from app.mail import FOLDER
         from app.services.notifications import outbox_counts
         from jobs.outbox import failed_jobs, queue_stats
+        from jobs.worker import live_workers
 
         counts = outbox_counts()
-        queues, jobs, redis_error = [], [], None
+        queues, jobs, workers, redis_error = [], [], [], None
         try:
             queues = queue_stats()
             jobs = failed_jobs()[:20]
+            workers = live_workers()
         except RedisError as exc:
             redis_error = str(exc) or type(exc).__name__
         config = current_app.config
         mail = (f"development: written to the folder {config['MAIL_FOLDER']}, not sent"
                 if config["MAIL_BACKEND"] == FOLDER else f"SMTP via {config['SMTP_HOST']}:{config['SMTP_PORT']}")
         return self.render("admin/queue_health.html", counts=counts, queues=queues, failed_jobs=jobs,
+                           workers=workers,
                            redis_error=redis_error, mail=mail, max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
 
 

@@ -288,3 +288,49 @@ def test_two_workers_racing_for_one_notification_send_it_once(app, world, smtp_s
         t.join(30)
     assert sorted(results) == ["not due, taken or done", "sent"]
     _one_email_for(nid, smtp_sink)
+
+
+# Issue 11, finding 3 -----------------------------------------------------------------------------------------
+
+
+def _live_worker_names():
+    from rq import Worker
+
+    from jobs.connection import all_queues
+
+    try:
+        return {w.name for q in all_queues(redis_connection()) for w in Worker.all(queue=q)}
+    except RedisError:
+        return set()
+
+
+def test_redis_stopped_during_a_job_does_not_end_the_worker(app, world, smtp_sink, redis_server, worker_process,
+                                                          client):
+    smtp_sink.delay = 4  # the job is inside the SMTP exchange while Redis goes away
+    first = queue_staff_prompt(world, key="prompt:1")
+    worker = worker_process()
+    wait_until(lambda: len(smtp_sink.messages) == 1, timeout=60,
+               message=f"the worker to take the first job; worker log:\n{worker.log()}")
+    redis_server.stop()
+    time.sleep(6)  # the job ends and reports to a Redis that is not there
+    redis_server.start()  # empty, as after a restart without persistence
+    smtp_sink.delay = 0
+    assert worker.process.poll() is None, f"the worker quit; its log:\n{worker.log()}"
+
+    second = queue_staff_prompt(world, key="prompt:2")  # enqueued after commit, to the restarted Redis
+    wait_until(lambda: notification(second).status is NotificationStatus.SENT, timeout=60,
+               message=f"the same worker process to send the second email; worker log:\n{worker.log()}")
+    assert worker.process.poll() is None
+    assert notification(first).status is NotificationStatus.SENT
+    assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(
+        [notification(first).message_id, notification(second).message_id])
+
+    # Queue health shows the live worker and its heartbeat; with none alive it says so.
+    wait_until(_live_worker_names, timeout=20, message="the worker to register again")
+    sign_in(client, user_for("trust.designated_trustee"))
+    health = client.get("/admin/admin_queue_health/").get_data(as_text=True)
+    assert "1 worker(s) alive." in health and "No worker is alive" not in health
+    worker.kill_hard()
+    redis_connection().flushall()  # a SIGKILLed worker leaves its key until its heartbeat lapses
+    health = client.get("/admin/admin_queue_health/").get_data(as_text=True)
+    assert "No worker is alive: nothing is being sent." in health
