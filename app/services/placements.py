@@ -51,6 +51,7 @@ from app.policy.placement_readiness import (
     readiness,
 )
 from app.school_calendar import SchoolCalendar
+from app.state_changes import still
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -223,6 +224,8 @@ def cancel_placement(placement: Placement, by: User) -> Result:
     """A planned placement that will not go ahead; kept, marked cancelled (records are never deleted)."""
     if placement.status != PlacementStatus.PLANNED:
         return _refused({"status": "Only a planned placement can be cancelled; end a started one instead."})
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.PLANNED):
+        return _refused({"status": "This placement has just been changed by someone else: check it again."})
     placement.status = PlacementStatus.CANCELLED
     db.session.commit()
     return Result(record=placement)
@@ -510,6 +513,8 @@ def start_placement(placement: Placement, user: User) -> Result:
     if missing:
         db.session.rollback()
         return Result(missing=missing)
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.PLANNED):
+        return _refused({"status": "This placement has just been started or changed by someone else."})
     placement.status = PlacementStatus.ACTIVE
     placement.started_at = clock.now()
     placement.started_by_id = user.id
@@ -553,6 +558,8 @@ def end_placement(placement: Placement, user: User, data: EndInput) -> Result:
         errors["destination"] = "Keep the destination to 200 characters."
     if errors:
         return _refused(errors)
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.ACTIVE):
+        return _refused({"status": "This placement has just been ended by someone else."})
     placement.status = PlacementStatus.ENDED
     placement.ended_on = data.ended_on
     placement.end_progress = (data.progress or "").strip() or None

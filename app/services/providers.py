@@ -61,6 +61,7 @@ from app.roles import SchoolRoleName, TrustRoleName
 from app.services import evidence
 from app.services.notifications import queue_for_users
 from app.services.registration import registration_assessments
+from app.state_changes import still
 from app.services.tasks import (
     END_OF_SCHOOL_DAY,
     TaskKind,
@@ -561,6 +562,9 @@ def approve_risk_assessment(check: ProviderCheck, *, rating: RiskRating | None, 
         errors["mitigations"] = "Say how the risks will be mitigated."
     if errors:
         return Result(errors=errors, missing=missing)
+    if not still(ProviderCheck, check.id, ProviderCheck.status == CheckStatus.IN_PROGRESS):
+        db.session.rollback()  # approved by someone else a moment ago
+        return Result(errors={"rating": "This round of checks already has an approved risk assessment."})
     assessment = ProviderRiskAssessment(
         provider_id=check.provider_id, check_id=check.id, made_by_school_id=school.id, rating=rating,
         risks=(risks or "").strip() or None, mitigations=(mitigations or "").strip() or None,
@@ -645,7 +649,8 @@ def suspend_provider(provider: Provider, user: User, reason: str, school: School
     `school` is the acting school (None for a trust role). Commits."""
     if not (reason or "").strip():
         return Result(errors={"reason": "Say why the provider is suspended."})
-    if provider.is_suspended:
+    if provider.is_suspended or not still(Provider, provider.id, Provider.suspended_at.is_(None)):
+        db.session.rollback()
         return Result(errors={"reason": "This provider is already suspended."})
     provider.suspended_at = clock.now()
     provider.suspended_by_id = user.id
@@ -690,6 +695,9 @@ def lift_suspension(provider: Provider, user: User, reason: str | None, school: 
         return Result(errors={"reason": "Say why the suspension is lifted."})
     if len(reason) > LIFT_REASON_MAX:
         return Result(errors={"reason": f"Keep the reason to {LIFT_REASON_MAX} characters or fewer."})
+    if not still(Provider, provider.id, Provider.suspended_at == provider.suspended_at):
+        db.session.rollback()  # lifted (or lifted and suspended again) by someone else a moment ago
+        return Result(errors={"reason": "This suspension has just been lifted by someone else."})
     stamp = provider.suspended_at.strftime("%Y%m%dT%H%M%S")  # names the suspension being lifted
     provider.suspended_at = None
     provider.suspended_by_id = None
@@ -872,6 +880,9 @@ def resolve_concern(concern: ProviderConcern, user: User, resolution: str | None
         return Result(errors={"resolution": "This concern is already resolved."})
     if not resolution:
         return Result(errors={"resolution": "Say how the concern was resolved."})
+    if not still(ProviderConcern, concern.id, ProviderConcern.status == ConcernStatus.OPEN):
+        db.session.rollback()  # resolved by someone else a moment ago: one resolution, one email, one audit row
+        return Result(errors={"resolution": "This concern is already resolved."})
     concern.status = ConcernStatus.RESOLVED
     concern.resolution = resolution
     concern.resolved_at = clock.now()

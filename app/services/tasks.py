@@ -28,6 +28,7 @@ from app.extensions import db
 from app.models import School, SchoolRole, TrustRole, User
 from app.models.tasks import Task, TaskStatus
 from app.roles import SchoolRoleName, TrustRoleName
+from app.state_changes import still
 from tenants import require_school_id, school_scope
 
 log = logging.getLogger(__name__)
@@ -360,6 +361,9 @@ def mark_done(user: User, school: School, task_id: int) -> Task:
     task = access_open_task(user, school, task_id)
     if not rules_for(task.kind).done_in_inbox:
         raise TaskNotDoneHere(f"{task.title}: this is completed where it is acted on")
+    if not still(Task, task.id, Task.status == TaskStatus.OPEN):
+        db.session.rollback()  # a double click, or someone else: done once, by whoever was first
+        return task
     _complete(task, user)
     if task.subject_type == "follow_up_action":  # 8.6: ticked off in the inbox, the action itself is done
         from app.services.qa import follow_up_done_in_inbox
