@@ -11,6 +11,9 @@ def init_app(app) -> None:
                         (405, "Method not allowed"), (413, "File too large"), (429, "Too many requests"),
                         (500, "Something went wrong")):
         app.register_error_handler(code, _handler(code, title))
+    from app import database_faults
+
+    database_faults.init_app(app)  # a unique clash is a 409, an unreachable database a 503
 
 
 def _handler(code: int, title: str):

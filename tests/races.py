@@ -27,6 +27,6 @@ def at_once(app, *actions):
         t.start()
     for t in threads:
         t.join(60)
-    if errors:
-        raise errors[0]
+    if errors:  # the cause first, not a BrokenBarrierError it led to
+        raise next((e for e in errors if not isinstance(e, threading.BrokenBarrierError)), errors[0])
     return results
