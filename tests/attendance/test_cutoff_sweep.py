@@ -307,3 +307,33 @@ def test_two_cut_off_sweeps_at_once_raise_one_welfare_check_per_session(two, app
     assert sorted(c.pupil_id for c in checks) == sorted([two["robin"], two["ash"]])  # one each, not two
     assert len(tasks(two["school"], TaskKind.WELFARE_CHECK)) == 2
     assert len(emails_to(two["dsl"])) == 2
+
+
+def test_two_sweeps_making_the_days_sessions_at_once_make_each_once(two, app, monkeypatch):
+    """Issue 11, finding 4's audit: the morning sweep, the cut-off sweep and the today page all make the day's
+    sessions (read what is made, insert the rest). Overlapping, the second used to fail on the unique slot."""
+    import threading
+
+    from app.services import attendance
+    from tests.races import at_once
+
+    made_read = threading.local()
+    cutoff_at = attendance.cutoff_at
+
+    def after_both_have_read(*args):
+        if not getattr(made_read, "done", False):
+            made_read.done = True
+            made_read.ready()
+        return cutoff_at(*args)
+
+    monkeypatch.setattr(attendance, "cutoff_at", after_both_have_read)
+
+    def sweep(ready):
+        made_read.ready = ready
+        return expected_sessions()
+
+    with school_time(f"{MONDAY} 08:00"):  # frozen once, for both threads
+        reports = at_once(app, sweep, sweep)
+    assert all(r.failed == {} for r in reports)
+    assert sum(r.results[two["school"]] for r in reports) == 2  # each session made by one of them
+    assert len(sessions(two["school"])) == 2
