@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -103,12 +103,34 @@ def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
     jobs = Job.fetch_many([ref.job_id for ref in refs], connection=conn)
     missing = []
     for ref, job in zip(refs, jobs):
-        if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN:
+        if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN and not _orphaned(job, conn):
             continue
         if job is not None:
             job.delete()
         missing.append(ref)
     return missing
+
+
+# A worker beats every few seconds while idle and at least every 30 s while a job runs (RQ's monitoring interval).
+WORKER_SILENT_SECONDS = 90
+
+
+def _orphaned(job: Job, conn) -> bool:
+    """A job 'started' by a worker that has since died (SIGKILL, power cut) stays 'started' until RQ cleans its
+    registries, about ten minutes later; its row, never claimed, waited as long (the fault run's worker kill).
+    Taking it for dead too early costs only a job that claims nothing: the claim, not this guess, keeps a
+    message single."""
+    from rq import Worker
+
+    if job.get_status(refresh=False) != JobStatus.STARTED:
+        return False
+    worker = Worker.find_by_key(f"{Worker.redis_worker_namespace_prefix}{job.worker_name}", connection=conn) \
+        if job.worker_name else None
+    if worker is None or worker.last_heartbeat is None:
+        return True
+    beat = worker.last_heartbeat
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+    return (clock.now() - beat).total_seconds() > WORKER_SILENT_SECONDS
 
 
 def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:

@@ -78,6 +78,7 @@ class SmtpSink:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
     refuse: bool = False
+    refuse_code: str | None = None  # what `refuse` answers; None: "451 4.3.0 try again later"
     # Seconds to wait after keeping a message before answering 250: the server has it, the client does not
     # know yet (the window in which a killed worker leaves a sent message unrecorded).
     delay: float = 0.0
@@ -90,7 +91,7 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         if self.refuse:
-            return "451 4.3.0 try again later"
+            return self.refuse_code or "451 4.3.0 try again later"
         if self.crash:
             server.transport.abort()
             return "421 4.3.0 crashed"  # never reaches the client: the connection is gone
@@ -120,6 +121,7 @@ class SmtpSink:
         with self._lock:
             self.messages.clear()
         self.refuse = False
+        self.refuse_code = None
         self.delay = 0.0
         self.on_data = None
         self.crash = False

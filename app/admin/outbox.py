@@ -31,7 +31,7 @@ class NotificationView(TrusteeModelView):
     can_view_details = True
     column_default_sort = ("id", True)
     column_list = ("id", "created_at", "school_id", "audience", "recipient_email", "subject", "urgent", "delivery",
-                   "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+                   "status", "attempts", "next_attempt_at", "sent_at", "reclaimed_at", "last_error")
     # Explicit filters: Flask-Admin's enum filter looks members up by name, our columns store values.
     column_filters = (
         FilterEqual(Notification.status, "Status", options=[(s.value, s.value) for s in NotificationStatus]),
@@ -43,7 +43,8 @@ class NotificationView(TrusteeModelView):
     column_searchable_list = ("recipient_email", "subject", "dedupe_key")
     column_details_exclude_list = ("body_html",)
     column_labels = {"created_at": "Queued", "school_id": "School", "recipient_email": "To",
-                     "next_attempt_at": "Next attempt", "last_error": "Last error", "sent_at": "Sent"}
+                     "next_attempt_at": "Next attempt", "last_error": "Last error", "sent_at": "Sent",
+                     "reclaimed_at": "May have been delivered twice (worker stopped while sending)"}
     column_formatters = {"last_error": _error_cell}
 
     @action("retry", "Retry", "Send the selected failed notifications again?")

@@ -334,3 +334,24 @@ def test_redis_stopped_during_a_job_does_not_end_the_worker(app, world, smtp_sin
     redis_connection().flushall()  # a SIGKILLed worker leaves its key until its heartbeat lapses
     health = client.get("/admin/admin_queue_health/").get_data(as_text=True)
     assert "No worker is alive: nothing is being sent." in health
+
+
+def test_a_job_left_started_by_a_dead_worker_does_not_hold_its_email_back(app, world, smtp_sink):
+    """Found in the fault run: a worker SIGKILLed after taking a job but before claiming its row left the job
+    'started' until RQ cleaned its registries (about ten minutes), and the dispatcher waited for it."""
+    from rq.job import Job, JobStatus
+
+    from jobs.outbox import DeliveryRef
+
+    nid = queue_staff_prompt(world)  # its job is enqueued after commit
+    ref = DeliveryRef.of(notification(nid))
+    job = Job.fetch(ref.job_id, connection=redis_connection())
+    job.worker_name = "killed-worker"  # taken by a worker that then died: no key, no heartbeat
+    job.set_status(JobStatus.STARTED)
+    job.save()
+    Queue(queue_name(EMAIL), connection=redis_connection()).remove(job.id)  # it left the queue when taken
+
+    report = dispatch_outbox()
+    assert report.enqueued == 1 and report.already_queued == 0
+    run_worker()
+    _one_email_for(nid, smtp_sink)
