@@ -20,7 +20,8 @@ from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq import Queue
 from rq.job import Job, JobStatus
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -175,8 +176,11 @@ def _deliver(notification_id: int) -> str:
     db.session.commit()  # the claim is visible to every other worker before we talk to SMTP
     if claim.rowcount != 1:
         return "not due, taken or done"
-    notification = db.session.get(Notification, notification_id)
-    attempt = _Attempt.of(notification)
+    try:
+        notification = db.session.get(Notification, notification_id)
+        attempt = _Attempt.of(notification)
+    except DBAPIError as exc:  # the database went away just after the claim: nothing was sent
+        return _release_claim(notification_id, exc)
     try:
         settings = MailSettings.from_config(current_app.config)
         message = build_message(notification, settings)
@@ -218,8 +222,6 @@ def _with_database_retries(work, what: str):
     the connection or could not be reached. Only errors that mean "not done" are retried: a statement that
     failed on a dropped connection was rolled back with it, and each `work` here is a conditional UPDATE,
     harmless to repeat."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
     for delay in (*RECORD_RETRY_SECONDS, None):
         try:
             return work()
@@ -231,6 +233,25 @@ def _with_database_retries(work, what: str):
             log.warning("%s: the database is unreachable (%s); trying again in %ss", what,
                         str(exc.orig or exc).strip().splitlines()[0][:200], delay)
             time.sleep(delay)
+
+
+def _release_claim(notification_id: int, exc: Exception) -> str:
+    """Put a claimed row back, due now and with no attempt counted: it never reached SMTP. Left 'sending', it
+    would wait for the claim timeout and then be marked as possibly delivered twice, which it was not."""
+    log.warning("notification %s: the database failed before sending (%s); put back", notification_id,
+                str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200])
+
+    def release():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status == NotificationStatus.SENDING)
+            .values(status=NotificationStatus.PENDING, claimed_at=None, next_attempt_at=clock.now())
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+
+    db.session.rollback()
+    _with_database_retries(release, f"put notification {notification_id} back")
+    return "put back: the database failed before sending"
 
 
 def _record_sent(notification_id: int) -> None:

@@ -355,3 +355,34 @@ def test_a_job_left_started_by_a_dead_worker_does_not_hold_its_email_back(app, w
     assert report.enqueued == 1 and report.already_queued == 0
     run_worker()
     _one_email_for(nid, smtp_sink)
+
+
+def test_the_database_failing_just_after_the_claim_puts_the_row_back_unmarked(app, world, smtp_sink):
+    """Found in the fault run's PostgreSQL restart: the claim committed, then reading the row failed; the row
+    stayed 'sending', was reclaimed after the timeout and marked "may have been delivered twice" though it had
+    never reached SMTP. Now it is put back at once, no attempt counted."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    nid = queue_staff_prompt(world)
+    failed = []
+
+    def fail_the_read_after_the_claim(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT NOTIFICATIONS") and not failed:
+            failed.append(statement)
+            raise OperationalError(statement, None, ConnectionRefusedError("the database system is shutting down"))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", fail_the_read_after_the_claim)
+    try:
+        result = deliver_notification(nid, school_id())
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_read_after_the_claim)
+    assert failed and result == "put back: the database failed before sending"
+    row = notification(nid)
+    assert (row.status, row.attempts, row.reclaimed_at) == (NotificationStatus.PENDING, 0, None)
+    assert smtp_sink.messages == []
+    dispatch_outbox()
+    run_worker()
+    _one_email_for(nid, smtp_sink)
+    assert notification(nid).reclaimed_at is None
