@@ -23,12 +23,14 @@ from app.models.attendance import AttendanceSession, ConfirmedVia
 from app.policy.attendance import (
     ABSENCE_REASON_CODES,
     Outcome,
+    SessionKind,
     SessionPattern,
     cutoff_at,
     expected_sessions,
     register_code,
 )
 from app.school_calendar import SchoolCalendar
+from app.services.flexi_register import ensure_flexi_home_sessions, flexi_sessions_missing_on
 from app.services.tasks import TaskKind, complete_tasks_for
 from tenants import require_school_id
 
@@ -61,9 +63,9 @@ def sessions_missing_on(day: dt.date) -> bool:
     ensure_expected_sessions decides exactly."""
     made = exists().where(AttendanceSession.placement_id == Placement.id, AttendanceSession.day == day,
                           AttendanceSession.session == WeeklySession.session)
-    return bool(db.session.scalar(select(exists().where(
+    return bool(db.session.scalar(select(or_(exists().where(
         WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
-        ~made))))
+        ~made), flexi_sessions_missing_on(day)))))
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:
@@ -78,13 +80,15 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
     if not calendar.is_school_day(day):
         return 0
     school = school or db.session.get(School, require_school_id())
+    made = ensure_flexi_home_sessions(calendar, day, school)  # section 10: home sessions, code C
     placements = placements_due_on(day)
     if not placements:
-        return 0
+        if made:
+            db.session.flush()
+        return made
     made_already = set(db.session.execute(
         select(AttendanceSession.placement_id, AttendanceSession.session)
         .where(AttendanceSession.day == day)).all())
-    made = 0
     for placement in placements:
         end = placement.ended_on or placement.planned_end_date
         if placement.status is PlacementStatus.ACTIVE and placement.ended_on is None:
@@ -176,6 +180,8 @@ def confirm_session(session: AttendanceSession, confirmation: Confirmation, *, u
     Closes the session's attendance prompt; an absence with no reason raises a welfare check at once (KCSIE).
     Raises ConfirmationRefused (errors by field) with nothing changed. The caller commits."""
     errors = confirmation_errors(confirmation)
+    if session.kind is not SessionKind.PROVISION:
+        errors["kind"] = "This session's register code is fixed by the arrangement; there is nothing to confirm."
     if errors:
         raise ConfirmationRefused(errors)
     at = at or clock.now()
