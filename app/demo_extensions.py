@@ -29,3 +29,6 @@ def seed_extensions(trust) -> None:
     from app.demo_qa import seed_qa
 
     seed_qa(trust)  # a QA visit with follow-up actions, and the pupil's progress and voice
+    from app.demo_flexi import seed_flexi
+
+    seed_flexi(trust)  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
