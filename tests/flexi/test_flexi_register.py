@@ -119,3 +119,14 @@ def test_after_the_end_date_the_register_returns_to_normal(flexi, pupil_with_bot
         assert _make(flexi.school_id, day) == 0
     assert [(d, s) for d, s, kind, _ in _sessions(flexi.school_id, pupil_id) if kind != "provision"] == [
         (D(2026, 1, 12), "pm"), (D(2026, 1, 16), "am"), (D(2026, 1, 16), "pm")]
+
+
+def test_the_today_page_shows_home_sessions_as_c_with_nothing_to_confirm(app, flexi, pupil_with_both):
+    from tests.helpers import fresh_client, sign_in
+
+    with school_time("2026-01-16 09:40"):
+        client = fresh_client(app)
+        sign_in(client, flexi.world.users["a.attendance_officer"].email)
+        page = client.get("/alder/attendance/").get_data(as_text=True)
+    assert page.count("Home (flexi-schooling)") == 2 and page.count("<strong>C</strong>") == 2
+    assert "Set by the arrangement" in page and "Nothing is waiting to be confirmed." in page
