@@ -156,3 +156,12 @@ def test_the_next_review_and_a_calendar_not_entered(calendar):
     assert next_termly_review(calendar, D(2025, 9, 8), None, D(2025, 12, 20)).key == "2025-26:spring"
     assert next_termly_review(calendar, D(2025, 9, 8), None, D(2027, 7, 23)) is None
     assert next_termly_review(SchoolCalendar([]), D(2025, 9, 8), None, D(2025, 12, 20)) is None
+
+
+def test_a_term_with_no_school_day_has_no_review():
+    from app.school_calendar import HalfTermDates
+
+    # A one-week "term" entered as training days only (a school closed for building work, say).
+    closed = HalfTermDates(2025, "autumn", 1, D(2025, 9, 1), D(2025, 9, 5))
+    calendar = SchoolCalendar([closed], [D(2025, 9, d) for d in range(1, 6)])
+    assert termly_reviews(calendar, D(2025, 9, 1), None, D(2025, 12, 31)) == []
