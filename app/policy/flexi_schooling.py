@@ -137,6 +137,17 @@ def pattern_problem(slots: list[str]) -> str | None:
     return None
 
 
+def provision_clash(home: Iterable[str], provision: dict[str, str]) -> str | None:
+    """Policy 10.3, 10.5: a session is at home or at school (or at a provider the school commissioned), never both:
+    `provision` maps the pupil's weekly provider sessions ("fri_am") to the provider's name. The first clash, or
+    None."""
+    for slot in home:
+        if slot in provision:
+            return (f"{describe_pattern([slot])[0].replace(': ', ' ')} is a session at {provision[slot]} (a placement): "
+                    "a session at home cannot also be one at a provider.")
+    return None
+
+
 def describe_pattern(slots: Iterable[str]) -> list[str]:
     """Readable lines: "Monday: whole day", "Friday: afternoon"."""
     by_day: dict[int, set[str]] = {}

@@ -21,7 +21,19 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import AttendanceSession, FlexiAgreement, FlexiRequest, FlexiRequestStatus, Pupil, User, WithdrawnBy
+from app.models import (
+    AttendanceSession,
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    Placement,
+    PlacementStatus,
+    Provider,
+    Pupil,
+    User,
+    WeeklySession,
+    WithdrawnBy,
+)
 from app.permissions import user_school_roles
 from app.policy import flexi_schooling as policy
 from app.roles import SchoolRoleName
@@ -278,6 +290,26 @@ class AgreementInput:
     school_send_provision: str | None = None
 
 
+def provider_sessions_of(pupil_id: int) -> dict[str, str]:
+    """The pupil's weekly sessions at providers ("fri_am" -> the provider's name), of placements planned or
+    running."""
+    rows = db.session.execute(
+        select(WeeklySession.weekday, WeeklySession.session, Provider.name)
+        .join(Placement, Placement.id == WeeklySession.placement_id)
+        .join(Provider, Provider.id == Placement.provider_id)
+        .where(Placement.pupil_id == pupil_id, Placement.archived_at.is_(None),
+               Placement.status.in_((PlacementStatus.PLANNED, PlacementStatus.ACTIVE))))
+    return {f"{policy.WEEKDAY_KEYS[weekday]}_{session.value}": name for weekday, session, name in rows}
+
+
+def _running_agreement(pupil_id: int, start_date: dt.date | None) -> FlexiAgreement | None:
+    """The pupil's agreement still running on the new one's start (no end, or an end on or after it)."""
+    on = start_date or clock.today()
+    return db.session.scalar(select(FlexiAgreement).where(
+        FlexiAgreement.pupil_id == pupil_id, FlexiAgreement.archived_at.is_(None),
+        (FlexiAgreement.end_date.is_(None)) | (FlexiAgreement.end_date >= on)).limit(1))
+
+
 _AGREEMENT_TEXT = ("pupil_needs", "rationale", "home_education_provision", "section_7_how_met",
                    "welfare_responsible_at_home", "school_curriculum", "school_assessments", "school_send_provision")
 
@@ -295,6 +327,13 @@ def make_agreement(request: FlexiRequest, data: AgreementInput, by: User) -> Res
     _long(errors, values)
     pattern = data.home_pattern if data.home_pattern is not None else request.proposed_home_sessions
     slots = _pattern(pattern, errors, "home_pattern")
+    clash = policy.provision_clash(slots, provider_sessions_of(request.pupil_id))
+    if clash:
+        errors.setdefault("home_pattern", clash)
+    running = _running_agreement(request.pupil_id, data.start_date)
+    if running is not None:
+        errors.setdefault("request", f"The pupil's agreement from {running.start_date:%-d %B %Y} is still running: "
+                                     "record its withdrawal first (one arrangement at a time).")
     if errors:
         return refused(errors)
     agreement = FlexiAgreement(request_id=request.id, pupil_id=request.pupil_id, start_date=data.start_date,

@@ -165,3 +165,11 @@ def test_a_term_with_no_school_day_has_no_review():
     closed = HalfTermDates(2025, "autumn", 1, D(2025, 9, 1), D(2025, 9, 5))
     calendar = SchoolCalendar([closed], [D(2025, 9, d) for d in range(1, 6)])
     assert termly_reviews(calendar, D(2025, 9, 1), None, D(2025, 12, 31)) == []
+
+
+def test_a_session_at_home_cannot_also_be_at_a_provider():
+    from app.policy.flexi_schooling import provision_clash
+
+    assert provision_clash(["mon_pm", "fri_am"], {"wed_am": "Willow Farm"}) is None
+    assert provision_clash(["mon_pm", "fri_am"], {"fri_am": "Willow Farm"}).startswith(
+        "Friday morning is a session at Willow Farm")

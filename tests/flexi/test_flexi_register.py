@@ -130,3 +130,13 @@ def test_the_today_page_shows_home_sessions_as_c_with_nothing_to_confirm(app, fl
         page = client.get("/alder/attendance/").get_data(as_text=True)
     assert page.count("Home (flexi-schooling)") == 2 and page.count("<strong>C</strong>") == 2
     assert "Set by the arrangement" in page and "Nothing is waiting to be confirmed." in page
+
+
+def test_no_agreement_puts_a_providers_session_at_home(flexi, pupil_with_both):
+    pupil_id, _ = pupil_with_both
+    with school_time("2026-09-07 10:00"):  # a new school year: a new request may be considered
+        request_id = request_for(flexi, pupil_id=pupil_id, received_on=D(2026, 9, 7), pattern=["wed_am"]).record.id
+        approve(flexi, request_id)
+        result = agree(flexi, request_id, start=D(2026, 9, 14))
+    assert "Wednesday morning is a session at Kit's provider" in result.errors["home_pattern"]
+    assert "agreement from 12 January 2026 is still running" in result.errors["request"]  # one at a time
