@@ -8,13 +8,8 @@ the school's tenant scope; each change commits, or refuses by field with nothing
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -38,7 +33,8 @@ from app.permissions import user_school_roles
 from app.policy import flexi_schooling as policy
 from app.roles import SchoolRoleName
 from app.school_calendar import academic_year_of
-from app.services.evidence import CheckedUpload, EvidenceRefused, check_upload
+from app.services.evidence import EvidenceRefused, check_upload
+from app.services.flexi_documents import store_document
 from app.services.flexi_notices import MissingLAContact, notify_la_of_agreement
 from app.services.results import Result, refused
 from tenants import require_school_id
@@ -101,33 +97,6 @@ class RequestInput:
     request_summary: str | None
     proposed_pattern: list = field(default_factory=list)  # "mon_am" / {"weekday": .., "block": ..} entries
     meeting_offered_on: dt.date | None = None
-
-
-def _documents_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "flexi-requests"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-def store_document(request: FlexiRequest, upload: CheckedUpload) -> None:
-    """The written request, stored as evidence files are (app.services.evidence): outside the web root, under a
-    random name, no extension, not executable; served only through a permission-checked view."""
-    stored_name = secrets.token_hex(24)
-    fd = os.open(_documents_folder() / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(upload.data)
-    request.document_name = upload.original_name
-    request.document_stored_name = stored_name
-    request.document_content_type = upload.file_type.content_type
-    request.document_size_bytes = len(upload.data)
-    request.document_sha256 = hashlib.sha256(upload.data).hexdigest()
-
-
-def document_path(request: FlexiRequest) -> Path | None:
-    name = request.document_stored_name
-    if not name or not all(c in "0123456789abcdef" for c in name):
-        return None
-    return _documents_folder() / name
 
 
 def _pattern(entries, errors: dict, name: str) -> list[str]:
@@ -194,17 +163,6 @@ def record_request(data: RequestInput, by: User, document: tuple[str | None, byt
             data.received_on, earlier_request_dates(pupil.id)) or "A request for this pupil exists this year."})
     if upload is not None:
         store_document(request, upload)
-    db.session.commit()
-    return Result(record=request)
-
-
-def record_document(request: FlexiRequest, document: tuple[str | None, bytes]) -> Result:
-    """The written request uploaded after the request was recorded (or a clearer copy)."""
-    try:
-        upload = check_upload(*document)
-    except EvidenceRefused as exc:
-        return refused({"document": str(exc)})
-    store_document(request, upload)
     db.session.commit()
     return Result(record=request)
 

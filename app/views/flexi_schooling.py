@@ -25,6 +25,7 @@ from app.models import FlexiRequestStatus, Pupil
 from app.permissions import Permission, school_permission, trust_permission
 from app.policy.flexi_schooling import WEEKDAY_KEYS, WEEKDAY_NAMES, describe_pattern
 from app.services import flexi_reviews as reviews
+from app.services import flexi_documents as documents
 from app.services import flexi_schooling as service
 from app.services.calendar import calendar_for_school
 from app.services.evidence import read_upload
@@ -140,7 +141,7 @@ def meeting(flexi_request_id: int):
 def document(flexi_request_id: int):
     """The written request, as an attachment."""
     record = service.access_request(flexi_request_id)
-    path = service.document_path(record)
+    path = documents.document_path(record)
     if path is None or not path.exists():
         abort(404)
     return send_file(path, mimetype=record.document_content_type, as_attachment=True,
@@ -154,7 +155,7 @@ def upload_document(flexi_request_id: int):
     form = DocumentForm()
     upload = _upload(form.document) if form.validate_on_submit() else None
     if upload is not None:
-        result = service.record_document(record, upload)
+        result = documents.record_document(record, upload)
         if result.ok:
             flash("The written request is uploaded.", "success")
             return redirect(url_for("flexi.show_request", flexi_request_id=record.id))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FlexiAgreement, FlexiRequest, FlexiRequestStatus, Task, TaskStatus
 from app.services import flexi_reviews, flexi_schooling as service
+from app.services.flexi_documents import document_path
 from app.services.flexi_letter import letter_pdf
 from app.services.flexi_notices import notify_la_of_agreement
 from app.services.calendar import calendar_for_school
@@ -59,7 +60,7 @@ def test_the_written_request_is_kept_like_evidence(flexi, app):
     assert result.ok
     with school_scope(flexi.school_id):
         record = db.session.get(FlexiRequest, result.record.id)
-        path = service.document_path(record)
+        path = document_path(record)
         assert record.document_name == "Letter_from_parent.pdf" and path.read_bytes().startswith(b"%PDF")
         assert "." not in path.name and path.stat().st_mode & 0o777 == 0o600
 

@@ -384,7 +384,7 @@ def _register_flexi_builders() -> None:
 
     def flexi_request(marker: str) -> FlexiRequest:
         from app.services.evidence import check_upload
-        from app.services.flexi_schooling import store_document
+        from app.services.flexi_documents import store_document
 
         request = _with_pupil(FlexiRequest(academic_year=2089, received_on=date(2090, 1, 2), requested_by="A parent",
                                         request_summary=marker, proposed_home_sessions=["fri_pm"],
