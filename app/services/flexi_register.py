@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import String, and_, cast, exists, false, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
@@ -46,7 +47,7 @@ def flexi_sessions_missing_on(day: dt.date):
 
 def ensure_flexi_home_sessions(calendar: SchoolCalendar, day: dt.date, school: School) -> int:
     """Make the day's home sessions (code C) of the current school's running agreements not yet made; none on a
-    day that is not a school day. Idempotent; returns how many were made (the caller flushes)."""
+    day that is not a school day. Idempotent and safe to race; returns how many were made (flushed)."""
     if not calendar.is_school_day(day):
         return 0
     agreements = agreements_running_on(day)
@@ -55,16 +56,34 @@ def ensure_flexi_home_sessions(calendar: SchoolCalendar, day: dt.date, school: S
     made_already = set(db.session.execute(
         select(AttendanceSession.flexi_agreement_id, AttendanceSession.session)
         .where(AttendanceSession.day == day, AttendanceSession.flexi_agreement_id.is_not(None))).all())
-    made, now = 0, clock.now()
+    now, rows = clock.now(), []
     for agreement in agreements:
         for session in home_sessions_on(agreement.home_sessions, day):
             if (agreement.id, session) in made_already:
                 continue
             starts_at, ends_at = HOME_SESSION_TIMES[session]
-            db.session.add(AttendanceSession(
+            rows.append(dict(
                 school_id=school.id, flexi_agreement_id=agreement.id, pupil_id=agreement.pupil_id, day=day,
-                session=SessionOfDay(session), kind=SessionKind.FLEXI_SCHOOLING_HOME, starts_at=starts_at, ends_at=ends_at,
-                cutoff_at=clock.local_datetime(day, starts_at), register_code=HOME_CODE, confirmed_at=now))
+                session=SessionOfDay(session), kind=SessionKind.FLEXI_SCHOOLING_HOME, starts_at=starts_at,
+                ends_at=ends_at, cutoff_at=clock.local_datetime(day, starts_at), register_code=HOME_CODE,
+                confirmed_at=now))
             made_already.add((agreement.id, session))
-            made += 1
-    return made
+    if not rows:
+        return 0
+    # Made by the morning sweep, the cut-off sweep and the today page, perhaps at once (as the placements'
+    # sessions are): one SAVEPOINT for all, and should another have made some meanwhile
+    # (uq_attendance_sessions_flexi_slot), one each, skipping those it made.
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(AttendanceSession(**row) for row in rows)
+        return len(rows)
+    except IntegrityError:
+        made = 0
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(AttendanceSession(**row))
+                made += 1
+            except IntegrityError:
+                pass
+        return made

@@ -1,7 +1,7 @@
 """flexi-schooling (section 10): requests, agreements, termly reviews; home sessions in attendance_sessions
 
 Revision ID: 0006_flexi_schooling
-Revises: 0003_attendance_and_monitoring
+Revises: 0004_exactly_once
 Create Date: 2026-12-05 05:40:40.090430
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_flexi_schooling'
-down_revision = '0003_attendance_and_monitoring'
+down_revision = '0004_exactly_once'
 branch_labels = None
 depends_on = None
 
