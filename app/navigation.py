@@ -46,6 +46,7 @@ SCHOOL_NAVIGATION: tuple[NavGroup, ...] = (
         NavPage("Pupils", "pupils.index", Permission.PUPILS_VIEW, ("pupils.",)),
         NavPage("Placements", "placements.index", Permission.PLACEMENTS_VIEW, ("placements.",)),
         NavPage("Reviews", "reviews.index", Permission.REVIEWS_VIEW, ("reviews.",)),
+        NavPage("Flexi-schooling", "flexi.index", Permission.FLEXI_VIEW, ("flexi.",)),
     )),
     NavGroup("Providers", (
         NavPage("Providers", "providers.index", Permission.PROVIDERS_VIEW, ("providers.",)),

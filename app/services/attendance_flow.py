@@ -11,8 +11,8 @@ from app.services.attendance_today import day_sessions, needs_confirming
 
 def _place(session: AttendanceSession) -> tuple:
     # The page's order of the rows still to confirm (attendance_today.day_sessions).
-    return (session.starts_at, session.provider.name, session.pupil.last_name, session.pupil.first_name,
-            session.session.value)
+    return (session.starts_at, session.provider.name if session.provider else "", session.pupil.last_name,
+            session.pupil.first_name, session.session.value)
 
 
 def next_unconfirmed(day: dt.date, after: AttendanceSession) -> AttendanceSession | None:
