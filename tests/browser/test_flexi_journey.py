@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from app import clock
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.flexi.conftest import new_pupil
 from tests.jobs.schedule_fixtures import Ids
@@ -27,14 +28,14 @@ def test_request_to_agreement_to_withdrawal(page: Page, world, screenshot):
     ddmmyyyy = "%Y-%m-%d"  # what a date input takes
 
     sign_in(page, ids.emails["a.ap_leader"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Flexi-schooling").click()
+    navigate(page, "Flexi-schooling")
     expect(page.get_by_role("heading", level=1)).to_have_text("Flexi-schooling")
     assert_no_serious_violations(page)
     page.get_by_role("link", name="Record a request").click()
     page.get_by_role("button", name="Save the request").click()  # empty: refused, naming the fields
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the pupil the request is for.")
     assert_no_serious_violations(page)
-    page.get_by_label("Pupil").select_option(label="Ellis Flexitest (year 4)")
+    page.get_by_label("Pupil", exact=True).select_option(label="Ellis Flexitest (year 4)")
     page.get_by_label("Date the written request was received").fill(today.strftime(ddmmyyyy))
     page.get_by_label("Parent or carer who made the request").fill("Morgan Parent")
     page.get_by_label("What the request asks for and why").fill("Fridays at home for forest school.")
