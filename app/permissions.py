@@ -56,6 +56,8 @@ class Permission(enum.StrEnum):
     TRUST_PROVIDER_CONCERN_RESOLVE = "trust.providers.concern.resolve"  # any school's concern
     TRUST_ATTENDANCE_VIEW = "trust.attendance.view"  # every school's unconfirmed sessions, low attendance
     TRUST_MONITORING_VIEW = "trust.monitoring.view"  # every school's overdue reviews and QA visits
+    TRUST_SAFEGUARDING_VIEW = "trust.safeguarding.view"  # every school's welfare checks, not-located cases (KCSIE)
+    TRUST_REPORTS_VIEW = "trust.reports.view"  # the dashboard's figures and the trust report (4.2), aggregates
 
     @property
     def is_trust(self) -> bool:
@@ -145,6 +147,13 @@ for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
 for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
+
+
+# Oversight (issue 16; 4.1, 4.2, KCSIE). Welfare-check detail across schools is the trust safeguarding lead's
+# (least privilege: the other trust roles see the aggregate figures only).
+TRUST_ROLE_PERMISSIONS[T.TRUST_SAFEGUARDING_LEAD] |= {Permission.TRUST_SAFEGUARDING_VIEW}
+for _trust_role in TRUST_ROLE_PERMISSIONS:
+    TRUST_ROLE_PERMISSIONS[_trust_role] |= {Permission.TRUST_REPORTS_VIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

@@ -1,0 +1,68 @@
+"""Trust oversight pages (issue 16): the trust safeguarding picture, the trust role's inbox of what has escalated
+to it, and read-only views of one school's record opened from them. Every page is a cross-school read inside an
+audited trust scope; nothing here changes a record (the school acts; the trust sees). Thin: parse, call a
+service, render."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from app.permissions import Permission, has_trust_permission, trust_permission
+from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, OUTCOMES
+from app.services import trust_safeguarding as service
+from tenants import trust_scope
+
+bp = Blueprint("oversight", __name__, url_prefix="/trust")
+
+
+def _trust_roles():
+    return [tr.role for tr in current_user.trust_roles]
+
+
+@bp.route("/safeguarding")
+@trust_permission(Permission.TRUST_SAFEGUARDING_VIEW)
+def safeguarding():
+    with trust_scope(current_user.id, "trust safeguarding picture: welfare checks, not located, escalations"):
+        picture = service.safeguarding_picture(trust_roles=_trust_roles())
+        counts = service.counts_by_school(picture)
+        return render_template("oversight/safeguarding.html", picture=picture, counts=counts,
+                               outcomes=OUTCOMES)
+
+
+@bp.route("/inbox")
+@trust_permission(Permission.TRUST_VIEW)
+def inbox():
+    """What has escalated to the viewer's trust roles, in every school."""
+    with trust_scope(current_user.id, "trust inbox: tasks escalated to a trust role"):
+        tasks = service.escalated_to(_trust_roles())
+        schools = service.school_names({t.school_id for t in tasks})
+        return render_template("oversight/inbox.html", tasks=tasks, schools=schools)
+
+
+@bp.route("/welfare-checks/<int:welfare_check_id>")
+@trust_permission(Permission.TRUST_SAFEGUARDING_VIEW)
+def welfare_check(welfare_check_id: int):
+    with trust_scope(current_user.id, f"trust read: welfare check {welfare_check_id}"):
+        check = service.welfare_check_for_trust(welfare_check_id)
+        if check is None:
+            abort(404)
+        tasks = service.tasks_about("welfare_check", check.id, check.school_id)
+        return render_template("oversight/welfare_check.html", check=check, school=service.school_of(check.school_id),
+                               tasks=tasks, people=service.names_of_people({t.assigned_user_id for t in tasks}),
+                               methods=METHODS, outcomes=OUTCOMES, steps=MISSING_CHILD_STEPS)
+
+
+@bp.route("/tasks/<int:task_id>")
+@trust_permission(Permission.TRUST_VIEW)
+def task(task_id: int):
+    """A task of any school, read-only. Its detail (which may carry a family's contacts) only for the trust
+    safeguarding lead or a role it has escalated to."""
+    with trust_scope(current_user.id, f"trust read: task {task_id}"):
+        found = service.task_for_trust(task_id)
+        if found is None:
+            abort(404)
+        escalated_here = found in service.escalated_to(_trust_roles())
+        safeguarding = has_trust_permission(current_user, Permission.TRUST_SAFEGUARDING_VIEW)
+        return render_template("oversight/task.html", task=found, school=service.school_of(found.school_id),
+                               show_detail=escalated_here or safeguarding, escalated_here=escalated_here,
+                               can_see_welfare=safeguarding)
