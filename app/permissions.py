@@ -48,6 +48,11 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
+    REPORTS_VIEW = "school.reports.view"  # the headteacher's reports on the use of AP (4.2); aggregates only
+    REPORTS_DRAFTS_VIEW = "school.reports.drafts.view"  # reports not yet presented to governors
+    REPORTS_PRODUCE = "school.reports.produce"  # produce, mark presented to governors and sent to the trust
+    GOVERNORS_VIEW = "school.governors.view"  # presented reports and live aggregate figures (4.1)
+    GOVERNORS_NOTES_RECORD = "school.governors.notes.record"  # questions asked and actions agreed (4.1)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -148,6 +153,17 @@ for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEN
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
 
+
+# Reports (issue 16; 4.1, 4.2). The headteacher reports; the AP leader sees them; governors see the presented
+# ones and aggregate figures (never a named pupil) and record their questions and actions.
+_REPORT_PERMISSIONS = {
+    R.HEADTEACHER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW, Permission.REPORTS_PRODUCE,
+                    Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
+    R.AP_LEADER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW},
+    R.DESIGNATED_GOVERNOR: {Permission.REPORTS_VIEW, Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
+}
+for _role, _granted in _REPORT_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
 # Oversight (issue 16; 4.1, 4.2, KCSIE). Welfare-check detail across schools is the trust safeguarding lead's
 # (least privilege: the other trust roles see the aggregate figures only).

@@ -68,3 +68,11 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+from app.models.oversight import (  # noqa: F401
+    Complaint,
+    ComplaintStep,
+    GovernorsNote,
+    HeadteacherReport,
+    PolicyMonitoring,
+    PolicyReview,
+)

@@ -255,6 +255,19 @@ def period_figures(windows: dict[int, list[Window]]) -> dict[tuple[int, str], Pe
                    ProviderConcern.created_at < clock.local_datetime(latest + dt.timedelta(days=1), dt.time(0)))):
         for f in _figures_on(figures, by_school, school_id, _as_date(created_at)):
             f.provider_concerns += 1
+    # Complaints about how the policy was applied (11.1): received and closed in the period.
+    from app.models.oversight import Complaint
+
+    for school_id, received_on, closed_on in db.session.execute(
+            select(Complaint.school_id, Complaint.received_on, Complaint.closed_on)
+            .where(Complaint.school_id.in_(school_ids), Complaint.archived_at.is_(None),
+                   or_(and_(Complaint.received_on >= earliest, Complaint.received_on <= latest),
+                       and_(Complaint.closed_on >= earliest, Complaint.closed_on <= latest)))):
+        for f in _figures_on(figures, by_school, school_id, _as_date(received_on)):
+            f.extra.setdefault("complaints", Counter())["received"] += 1
+        if closed_on is not None:
+            for f in _figures_on(figures, by_school, school_id, _as_date(closed_on)):
+                f.extra.setdefault("complaints", Counter())["closed"] += 1
     for hook in PERIOD_SECTIONS:
         hook(windows, figures)
     return figures

@@ -193,6 +193,15 @@ def task_for_trust(task_id: int) -> Task | None:
     return db.session.get(Task, task_id)
 
 
+def report_for_trust(report_id: int):
+    """A school's headteacher's report that was sent to the trust (4.2); None otherwise."""
+    from app.models.oversight import HeadteacherReport
+
+    return db.session.scalar(select(HeadteacherReport).where(
+        HeadteacherReport.id == report_id, HeadteacherReport.archived_at.is_(None),
+        HeadteacherReport.sent_to_trust_at.is_not(None)))
+
+
 def school_of(school_id: int) -> School:
     return db.session.get(School, school_id)
 

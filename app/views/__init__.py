@@ -18,6 +18,8 @@ def register_blueprints(app) -> None:
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
     from app.views.oversight import bp as oversight_bp
+    from app.views.reports import bp as reports_bp
+    from app.views.reports import governors_bp
     from app.views.welfare_checks import bp as welfare_checks_bp
     from app.views.provider_links import bp as provider_links_bp
     from app.views.provider_links import public_bp as provider_attendance_bp
@@ -29,6 +31,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(trust_bp)
     app.register_blueprint(oversight_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(governors_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)

@@ -66,3 +66,19 @@ def task(task_id: int):
         return render_template("oversight/task.html", task=found, school=service.school_of(found.school_id),
                                show_detail=escalated_here or safeguarding, escalated_here=escalated_here,
                                can_see_welfare=safeguarding)
+
+
+@bp.route("/reports/<int:report_id>")
+@trust_permission(Permission.TRUST_REPORTS_VIEW)
+def trust_report_of_school(report_id: int):
+    """4.2: a school's report as the trust receives it (sent to the trust), read-only."""
+    from app.services import ap_report
+
+    with trust_scope(current_user.id, f"trust read: headteacher's report {report_id}"):
+        report = service.report_for_trust(report_id)
+        if report is None:
+            abort(404)
+        school = service.school_of(report.school_id)
+        data = ap_report.report_data(school, report.label, report.first_day, report.last_day)
+        return render_template("oversight/trust_school_report.html", report=report, data=data,
+                               charts=ap_report.charts_for(data), school=school)
