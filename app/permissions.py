@@ -53,6 +53,10 @@ class Permission(enum.StrEnum):
     REPORTS_PRODUCE = "school.reports.produce"  # produce, mark presented to governors and sent to the trust
     GOVERNORS_VIEW = "school.governors.view"  # presented reports and live aggregate figures (4.1)
     GOVERNORS_NOTES_RECORD = "school.governors.notes.record"  # questions asked and actions agreed (4.1)
+    COMPLAINTS_RECORD = "school.complaints.record"  # any staff member takes a concern or complaint (11.1)
+    COMPLAINTS_VIEW = "school.complaints.view"
+    COMPLAINTS_MANAGE = "school.complaints.manage"  # the headteacher: stages and outcome (11.1)
+    POLICY_MONITORING_RECORD = "school.policy_monitoring.record"  # the headteacher's monitoring (12.1)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -63,6 +67,7 @@ class Permission(enum.StrEnum):
     TRUST_MONITORING_VIEW = "trust.monitoring.view"  # every school's overdue reviews and QA visits
     TRUST_SAFEGUARDING_VIEW = "trust.safeguarding.view"  # every school's welfare checks, not-located cases (KCSIE)
     TRUST_REPORTS_VIEW = "trust.reports.view"  # the dashboard's figures and the trust report (4.2), aggregates
+    TRUST_POLICY_REVIEW = "trust.policy_review.record"  # the policy's adoption and next review (12.2)
 
     @property
     def is_trust(self) -> bool:
@@ -162,6 +167,12 @@ _REPORT_PERMISSIONS = {
     R.AP_LEADER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW},
     R.DESIGNATED_GOVERNOR: {Permission.REPORTS_VIEW, Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
 }
+# Complaints (11.1): any member of staff takes one; the headteacher runs the procedure; leaders see them.
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL, R.ATTENDANCE_OFFICER, R.STAFF):
+    _REPORT_PERMISSIONS.setdefault(_role, set()).add(Permission.COMPLAINTS_RECORD)
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL):
+    _REPORT_PERMISSIONS[_role] |= {Permission.COMPLAINTS_VIEW}
+_REPORT_PERMISSIONS[R.HEADTEACHER] |= {Permission.COMPLAINTS_MANAGE, Permission.POLICY_MONITORING_RECORD}
 for _role, _granted in _REPORT_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
@@ -170,6 +181,7 @@ for _role, _granted in _REPORT_PERMISSIONS.items():
 TRUST_ROLE_PERMISSIONS[T.TRUST_SAFEGUARDING_LEAD] |= {Permission.TRUST_SAFEGUARDING_VIEW}
 for _trust_role in TRUST_ROLE_PERMISSIONS:
     TRUST_ROLE_PERMISSIONS[_trust_role] |= {Permission.TRUST_REPORTS_VIEW}
+TRUST_ROLE_PERMISSIONS[T.DESIGNATED_TRUSTEE] |= {Permission.TRUST_POLICY_REVIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

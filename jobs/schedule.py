@@ -86,6 +86,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("qa-visits-due", "jobs.qa_sweeps.qa_visits_due", SWEEPS,
                 "Ask the AP leader to arrange each provider's quality-assurance visit as it comes due (8.1, 8.3)",
                 at=time(6, 50), days=SCHOOL_DAYS),
+    PeriodicJob("policy-review", "jobs.oversight_sweeps.policy_review_reminders", SWEEPS,
+                "Remind the trust safeguarding lead ahead of the AP policy's two-yearly review (12.2)",
+                at=time(7, 5), days=WEEKDAYS),
 )
 
 

@@ -27,3 +27,45 @@ class PresentedForm(ServiceForm):
 class GovernorsNoteForm(ServiceForm):
     questions = TextAreaField("Questions governors asked")
     actions = TextAreaField("Actions agreed (optional)")
+
+
+def _id_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ComplaintForm(ServiceForm):
+    raised_by = StringField("Who raised it")
+    raised_by_relationship = StringField("Their relationship to the school, for example parent, provider (optional)")
+    received_on = SchoolDateField("Date received")
+    about = TextAreaField("What it is about")
+    pupil_id = SelectField("About a pupil (optional)", coerce=_id_or_none, validate_choice=False)
+    provider_id = SelectField("About a provider (optional)", coerce=_id_or_none, validate_choice=False)
+
+    def __init__(self, *args, pupils=(), providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupil_id.choices = [("", "No pupil")] + [(p.id, p.display_name) for p in pupils]
+        self.provider_id.choices = [("", "No provider")] + [(p.id, p.name) for p in providers]
+
+
+class ComplaintStageForm(ServiceForm):
+    stage = SelectField("Move to the stage", validate_choice=False)
+    on = SchoolDateField("Date the stage started")
+    note = TextAreaField("Note (optional)")
+
+
+class ComplaintCloseForm(ServiceForm):
+    outcome = SelectField("Outcome", validate_choice=False)
+    closed_on = SchoolDateField("Date of the outcome")
+    outcome_note = TextAreaField("What was decided (optional)")
+
+
+class MonitoringForm(ServiceForm):
+    monitored_on = SchoolDateField("Date of the monitoring")
+    findings = TextAreaField("What the monitoring found")
+    actions = TextAreaField("Actions (optional)")
+
+
+class AdoptionForm(ServiceForm):
+    adopted_on = SchoolDateField("Date the trust adopted or reviewed the policy")
+    next_review_on = SchoolDateField("Next review (leave empty for two years on)")
+    reason = TextAreaField("Why the review is earlier than two years, if it is (optional)")

@@ -20,6 +20,9 @@ def register_blueprints(app) -> None:
     from app.views.oversight import bp as oversight_bp
     from app.views.reports import bp as reports_bp
     from app.views.reports import governors_bp
+    from app.views.complaints import bp as complaints_bp
+    from app.views.complaints import monitoring_bp as policy_monitoring_bp
+    from app.views.complaints import trust_bp as trust_policy_bp
     from app.views.welfare_checks import bp as welfare_checks_bp
     from app.views.provider_links import bp as provider_links_bp
     from app.views.provider_links import public_bp as provider_attendance_bp
@@ -33,6 +36,9 @@ def register_blueprints(app) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(governors_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(policy_monitoring_bp)
+    app.register_blueprint(trust_policy_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
