@@ -84,6 +84,24 @@ class PeriodFigures:
     def cost_per_attended_session(self) -> Decimal | None:
         return (self.cost / self.attended).quantize(Decimal("0.01")) if self.attended and self.costed_placements else None
 
+    @classmethod
+    def merged(cls, many: list[PeriodFigures]) -> PeriodFigures:
+        """Several schools' figures for one period added together (the trust's column of the trust report)."""
+        total = cls()
+        for f in many:
+            for name, value in vars(f).items():
+                if name == "extra":
+                    for key, counts in value.items():
+                        total.extra.setdefault(key, Counter()).update(counts)
+                elif name == "cost_by_provider":
+                    for provider, cost in value.items():
+                        total.cost_by_provider[provider] += cost
+                elif isinstance(value, Counter):
+                    getattr(total, name).update(value)
+                else:
+                    setattr(total, name, getattr(total, name) + value)
+        return total
+
     def value_by_provider(self) -> list[tuple[str, Decimal, int, Decimal | None]]:
         """(provider, cost, attended sessions, cost per attended session), dearest first."""
         return sorted(((name, cost.quantize(Decimal("0.01")), self.attended_by_provider[name],

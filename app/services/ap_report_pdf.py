@@ -96,3 +96,29 @@ def report_pdf(data: ReportData, presented: str | None = None) -> bytes:
     pdf.ln(3)
     _sections(pdf, data)
     return bytes(pdf.output())
+
+
+def trust_report_pdf(report) -> bytes:
+    """The trust report: per section, one row per school and the trust's total (app.services.trust_report)."""
+    pdf = _new_pdf(f"Trust report on the use of AP: {report.label}", "AP Hub")
+    pdf.set_font("helvetica", "B", 16)
+    pdf.multi_cell(0, 9, _plain(f"The use of alternative provision across the trust: {report.label}"),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    pdf.multi_cell(0, 6, _plain(f"{report.first_day:%-d %B %Y} to {report.last_day:%-d %B %Y}; "
+                                f"{len(report.schools)} schools. Figures only: no pupil is named."),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for section, rows in report.sections:
+        if pdf.will_page_break(30):
+            pdf.add_page()
+        pdf.set_font("helvetica", "B", 12)
+        pdf.cell(0, 8, _plain(f"{section.title} (policy {section.policy})"), new_x="LMARGIN", new_y="NEXT")
+        if section.not_recorded:
+            pdf.set_font("helvetica", "", 10)
+            pdf.multi_cell(0, 6, _plain(section.not_recorded), new_x="LMARGIN", new_y="NEXT")
+            continue
+        _table(pdf, ["School", *[r.label for r in section.rows]],
+               [[name, *[value_text(v, r.kind) for v, r in zip(values, section.rows)]] for name, values in rows],
+               first_width=60)
+    return bytes(pdf.output())

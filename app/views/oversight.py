@@ -4,9 +4,10 @@ audited trust scope; nothing here changes a record (the school acts; the trust s
 service, render."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
+from app import clock
 from app.permissions import Permission, has_trust_permission, trust_permission
 from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, OUTCOMES
 from app.services import trust_safeguarding as service
@@ -82,3 +83,70 @@ def trust_report_of_school(report_id: int):
         data = ap_report.report_data(school, report.label, report.first_day, report.last_day)
         return render_template("oversight/trust_school_report.html", report=report, data=data,
                                charts=ap_report.charts_for(data), school=school)
+
+
+@bp.route("/report")
+@trust_permission(Permission.TRUST_REPORTS_VIEW)
+def trust_report():
+    """4.2: every school side by side for a term (default: the last term that has started) or a date range."""
+    period = _period()
+    if period is None:
+        abort(400)
+    label, first_day, last_day = period
+    from app.services.trust_report import trust_report as build
+
+    with trust_scope(current_user.id, f"trust report: {label}"):
+        report = build(label, first_day, last_day)
+        return render_template("oversight/trust_report.html", report=report, terms=_terms())
+
+
+@bp.route("/report.pdf")
+@trust_permission(Permission.TRUST_REPORTS_VIEW)
+def trust_report_pdf():
+    period = _period()
+    if period is None:
+        abort(400)
+    label, first_day, last_day = period
+    from app.services.ap_report_pdf import trust_report_pdf as pdf
+    from app.services.trust_report import trust_report as build
+
+    with trust_scope(current_user.id, f"trust report PDF: {label}"):
+        data = pdf(build(label, first_day, last_day))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="ap-trust-report-{first_day}.pdf"'})
+
+
+def _terms():
+    """The terms of the trust's calendar, taken from its first school's (schools share LA term dates)."""
+    from app.services.ap_report import terms_of
+    from app.services.calendar import calendar_for_schools
+    from app.services.schools import all_schools
+
+    with trust_scope(current_user.id, "trust report: the terms to choose from"):
+        schools = all_schools()
+        if not schools:
+            return []
+        return [t for t in terms_of(calendar_for_schools([schools[0].id])[schools[0].id])
+                if t.first_day <= clock.today()]
+
+
+def _period():
+    """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; default the latest term."""
+    import datetime as dt
+
+    try:
+        if request.args.get("term"):
+            first, last, label = request.args["term"].split("|", 2)
+            return label, dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        if request.args.get("from") and request.args.get("to"):
+            first, last = dt.date.fromisoformat(request.args["from"]), dt.date.fromisoformat(request.args["to"])
+            if last < first:
+                return None
+            return request.args.get("label") or f"{first:%-d %b %Y} to {last:%-d %b %Y}", first, last
+    except ValueError:
+        return None
+    terms = _terms()
+    if terms:
+        return terms[-1].label, terms[-1].first_day, min(terms[-1].last_day, clock.today())
+    today = clock.today()
+    return "The last 90 days", today - dt.timedelta(days=90), today
