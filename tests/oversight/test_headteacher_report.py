@@ -156,3 +156,37 @@ def test_another_school_gets_404_for_every_report_route(app, history):
             assert other.get(path).status_code == 404, path
         for action in ("presented", "sent", "notes"):
             assert post_form(other, f"/birch/reports/{report_id}/{action}", {}, "/birch/reports/").status_code == 404
+
+
+def test_the_api_gives_the_same_figures_and_no_pupil(app, history):
+    from app.services import api_tokens
+
+    head = signed_in(app, "a.headteacher@test.example.org")
+    with school_time(NOW):
+        url = produce(head, term="2025-09-04|2025-12-19|Autumn term 2025-26").headers["Location"]
+    report_id = int(url.rsplit("/", 1)[1])
+    with system_scope("test: tokens"):
+        from app.models import User
+
+        tokens = {key: api_tokens.issue(db.session.scalar(select(User).where(User.email == f"{key}@test.example.org")),
+                                        "test") for key in ("a.headteacher", "a.designated_governor", "b.headteacher")}
+    api = fresh_client(app)
+    auth = lambda key: {"Authorization": f"Bearer {tokens[key]}"}  # noqa: E731
+    with school_time(NOW):
+        body = api.get(f"/api/v1/schools/alder/reports/{report_id}", headers=auth("a.headteacher")).get_json()
+        figures = api.get("/api/v1/schools/alder/report-figures?from=2025-09-04&to=2025-12-19",
+                          headers=auth("a.headteacher")).get_json()
+        bad = api.get("/api/v1/schools/alder/report-figures?from=2025-12-19&to=2025-09-04",
+                      headers=auth("a.headteacher"))
+        governor = api.get(f"/api/v1/schools/alder/reports/{report_id}", headers=auth("a.designated_governor"))
+        governor_list = api.get("/api/v1/schools/alder/reports", headers=auth("a.designated_governor")).get_json()
+        other = api.get(f"/api/v1/schools/birch/reports/{report_id}", headers=auth("b.headteacher"))
+        other_school = api.get(f"/api/v1/schools/alder/reports/{report_id}", headers=auth("b.headteacher"))
+    use = next(s for s in body["figures"]["sections"] if s["key"] == "use")
+    assert use["rows"][0] == {"label": "Pupils in AP", "kind": "count", "values": [0, 1, 2]}
+    assert [s["rows"] for s in figures["sections"]] == [s["rows"] for s in body["figures"]["sections"]]
+    assert bad.status_code == 400
+    assert governor.status_code == 404 and governor_list == {"items": []}  # not yet presented
+    assert other.status_code == 404 and other_school.status_code == 404
+    text = str(body) + str(figures)
+    assert not any(name in text for name in NAMES)
