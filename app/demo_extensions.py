@@ -29,3 +29,6 @@ def seed_extensions(trust) -> None:
     from app.demo_qa import seed_qa
 
     seed_qa(trust)  # a QA visit with follow-up actions, and the pupil's progress and voice
+    from app.demo_oversight import seed_oversight
+
+    seed_oversight(trust)  # two terms of history, a presented report, a complaint, the policy's review
