@@ -29,6 +29,7 @@ from app.models.monitoring import PlacementReview
 from app.models.oversight import Complaint, ComplaintStep, GovernorsNote, HeadteacherReport, PolicyMonitoring, \
     PolicyReview
 from app.models.placements import CostUnit, SessionOfDay
+from app.policy.attendance import WelfareCheckReason
 from app.roles import SchoolRoleName
 from app.school_calendar import generate_school_year
 
@@ -99,6 +100,7 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
     checked = clock.local_datetime(start + dt.timedelta(days=9), dt.time(11, 10))
     db.session.add(WelfareCheck(
         school_id=school.id, pupil_id=pupil.id, raised_at=checked - dt.timedelta(minutes=40),
+        reason=WelfareCheckReason.ABSENT_WITHOUT_REASON,
         method=WelfareCheckMethod.HOME_VISIT if not_located else WelfareCheckMethod.CALL,
         outcome=WelfareCheckOutcome.SEEN_AND_SAFE, checked_at=checked, recorded_at=checked,
         notes=("Not located at first; found safe at a relative's house that afternoon" if not_located
