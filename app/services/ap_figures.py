@@ -3,7 +3,7 @@ trends, the headteacher's report (page, PDF and API), the governors' view and th
 
 `period_figures(windows)` takes, per school, the periods to count (a half-term, a term, any date range) and
 answers every figure for each (school, period) in a fixed number of queries, whatever the number of schools,
-periods or years of history: each query groups by a CASE that puts a row in its school's period. Aggregates
+periods or years of history: each query joins its rows to a small table of the windows (school, key, days). Aggregates
 only: nothing here returns a pupil's name. Runs in one school's scope (its own windows) or in a trust scope.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union_all
 
 from app import clock
 from app.extensions import db
@@ -110,11 +110,14 @@ class PeriodFigures:
                        for name, cost in self.cost_by_provider.items()), key=lambda r: (-r[1], r[0]))
 
 
-def _bucket(windows: dict[int, list[Window]], school_col, day_col):
-    """A CASE giving each row the key of its school's window (None outside every window)."""
-    whens = [(and_(school_col == school_id, day_col >= w.first_day, day_col <= w.last_day), literal(w.key))
+def _windows_table(windows: dict[int, list[Window]]):
+    """The windows as a small table (school_id, key, first_day, last_day) to join rows to: one SELECT of literals
+    per window, UNION ALL (portable to SQLite). A join lets PostgreSQL range-scan each school's days on the
+    (school_id, day) index instead of testing every row against every window."""
+    parts = [select(literal(school_id, Integer).label("school_id"), literal(w.key, String).label("key"),
+                    literal(w.first_day, Date).label("first_day"), literal(w.last_day, Date).label("last_day"))
              for school_id, ws in windows.items() for w in ws]
-    return case(*whens, else_=None) if whens else literal(None)
+    return union_all(*parts).subquery("windows") if len(parts) > 1 else parts[0].subquery("windows")
 
 
 def _overlap(windows: dict[int, list[Window]], school_col, start_col, end_col):
@@ -132,8 +135,9 @@ def _as_date(value) -> dt.date:
     return value
 
 
-def period_figures(windows: dict[int, list[Window]]) -> dict[tuple[int, str], PeriodFigures]:
-    """Every figure for every (school id, window key), in a fixed number of queries (see the module)."""
+def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> dict[tuple[int, str], PeriodFigures]:
+    """Every figure for every (school id, window key), in a fixed number of queries (see the module).
+    `with_cost=False` leaves out the cost (a query per placement's sessions), for the dashboard's trends."""
     figures: dict[tuple[int, str], PeriodFigures] = {
         (school_id, w.key): PeriodFigures() for school_id, ws in windows.items() for w in ws}
     windows = {s: ws for s, ws in windows.items() if ws}
@@ -179,14 +183,15 @@ def period_figures(windows: dict[int, list[Window]]) -> dict[tuple[int, str], Pe
         figures[key].pupils_in_ap = len(ids)
 
     # Attendance: sessions due, attended and possible (4.5), and per placement for the cost.
-    bucket = _bucket(windows, AttendanceSession.school_id, AttendanceSession.day)
+    w = _windows_table(windows)
+    in_window = and_(w.c.school_id == AttendanceSession.school_id, AttendanceSession.day >= w.c.first_day,
+                     AttendanceSession.day <= w.c.last_day)
     for school_id, key, code, kind, arranged_by, count in db.session.execute(
-            select(AttendanceSession.school_id, bucket, AttendanceSession.register_code, AttendanceSession.kind,
+            select(AttendanceSession.school_id, w.c.key, AttendanceSession.register_code, AttendanceSession.kind,
                    Placement.arranged_by, func.count())
+            .select_from(w).join(AttendanceSession, in_window)
             .join(Placement, Placement.id == AttendanceSession.placement_id)
-            .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day >= earliest,
-                   AttendanceSession.day <= latest, bucket.is_not(None))
-            .group_by(AttendanceSession.school_id, bucket, AttendanceSession.register_code,
+            .group_by(AttendanceSession.school_id, w.c.key, AttendanceSession.register_code,
                       AttendanceSession.kind, Placement.arranged_by)):
         f = figures[(school_id, key)]
         f.sessions_due += count
@@ -196,30 +201,29 @@ def period_figures(windows: dict[int, list[Window]]) -> dict[tuple[int, str], Pe
         f.attended += attended
         f.possible += possible
     per_placement = db.session.execute(
-        select(AttendanceSession.placement_id, AttendanceSession.school_id, bucket, func.count(),
+        select(AttendanceSession.placement_id, AttendanceSession.school_id, w.c.key, func.count(),
                func.count(func.distinct(AttendanceSession.day)), func.min(AttendanceSession.day),
                func.max(AttendanceSession.day),
                func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1), else_=0)))
-        .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day >= earliest,
-               AttendanceSession.day <= latest, AttendanceSession.kind == SessionKind.PROVISION,
-               bucket.is_not(None))
-        .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, bucket)).all()
+        .select_from(w).join(AttendanceSession, in_window)
+        .where(AttendanceSession.kind == SessionKind.PROVISION)
+        .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, w.c.key)).all() if with_cost else []
     sessions_of = {(r[0], r[2]): r for r in per_placement}
     for (school_id, key), f in figures.items():
         f.days_in_ap = 0
     for (placement_id, key), r in sessions_of.items():
         figures[(r[1], key)].days_in_ap += r[4]
-    for row in placement_rows.values():
-        for w in by_school[row.school_id]:
-            if row.start_date > w.last_day or (row.ended_on is not None and row.ended_on < w.first_day):
+    for row in placement_rows.values() if with_cost else ():
+        for win in by_school[row.school_id]:
+            if row.start_date > win.last_day or (row.ended_on is not None and row.ended_on < win.first_day):
                 continue
-            s = sessions_of.get((row.id, w.key))
+            s = sessions_of.get((row.id, win.key))
             cost = cost_in_period(row.cost_amount, getattr(row.cost_unit, "value", row.cost_unit),
                                   s[3] if s else 0, s[4] if s else 0, _as_date(s[5]) if s else None,
-                                  _as_date(s[6]) if s else None, w.first_day <= row.start_date <= w.last_day)
+                                  _as_date(s[6]) if s else None, win.first_day <= row.start_date <= win.last_day)
             if cost is None:
                 continue
-            f = figures[(row.school_id, w.key)]
+            f = figures[(row.school_id, win.key)]
             f.cost += cost
             f.costed_placements += 1
             f.cost_by_provider[row.name] += cost
@@ -252,18 +256,13 @@ def period_figures(windows: dict[int, list[Window]]) -> dict[tuple[int, str], Pe
             else:
                 f.qa_visits_due += 1
                 f.qa_visits_on_time += on_time
-    review_bucket = _bucket(windows, PlacementReview.school_id, PlacementReview.held_on)
-    for school_id, key, count in db.session.execute(
-            select(PlacementReview.school_id, review_bucket, func.count())
-            .where(PlacementReview.school_id.in_(school_ids), PlacementReview.archived_at.is_(None),
-                   review_bucket.is_not(None)).group_by(PlacementReview.school_id, review_bucket)):
-        figures[(school_id, key)].reviews_held = count
-    qa_bucket = _bucket(windows, QAActivity.school_id, QAActivity.held_on)
-    for school_id, key, count in db.session.execute(
-            select(QAActivity.school_id, qa_bucket, func.count())
-            .where(QAActivity.school_id.in_(school_ids), QAActivity.archived_at.is_(None), qa_bucket.is_not(None))
-            .group_by(QAActivity.school_id, qa_bucket)):
-        figures[(school_id, key)].qa_activities = count
+    for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities")):
+        for school_id, key, count in db.session.execute(
+                select(model.school_id, w.c.key, func.count()).select_from(w)
+                .join(model, and_(model.school_id == w.c.school_id, model.held_on >= w.c.first_day,
+                                  model.held_on <= w.c.last_day))
+                .where(model.archived_at.is_(None)).group_by(model.school_id, w.c.key)):
+            setattr(figures[(school_id, key)], attr, count)
 
     # Concerns about providers the school raised in the period (7.8).
     for school_id, created_at in db.session.execute(

@@ -138,7 +138,7 @@ def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
     half_terms = {s.id: last_half_terms(calendars[s.id], today) for s in schools}
     windows = {sid: [Window(half_term_key(h), h.first_day, h.last_day) for h in hts]
                for sid, hts in half_terms.items()}
-    figures = period_figures(windows)
+    figures = period_figures(windows, with_cost=False)
 
     rows = []
     for school in schools:
