@@ -3,10 +3,13 @@ figures, and the figures for any date range. The same service as the page and th
 Aggregates only: no pupil is named. Governors see presented reports only."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import g, jsonify
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from app.api.auth import ApiError, api_route, parse_query
+from app import clock
 from app.api.routes import bp
 from app.extensions import db
 from app.models.oversight import HeadteacherReport
@@ -25,13 +28,13 @@ class ReportSchema(Schema):
 
 
 class FiguresQuerySchema(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = fields.Date(load_default=None, data_key="from", metadata={"description": "default: 90 days before 'to'"})
+    to = fields.Date(load_default=None, metadata={"description": "default: today"})
     label = fields.String(load_default=None)
 
     @validates_schema
     def _order(self, data, **kwargs):
-        if data["to"] < data["from_"]:
+        if data.get("to") and data.get("from_") and data["to"] < data["from_"]:
             raise ValidationError("must be on or after 'from'", "to")
 
 
@@ -66,7 +69,10 @@ def report_figures(school_slug: str):
         query = parse_query(FiguresQuerySchema())
     except ValidationError as exc:
         raise ApiError(400, "Bad query.", fields=exc.messages) from None
-    first, last = query["from_"], query["to"]
+    last = query["to"] or clock.today()
+    first = query["from_"] or last - dt.timedelta(days=90)
+    if last < first:
+        raise ApiError(400, "Bad query.", fields={"from": ["must be on or before 'to'"]})
     data = service.report_data(g.school, query["label"] or f"{first} to {last}", first, last)
     return jsonify(data.as_json())
 
@@ -93,6 +99,6 @@ def openapi_paths(spec, ok, error) -> None:
         "summary": "The report's figures for any date range", "security": secured,
         "parameters": [slug, *[{"name": n, "in": "query", "required": r, "schema": {"type": "string",
                                                                                    "format": f} if f else
-                                {"type": "string"}} for n, r, f in (("from", True, "date"), ("to", True, "date"),
+                                {"type": "string"}} for n, r, f in (("from", False, "date"), ("to", False, "date"),
                                                                       ("label", False, None))]],
         "responses": {"200": ok(figures), "400": error, **errors}}})
