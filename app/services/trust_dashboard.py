@@ -31,7 +31,7 @@ from app.policy.provider_vetting import vetted_until
 from app.school_calendar import HalfTermDates
 from app.services.ap_figures import PeriodFigures, Window, period_figures
 from app.services.calendar import calendar_for_schools
-from app.services.providers import _as_aware, _latest_approvals
+from app.services.providers.status import _as_aware, _latest_approvals
 from app.services.schools import all_schools
 
 TREND_HALF_TERMS = 6

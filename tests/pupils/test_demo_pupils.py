@@ -16,7 +16,7 @@ def test_the_demo_seeds_fictional_pupils_with_each_status(app):
     with school_time("2026-01-12 10:00"):
         seed_demo()
         with system_scope("test: read the demo"):
-            from app.demo_oversight import HISTORY_PUPILS
+            from app.demo.oversight import HISTORY_PUPILS
 
             history = {last for _, last, _, _ in HISTORY_PUPILS}  # the oversight demo's past placements
             pupils = [p for p in db.session.scalars(select(Pupil)) if p.last_name not in history]

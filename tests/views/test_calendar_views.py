@@ -191,7 +191,8 @@ def test_ap_leader_changes_a_half_term(app, calendars):
 def test_entering_the_missing_dates_completes_the_calendar_task(app, calendars):
     from app import clock
     from app.models.tasks import Task, TaskStatus
-    from app.services.tasks import TaskKind, calendar_need
+    from app.services.calendar import calendar_need
+    from app.services.tasks import TaskKind
 
     # 1 July 2026: the calendar ends on 23 July, less than 30 days ahead, so the sweep asked for 2026-27
     with school_time("2026-07-01 06:30"), school_scope(calendars.a.id):
@@ -425,7 +426,7 @@ def test_demo_seed_creates_calendars_covering_today(app, when, years):
     assert len(school_ids) == 4
     for calendar in loaded.values():
         assert calendar.covers(today)
-        # The oversight demo (app/demo_oversight.py) adds the year before, for two terms of history, in the
+        # The oversight demo (app/demo/oversight.py) adds the year before, for two terms of history, in the
         # schools that have it.
         entered = sorted({h.academic_year for h in calendar.half_terms})
         assert entered in (list(years), [years[0] - 1, *years])
