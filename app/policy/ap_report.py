@@ -18,9 +18,6 @@ from app.policy.attendance import REGISTER_CODES
 # A term is about thirteen school weeks (three terms in a 39-week year): a cost agreed per term is spread over
 # the weeks a placement ran in the period at that rate.
 WEEKS_PER_TERM = 13
-# The smallest group a report shows as a number: fewer pupils than this show as "fewer than 3" so that a
-# governor cannot work out who a figure is about in a small school (design invariant 8: aggregates only).
-SMALLEST_SHOWN = 3
 
 
 def attendance_from_counts(counts: Mapping[str | None, int]) -> tuple[int, int]:
@@ -64,15 +61,3 @@ def cost_in_period(amount: Decimal | None, unit: str | None, sessions: int, days
     if unit == "placement":
         return amount if started_in_period else Decimal(0)
     raise ValueError(f"{unit!r} is not a cost unit")
-
-
-def shown_count(n: int) -> str:
-    """Design invariant 8, policy 4.1: a count small enough to identify a pupil is shown as a band."""
-    return "fewer than 3" if 0 < n < SMALLEST_SHOWN else str(n)
-
-
-def change(current: float | int | None, previous: float | int | None) -> float | None:
-    """Compared with the previous period: the difference (None when either is unknown)."""
-    if current is None or previous is None:
-        return None
-    return current - previous
