@@ -1,7 +1,7 @@
 """oversight: headteacher reports, governors notes, complaints, policy reviews
 
 Revision ID: 0008_oversight
-Revises: 0003_attendance_and_monitoring
+Revises: 0004_exactly_once
 Create Date: 2026-12-05 05:47:43.992324
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_oversight'
-down_revision = '0003_attendance_and_monitoring'
+down_revision = '0004_exactly_once'
 branch_labels = None
 depends_on = None
 
