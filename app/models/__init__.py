@@ -68,6 +68,7 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+<<<<<<< HEAD
 from app.models.oversight import (  # noqa: F401
     Complaint,
     ComplaintStep,
@@ -75,4 +76,13 @@ from app.models.oversight import (  # noqa: F401
     HeadteacherReport,
     PolicyMonitoring,
     PolicyReview,
+=======
+from app.models.flexi_schooling import (  # noqa: F401
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    FlexiReview,
+    FlexiReviewOutcome,
+    WithdrawnBy,
+>>>>>>> main
 )

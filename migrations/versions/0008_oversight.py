@@ -1,7 +1,7 @@
 """oversight: headteacher reports, governors notes, complaints, policy reviews
 
 Revision ID: 0008_oversight
-Revises: 0004_exactly_once
+Revises: 0006_flexi_schooling
 Create Date: 2026-12-05 05:47:43.992324
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_oversight'
-down_revision = '0004_exactly_once'
+down_revision = '0006_flexi_schooling'
 branch_labels = None
 depends_on = None
 
