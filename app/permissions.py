@@ -48,7 +48,6 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
-<<<<<<< HEAD
     REPORTS_VIEW = "school.reports.view"  # the headteacher's reports on the use of AP (4.2); aggregates only
     REPORTS_DRAFTS_VIEW = "school.reports.drafts.view"  # reports not yet presented to governors
     REPORTS_PRODUCE = "school.reports.produce"  # produce, mark presented to governors and sent to the trust
@@ -58,11 +57,9 @@ class Permission(enum.StrEnum):
     COMPLAINTS_VIEW = "school.complaints.view"
     COMPLAINTS_MANAGE = "school.complaints.manage"  # the headteacher: stages and outcome (11.1)
     POLICY_MONITORING_RECORD = "school.policy_monitoring.record"  # the headteacher's monitoring (12.1)
-=======
     FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
     FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
     FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
->>>>>>> main
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -165,7 +162,6 @@ for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEN
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
 
 
-<<<<<<< HEAD
 # Reports (issue 16; 4.1, 4.2). The headteacher reports; the AP leader sees them; governors see the presented
 # ones and aggregate figures (never a named pupil) and record their questions and actions.
 _REPORT_PERMISSIONS = {
@@ -190,7 +186,6 @@ for _trust_role in TRUST_ROLE_PERMISSIONS:
     TRUST_ROLE_PERMISSIONS[_trust_role] |= {Permission.TRUST_REPORTS_VIEW}
 TRUST_ROLE_PERMISSIONS[T.DESIGNATED_TRUSTEE] |= {Permission.TRUST_POLICY_REVIEW}
 
-=======
 # Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
 # DSL sees them (who is responsible for the pupil's welfare at home).
 _FLEXI_PERMISSIONS = {
@@ -201,7 +196,6 @@ _FLEXI_PERMISSIONS = {
 for _role, _granted in _FLEXI_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
->>>>>>> main
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:
     granted: set[Permission] = set()

@@ -24,9 +24,6 @@ SEEDERS: Sequence[Callable] = (
     seed_reviews,  # reviews of the placements just made
     seed_welfare_check,  # one open welfare check for the active placement's pupil
     seed_qa,  # a QA visit with follow-up actions, and the pupil's progress and voice
-<<<<<<< HEAD
     seed_oversight,  # two terms of history, a presented report, a complaint, the policy's review
-=======
     seed_flexi,  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
->>>>>>> main
 )

@@ -68,7 +68,6 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
-<<<<<<< HEAD
 from app.models.oversight import (  # noqa: F401
     Complaint,
     ComplaintStep,
@@ -76,7 +75,7 @@ from app.models.oversight import (  # noqa: F401
     HeadteacherReport,
     PolicyMonitoring,
     PolicyReview,
-=======
+)
 from app.models.flexi_schooling import (  # noqa: F401
     FlexiAgreement,
     FlexiRequest,
@@ -84,5 +83,4 @@ from app.models.flexi_schooling import (  # noqa: F401
     FlexiReview,
     FlexiReviewOutcome,
     WithdrawnBy,
->>>>>>> main
 )

@@ -108,13 +108,9 @@ def test_catching_up_is_bounded(app):
     assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
                      ("half-termly-reviews", local("2026-03-10 06:45")),
                      ("qa-visits-due", local("2026-03-10 06:50")),
-<<<<<<< HEAD
+                     ("flexi-schooling-reviews", local("2026-03-10 06:55")),
                      ("daily-digests", local("2026-03-10 07:00")), ("policy-review", local("2026-03-10 07:05")),
                      ("attendance-sessions", local("2026-03-10 07:30"))]
-=======
-                     ("flexi-schooling-reviews", local("2026-03-10 06:55")),
-                     ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
->>>>>>> main
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):
