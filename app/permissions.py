@@ -48,6 +48,15 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
+    REPORTS_VIEW = "school.reports.view"  # the headteacher's reports on the use of AP (4.2); aggregates only
+    REPORTS_DRAFTS_VIEW = "school.reports.drafts.view"  # reports not yet presented to governors
+    REPORTS_PRODUCE = "school.reports.produce"  # produce, mark presented to governors and sent to the trust
+    GOVERNORS_VIEW = "school.governors.view"  # presented reports and live aggregate figures (4.1)
+    GOVERNORS_NOTES_RECORD = "school.governors.notes.record"  # questions asked and actions agreed (4.1)
+    COMPLAINTS_RECORD = "school.complaints.record"  # any staff member takes a concern or complaint (11.1)
+    COMPLAINTS_VIEW = "school.complaints.view"
+    COMPLAINTS_MANAGE = "school.complaints.manage"  # the headteacher: stages and outcome (11.1)
+    POLICY_MONITORING_RECORD = "school.policy_monitoring.record"  # the headteacher's monitoring (12.1)
     FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
     FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
     FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
@@ -59,6 +68,9 @@ class Permission(enum.StrEnum):
     TRUST_PROVIDER_CONCERN_RESOLVE = "trust.providers.concern.resolve"  # any school's concern
     TRUST_ATTENDANCE_VIEW = "trust.attendance.view"  # every school's unconfirmed sessions, low attendance
     TRUST_MONITORING_VIEW = "trust.monitoring.view"  # every school's overdue reviews and QA visits
+    TRUST_SAFEGUARDING_VIEW = "trust.safeguarding.view"  # every school's welfare checks, not-located cases (KCSIE)
+    TRUST_REPORTS_VIEW = "trust.reports.view"  # the dashboard's figures and the trust report (4.2), aggregates
+    TRUST_POLICY_REVIEW = "trust.policy_review.record"  # the policy's adoption and next review (12.2)
 
     @property
     def is_trust(self) -> bool:
@@ -149,6 +161,30 @@ for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEN
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
 
+
+# Reports (issue 16; 4.1, 4.2). The headteacher reports; the AP leader sees them; governors see the presented
+# ones and aggregate figures (never a named pupil) and record their questions and actions.
+_REPORT_PERMISSIONS = {
+    R.HEADTEACHER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW, Permission.REPORTS_PRODUCE,
+                    Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
+    R.AP_LEADER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW},
+    R.DESIGNATED_GOVERNOR: {Permission.REPORTS_VIEW, Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
+}
+# Complaints (11.1): any member of staff takes one; the headteacher runs the procedure; leaders see them.
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL, R.ATTENDANCE_OFFICER, R.STAFF):
+    _REPORT_PERMISSIONS.setdefault(_role, set()).add(Permission.COMPLAINTS_RECORD)
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL):
+    _REPORT_PERMISSIONS[_role] |= {Permission.COMPLAINTS_VIEW}
+_REPORT_PERMISSIONS[R.HEADTEACHER] |= {Permission.COMPLAINTS_MANAGE, Permission.POLICY_MONITORING_RECORD}
+for _role, _granted in _REPORT_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
+
+# Oversight (issue 16; 4.1, 4.2, KCSIE). Welfare-check detail across schools is the trust safeguarding lead's
+# (least privilege: the other trust roles see the aggregate figures only).
+TRUST_ROLE_PERMISSIONS[T.TRUST_SAFEGUARDING_LEAD] |= {Permission.TRUST_SAFEGUARDING_VIEW}
+for _trust_role in TRUST_ROLE_PERMISSIONS:
+    TRUST_ROLE_PERMISSIONS[_trust_role] |= {Permission.TRUST_REPORTS_VIEW}
+TRUST_ROLE_PERMISSIONS[T.DESIGNATED_TRUSTEE] |= {Permission.TRUST_POLICY_REVIEW}
 
 # Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
 # DSL sees them (who is responsible for the pupil's welfare at home).

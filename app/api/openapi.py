@@ -61,6 +61,9 @@ def openapi_document() -> dict:
     from app.api.qa import openapi_paths as qa_paths
 
     qa_paths(spec, ok, _ERROR)
+    from app.api.reports import openapi_paths as report_paths
+
+    report_paths(spec, ok, _ERROR)
     from app.api.flexi_schooling import openapi_paths as flexi_paths
 
     flexi_paths(spec, ok, _ERROR)

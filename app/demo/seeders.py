@@ -10,6 +10,7 @@ from app.demo.flexi import seed_flexi
 from app.demo.placements import seed_placements
 from app.demo.providers import seed_providers
 from app.demo.pupils import seed_pupils
+from app.demo.oversight import seed_oversight
 from app.demo.qa import seed_qa
 from app.demo.reviews import seed_reviews
 from app.demo.welfare import seed_welfare_check
@@ -23,5 +24,6 @@ SEEDERS: Sequence[Callable] = (
     seed_reviews,  # reviews of the placements just made
     seed_welfare_check,  # one open welfare check for the active placement's pupil
     seed_qa,  # a QA visit with follow-up actions, and the pupil's progress and voice
+    seed_oversight,  # two terms of history, a presented report, a complaint, the policy's review
     seed_flexi,  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
 )

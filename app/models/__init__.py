@@ -68,6 +68,14 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+from app.models.oversight import (  # noqa: F401
+    Complaint,
+    ComplaintStep,
+    GovernorsNote,
+    HeadteacherReport,
+    PolicyMonitoring,
+    PolicyReview,
+)
 from app.models.flexi_schooling import (  # noqa: F401
     FlexiAgreement,
     FlexiRequest,

@@ -17,6 +17,12 @@ def register_blueprints(app) -> None:
     from app.views.placements import bp as placements_bp
     from app.views.school import bp as school_bp
     from app.views.trust import bp as trust_bp
+    from app.views.oversight import bp as oversight_bp
+    from app.views.reports import bp as reports_bp
+    from app.views.reports import governors_bp
+    from app.views.complaints import bp as complaints_bp
+    from app.views.complaints import monitoring_bp as policy_monitoring_bp
+    from app.views.complaints import trust_bp as trust_policy_bp
     from app.views.welfare_checks import bp as welfare_checks_bp
     from app.views.provider_links import bp as provider_links_bp
     from app.views.provider_links import public_bp as provider_attendance_bp
@@ -29,6 +35,12 @@ def register_blueprints(app) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(trust_bp)
+    app.register_blueprint(oversight_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(governors_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(policy_monitoring_bp)
+    app.register_blueprint(trust_policy_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)

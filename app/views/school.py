@@ -11,7 +11,9 @@ bp = school_blueprint("school", __name__)
 @bp.route("/")
 @school_permission(Permission.SCHOOL_VIEW)
 def dashboard():
-    extra = {}
+    from app.services.home import home_for
+
+    extra = {"home": home_for(g.school_permissions, g.school)}  # issue 16: each role's first things first
     if Permission.REVIEWS_VIEW in g.school_permissions:  # 8.3: every active placement's last and next review
         from app.services.reviews import placement_monitoring_lines
 

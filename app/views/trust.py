@@ -2,8 +2,10 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.permissions import Permission, trust_permission
+from app.permissions import Permission, has_trust_permission, trust_permission
+from app.policy.oversight_thresholds import Measure
 from app.services.placements import trust_placements
+from app.services.trust_dashboard import line_chart, trust_dashboard
 from app.services.trust_overview import trust_overview
 from tenants import trust_scope
 
@@ -13,9 +15,20 @@ bp = Blueprint("trust", __name__, url_prefix="/trust")
 @bp.route("/")
 @trust_permission(Permission.TRUST_VIEW)
 def index():
+    """The trust dashboard (issue 16 item 2): one row per school, coloured by the oversight thresholds."""
+    with trust_scope(current_user.id, "trust overview: the dashboard of every school's figures"):
+        dashboard = trust_dashboard()
+        return render_template("trust/index.html", dashboard=dashboard, charts=[line_chart(t) for t in dashboard.trends],
+                               measures=Measure, can_safeguard=has_trust_permission(
+                                   current_user, Permission.TRUST_SAFEGUARDING_VIEW))
+
+
+@bp.route("/contacts")
+@trust_permission(Permission.TRUST_VIEW)
+def contacts():
     with trust_scope(current_user.id, "trust overview: schools, key contacts and role holders"):
         overview = trust_overview()
-    return render_template("trust/index.html", overview=overview)
+    return render_template("trust/contacts.html", overview=overview)
 
 
 @bp.route("/placements")

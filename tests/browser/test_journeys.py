@@ -100,8 +100,10 @@ def test_trust_safeguarding_lead_sees_every_school(page: Page, world, screenshot
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Trust Safeguarding Lead")
     expect(page.get_by_role("link", name="Trust administration")).to_have_count(0)
     page.get_by_role("link", name="Trust overview: every school").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trust dashboard")
+    page.get_by_role("link", name=re.compile("Key contacts of every school")).click()  # their own page (issue 16)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Trust overview")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Key contacts across the trust")
     expect(page.get_by_role("heading", level=2)).to_have_text(["Alder School", "Birch School", "Cedar Infant School"])
     birch = page.locator("section", has=page.get_by_role("heading", name="Birch School"))
     expect(birch.get_by_role("table", name="Who holds which role")).to_contain_text("B Headteacher")

@@ -89,6 +89,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         ("qa-visits-due", local("2026-03-10 06:50")),
         ("flexi-schooling-reviews", local("2026-03-10 06:55")),
         ("daily-digests", local("2026-03-10 07:00")),
+        ("policy-review", local("2026-03-10 07:05")),
         ("attendance-sessions", local("2026-03-10 07:30")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
         ("outbox-dispatch", local("2026-03-10 08:00")),  # once, for all its missed minutes
@@ -108,7 +109,8 @@ def test_catching_up_is_bounded(app):
                      ("half-termly-reviews", local("2026-03-10 06:45")),
                      ("qa-visits-due", local("2026-03-10 06:50")),
                      ("flexi-schooling-reviews", local("2026-03-10 06:55")),
-                     ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
+                     ("daily-digests", local("2026-03-10 07:00")), ("policy-review", local("2026-03-10 07:05")),
+                     ("attendance-sessions", local("2026-03-10 07:30"))]
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):

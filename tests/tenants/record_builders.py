@@ -376,6 +376,38 @@ def _register_calendar_feed_builder() -> None:
 _register_calendar_feed_builder()
 
 
+# --- oversight: headteacher's reports, governors' notes, complaints, policy monitoring (issue 16) --------------
+
+
+def _register_oversight_builders() -> None:
+    from app.models import Complaint, ComplaintStep, GovernorsNote, HeadteacherReport, PolicyMonitoring
+
+    def report(marker: str) -> HeadteacherReport:
+        n = next(_markers)
+        first = date(2090, 1, 1) + timedelta(days=n)
+        # Presented and sent, so the governors' and the trust's pages open it too.
+        return HeadteacherReport(label=marker, first_day=first, last_day=first + timedelta(days=30),
+                                 created_by_id=_any_user_id(), presented_on=first + timedelta(days=40),
+                                 presented_meeting="Full governing body", sent_to_trust_at=now())
+
+    def complaint(marker: str) -> Complaint:
+        return Complaint(raised_by="A Parent", about=marker, received_on=date(2090, 1, 2), stage="received",
+                         stage_started_on=date(2090, 1, 2), recorded_by_id=_any_user_id())
+
+    builds(HeadteacherReport, url_args=("report_id",))(report)
+    builds(GovernorsNote, url_args=("note_id",))(
+        lambda m: GovernorsNote(report=report(f"noted-{m}"), questions=m, recorded_by_id=_any_user_id()))
+    builds(Complaint, url_args=("complaint_id",))(complaint)
+    builds(ComplaintStep)(lambda m: ComplaintStep(complaint=complaint(f"step-of-{m}"), stage="received",
+                                                  started_on=date(2090, 1, 2), note=m,
+                                                  recorded_by_id=_any_user_id()))
+    builds(PolicyMonitoring)(lambda m: PolicyMonitoring(monitored_on=date(2090, 1, 3), findings=m,
+                                                        recorded_by_id=_any_user_id()))
+
+
+_register_oversight_builders()
+
+
 # --- flexi-schooling (issue 15, section 10) ---------------------------------------------------------------------
 
 

@@ -185,7 +185,7 @@ def test_trust_roles_see_every_school_in_the_trust_area_and_it_is_recorded(app, 
     lead = world.users[f"trust.{role}"]
     client = fresh_client(app)
     sign_in(client, lead)
-    page = client.get("/trust/")
+    page = client.get("/trust/contacts")  # key contacts moved off the dashboard (issue 16)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert all(name in text for name in ("Alder School", "Birch School", "Cedar Infant School"))

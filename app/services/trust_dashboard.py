@@ -1,0 +1,246 @@
+"""The trust dashboard (issue 16 item 2; policy 4.1, 4.2, 4.4, 4.5, 7.9, 8.1, 8.3): one row per school with the
+numbers that matter today and this half-term, each coloured by app.policy.oversight_thresholds and linking to
+its list, and a trend per measure over the last six half-terms.
+
+A fixed number of queries for any number of schools and any length of history (a test holds it flat): each
+figure is one grouped query over every school; the trends come from app.services.ap_figures. Runs in the trust
+scope the caller entered (audited).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from app import clock
+from app.extensions import db
+from app.models import Placement, Provider, School
+from app.models.attendance import AttendanceSession, WelfareCheck
+from app.models.tasks import Task, TaskStatus
+from app.policy.attendance import SessionKind
+from app.policy.oversight_thresholds import (
+    WELFARE_CHECK_OVERDUE_AFTER,
+    Measure,
+    Rating,
+    rate,
+    vetting_ends_soon,
+)
+from app.policy.provider_vetting import vetted_until
+from app.school_calendar import HalfTermDates
+from app.services.ap_figures import PeriodFigures, Window, period_figures
+from app.services.calendar import calendar_for_schools
+from app.services.providers.status import _as_aware, _latest_approvals
+from app.services.schools import all_schools
+
+TREND_HALF_TERMS = 6
+
+
+@dataclass(frozen=True)
+class Cell:
+    measure: Measure
+    value: int | float | None
+    rating: Rating
+    link: tuple[str, dict] | None  # (endpoint, values) of the list behind the number
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    half_term: HalfTermDates | None
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    key: str
+    value: float | None
+
+
+@dataclass
+class Trend:
+    """One measure over the last six half-terms: the trust's figure per half-term (the chart) and each school's
+    (the table)."""
+
+    measure: str
+    label: str
+    keys: list[str]
+    trust: list[TrendPoint]
+    by_school: list[tuple[School, list[float | None]]]
+    percent: bool = False
+
+
+@dataclass
+class Dashboard:
+    rows: list[SchoolRow]
+    trends: list[Trend]
+    expiring: list[tuple[School, Provider, dt.date]]  # (school, provider in use, vetted until)
+    today: dt.date
+
+
+LINKS = {
+    Measure.PUPILS_IN_AP: ("trust.placements", {}),
+    Measure.UNCONFIRMED_SESSIONS: ("oversight.safeguarding", {"_anchor": "unconfirmed"}),
+    Measure.OPEN_WELFARE_CHECKS: ("oversight.safeguarding", {"_anchor": "open-checks"}),
+    Measure.OVERDUE_WELFARE_CHECKS: ("oversight.safeguarding", {"_anchor": "open-checks"}),
+    Measure.OVERDUE_REVIEWS: ("trust_monitoring.monitoring", {}),
+    Measure.OVERDUE_QA_VISITS: ("trust_monitoring.monitoring", {}),
+    Measure.ATTENDANCE_AT_AP: ("trust_attendance.trust_overview", {}),
+    Measure.PROVIDERS_EXPIRING: ("trust.index", {"_anchor": "vetting-ending"}),
+}
+
+
+def last_half_terms(calendar, today: dt.date, n: int = TREND_HALF_TERMS) -> list[HalfTermDates]:
+    """The school's last `n` half-terms that have started by today (the current one last), the current one cut
+    at today."""
+    started = [h for h in calendar.half_terms if h.first_day <= today][-n:]
+    return [HalfTermDates(h.academic_year, h.term, h.part, h.first_day, min(h.last_day, today), h.id)
+            for h in started]
+
+
+def half_term_key(h: HalfTermDates) -> str:
+    return f"{h.academic_year_label} {h.name}"
+
+
+def _grouped(query) -> dict:
+    return {row[0]: row[1:] if len(row) > 2 else row[1] for row in db.session.execute(query)}
+
+
+def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
+    now = now or clock.now()
+    today = clock.to_local(now).date()
+    schools = all_schools()
+    ids = [s.id for s in schools]
+    calendars = calendar_for_schools(ids)
+    pupils = _grouped(select(Placement.school_id, func.count(func.distinct(Placement.pupil_id)))
+                      .where(Placement.status == "active", Placement.archived_at.is_(None))
+                      .group_by(Placement.school_id))
+    unconfirmed = _grouped(select(AttendanceSession.school_id, func.count())
+                           .where(AttendanceSession.day == today, AttendanceSession.kind == SessionKind.PROVISION,
+                                  AttendanceSession.confirmed_at.is_(None), AttendanceSession.cutoff_at <= now)
+                           .group_by(AttendanceSession.school_id))
+    welfare = _grouped(select(WelfareCheck.school_id, func.count(),
+                              func.sum(case((WelfareCheck.raised_at <= now - WELFARE_CHECK_OVERDUE_AFTER, 1),
+                                            else_=0)))
+                       .where(WelfareCheck.recorded_at.is_(None), WelfareCheck.archived_at.is_(None))
+                       .group_by(WelfareCheck.school_id))
+    overdue: dict[tuple[int, str], int] = {
+        (school_id, kind): n for school_id, kind, n in db.session.execute(
+            select(Task.school_id, Task.kind, func.count()).where(
+                Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status == TaskStatus.OPEN,
+                Task.due_at <= now).group_by(Task.school_id, Task.kind))}
+    expiring = _vetting_ending(schools, today)
+    expiring_count = defaultdict(int)
+    for school, _, _ in expiring:
+        expiring_count[school.id] += 1
+
+    half_terms = {s.id: last_half_terms(calendars[s.id], today) for s in schools}
+    windows = {sid: [Window(half_term_key(h), h.first_day, h.last_day) for h in hts]
+               for sid, hts in half_terms.items()}
+    figures = period_figures(windows, with_cost=False)
+
+    rows = []
+    for school in schools:
+        current = calendars[school.id].half_term_for(today)
+        this = figures.get((school.id, half_term_key(half_terms[school.id][-1]))) \
+            if current and half_terms[school.id] else None
+        open_checks, overdue_checks = welfare.get(school.id, (0, 0))
+        values = {
+            Measure.PUPILS_IN_AP: pupils.get(school.id, 0),
+            Measure.UNCONFIRMED_SESSIONS: unconfirmed.get(school.id, 0),
+            Measure.OPEN_WELFARE_CHECKS: open_checks or 0,
+            Measure.OVERDUE_WELFARE_CHECKS: int(overdue_checks or 0),
+            Measure.OVERDUE_REVIEWS: overdue.get((school.id, "half_termly_review"), 0),
+            Measure.OVERDUE_QA_VISITS: overdue.get((school.id, "qa_visit_due"), 0),
+            Measure.ATTENDANCE_AT_AP: this.attendance if this else None,
+            Measure.PROVIDERS_EXPIRING: expiring_count[school.id],
+        }
+        rows.append(SchoolRow(school, current, [Cell(m, v, rate(m, v), LINKS[m]) for m, v in values.items()]))
+    return Dashboard(rows, _trends(schools, half_terms, figures), expiring, today)
+
+
+TREND_MEASURES = (
+    ("pupils_in_ap", "Pupils in AP", False, lambda f: f.pupils_in_ap),
+    ("attendance", "Attendance at AP", True, lambda f: f.attendance),
+    ("welfare_checks", "Welfare checks raised", False, lambda f: f.welfare_checks),
+    ("not_located", "Pupils not located", False, lambda f: f.not_located),
+    ("reviews_late", "Half-termly reviews not held on time", False, lambda f: f.reviews_due - f.reviews_on_time),
+    ("qa_late", "QA visits not made on time", False, lambda f: f.qa_visits_due - f.qa_visits_on_time),
+)
+
+
+def _trust_value(measure: str, figs: list[PeriodFigures], getter):
+    if not figs:
+        return None
+    if measure == "attendance":
+        attended, possible = sum(f.attended for f in figs), sum(f.possible for f in figs)
+        return 100 * attended / possible if possible else None
+    return sum(getter(f) or 0 for f in figs)
+
+
+def _trends(schools, half_terms, figures) -> list[Trend]:
+    """The trust's figure per half-term key (the keys of the schools' last six half-terms, in order)."""
+    keys: dict[str, dt.date] = {}
+    for hts in half_terms.values():
+        for h in hts:
+            keys.setdefault(half_term_key(h), h.first_day)
+    ordered = sorted(keys, key=keys.get)[-TREND_HALF_TERMS:]
+    trends = []
+    for measure, label, percent, getter in TREND_MEASURES:
+        by_school = [(s, [getter(figures[(s.id, k)]) if (s.id, k) in figures else None for k in ordered])
+                     for s in schools]
+        trust = [TrendPoint(k, _trust_value(measure, [figures[(s.id, k)] for s in schools if (s.id, k) in figures],
+                                            getter)) for k in ordered]
+        trends.append(Trend(measure, label, ordered, trust, by_school, percent))
+    return trends
+
+
+def _vetting_ending(schools, today: dt.date) -> list[tuple[School, Provider, dt.date]]:
+    """Policy 7.9: the providers each school has an active placement with whose vetting ends within the window."""
+    in_use = db.session.execute(select(Placement.school_id, Placement.provider_id).where(
+        Placement.status == "active", Placement.archived_at.is_(None)).distinct()).all()
+    provider_ids = sorted({p for _, p in in_use})
+    if not provider_ids:
+        return []
+    approvals = _latest_approvals(provider_ids)
+    providers = {p.id: p for p in db.session.scalars(select(Provider).where(Provider.id.in_(provider_ids)))}
+    by_id = {s.id: s for s in schools}
+    found = []
+    for school_id, provider_id in in_use:
+        approved = _as_aware(approvals.get(provider_id))
+        until = vetted_until(approved) if approved else None
+        if school_id in by_id and vetting_ends_soon(until, today):
+            found.append((by_id[school_id], providers[provider_id], until))
+    return sorted(found, key=lambda r: (r[2], r[0].name, r[1].name))
+
+
+# --- charts -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A line chart drawn on the server (SVG): coordinates worked out here, the template only draws them."""
+
+    width: int
+    height: int
+    points: list[tuple[float, float, str, str]]  # x, y, label, value text
+    polyline: str
+    max_label: str
+
+
+def line_chart(trend: Trend, width: int = 360, height: int = 140) -> LineChart:
+    left, top, bottom = 40, 10, 30
+    values = [p.value for p in trend.trust]
+    known = [v for v in values if v is not None]
+    top_value = 100.0 if trend.percent else max(max(known, default=0), 1)
+    step = (width - left - 10) / max(len(values) - 1, 1)
+    points = []
+    for i, p in enumerate(trend.trust):
+        if p.value is None:
+            continue
+        x = left + i * step
+        y = top + (height - top - bottom) * (1 - p.value / top_value)
+        points.append((round(x, 1), round(y, 1), p.key, f"{p.value:.1f}%" if trend.percent else f"{p.value:g}"))
+    return LineChart(width, height, points, " ".join(f"{x},{y}" for x, y, _, _ in points),
+                     "100%" if trend.percent else f"{top_value:g}")
