@@ -27,3 +27,7 @@ class RevokeApiTokenForm(FlaskForm):
 
 class SendTestEmailForm(FlaskForm):
     send = SubmitField("Send me a test email")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    sign_out = SubmitField("Sign out everywhere")

@@ -63,5 +63,6 @@ def _no_account_hash() -> str:
 
 
 def sign_out_everywhere(user: User) -> None:
-    user.rotate_session_token()
-    db.session.commit()
+    from app.services.user_sessions import sign_out_everywhere as end_every_session
+
+    end_every_session(user)

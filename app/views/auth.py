@@ -1,7 +1,7 @@
 """Signing in and out, and the home page that sends each person where they work."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
@@ -10,6 +10,7 @@ from app.forms.auth import SignInForm
 from app.permissions import Permission, has_trust_permission, public, signed_in
 from app.services.schools import schools_for_user
 from app.services.tasks import open_task_counts
+from app.services import user_sessions
 from app.services.sign_in import SignInRefused, sign_in as sign_in_user
 
 bp = Blueprint("auth", __name__)
@@ -28,6 +29,9 @@ def sign_in():
         except SignInRefused as refused:
             error = refused.message
         else:
+            # A fresh cookie and a fresh server-side session: nothing from before sign-in carries over.
+            user.session_key = user_sessions.open_session(user, request.user_agent.string, request.remote_addr)
+            session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/sign_in.html", form=form, error=error), (401 if error else 200)
@@ -47,7 +51,9 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
+    user_sessions.close_session(current_user)
     logout_user()
+    session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))
 

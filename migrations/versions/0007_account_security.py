@@ -1,0 +1,42 @@
+"""account security (issue 13): server-side sessions
+
+Revision ID: 0007_account_security
+Revises: 0003_attendance_and_monitoring
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007_account_security'
+down_revision = '0003_attendance_and_monitoring'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('generation', sa.String(length=64), nullable=False),
+    sa.Column('device', sa.String(length=100), nullable=False),
+    sa.Column('remote_addr', sa.String(length=64), nullable=True),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('ended_reason', sa.String(length=40), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_ended_at'), ['ended_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+        batch_op.drop_index(batch_op.f('ix_user_sessions_ended_at'))
+    op.drop_table('user_sessions')
