@@ -52,6 +52,8 @@ class BaseConfig:
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
     SCHOOL_TIMEZONE = "Europe/London"
+    # Strict-Transport-Security max-age; 0 sends none (plain-http development must not be pinned to https).
+    HSTS_SECONDS = 0
 
     @classmethod
     def check(cls) -> None:
@@ -79,6 +81,7 @@ class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000, minimum=0)
 
     @classmethod
     def check(cls) -> None:

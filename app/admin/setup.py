@@ -77,11 +77,12 @@ class TrusteeModelView(ModelView):
 
 
 def build_admin(app) -> Admin:
+    from app.security_headers import csp_nonce
     from app.models import AuditEvent, LAContact, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
 
     admin = Admin(app, name="AP Hub trust admin", url="/admin",
                   index_view=TrusteeIndexView(url="/admin", endpoint="admin"),
-                  theme=Bootstrap4Theme(swatch="default", fluid=True))
+                  theme=Bootstrap4Theme(swatch="default", fluid=True), csp_nonce_generator=csp_nonce)
 
     @app.before_request
     def _admin_in_trust_scope():
