@@ -34,6 +34,7 @@ def init_app(app) -> None:
         if app.config.get("HSTS_SECONDS"):
             response.headers["Strict-Transport-Security"] = f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
         if request.endpoint not in ("static", "admin.static") and not (request.endpoint or "").endswith(".static"):
-            response.headers["Cache-Control"] = "no-store"
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response

@@ -95,6 +95,10 @@ class ProductionConfig(BaseConfig):
             )
         if len(secret) < 32:
             raise ConfigError(f"SECRET_KEY is shorter than 32 characters: production refuses to start. {how}")
+        for flag in ("FLASK_DEBUG", "APHUB_DEBUG"):
+            if env_bool(flag, False):
+                raise ConfigError(f"{flag} turns debug mode on: production refuses to start with debug on (the "
+                                  "debugger runs any code a visitor sends, and errors show source). Unset it.")
         if not env_str("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is required in production (postgresql+psycopg://user:pass@host/db).")
         if not env_str("REDIS_URL"):

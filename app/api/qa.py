@@ -6,8 +6,9 @@ follow-up actions (list, one, close one). Schemas live here, beside the resource
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields, validate
 
+from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
 from app.extensions import db

@@ -21,6 +21,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app import clock
 from app.extensions import db
+from app.input_edges import escape_like
 from app.services import results
 from app.models import (
     Audience,
@@ -302,12 +303,12 @@ def search_providers(school_id: int, text: str = "", status: StatusFilter | None
     query = select(Provider).where(visible_to_school(school_id), Provider.archived_at.is_(None))
     text = (text or "").strip()
     if text:
-        like = f"%{text.lower()}%"
+        like = f"%{escape_like(text.lower())}%"
         query = query.where(or_(
-            func.lower(Provider.name).like(like),
+            func.lower(Provider.name).like(like, escape="\\"),
             exists().where(ProviderSite.provider_id == Provider.id, ProviderSite.archived_at.is_(None),
-                           or_(func.lower(ProviderSite.address).like(like),
-                               func.lower(ProviderSite.postcode).like(like)))))
+                           or_(func.lower(ProviderSite.address).like(like, escape="\\"),
+                               func.lower(ProviderSite.postcode).like(like, escape="\\")))))
     if kind is not None:
         query = query.where(Provider.kind == kind)
     if registration is not None:

@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, session
 from sqlalchemy import select, update
 
 from app.audit import record_event
@@ -131,3 +131,10 @@ def sign_out_everywhere(user: User) -> None:
     end_all(user)
     record_event(db.session, "sign_out_everywhere", "User", user.id, actor_id=user.id)
     db.session.commit()
+
+
+def fresh_cookie() -> None:
+    """A new cookie session (no value from before sign-in or sign-out carries over), with a new CSRF secret;
+    the token cached for this request is dropped too so the page rendered next matches the new secret."""
+    session.clear()
+    g.pop("csrf_token", None)

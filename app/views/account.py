@@ -1,5 +1,5 @@
 """A person's own settings: API tokens and how they get prompts."""
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
 
 from app.forms.account import (NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm, SendTestEmailForm,
@@ -39,7 +39,7 @@ def sign_out_everywhere():
     if SignOutEverywhereForm(prefix="everywhere").validate_on_submit():
         user_sessions.sign_out_everywhere(current_user)
         logout_user()
-        session.clear()
+        user_sessions.fresh_cookie()
         flash("You have signed out on every device.", "info")
         return redirect(url_for("auth.sign_in"))
     return redirect(url_for("account.settings"))

@@ -1,7 +1,7 @@
 """Signing in and out, and the home page that sends each person where they work."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
@@ -31,7 +31,7 @@ def sign_in():
         else:
             # A fresh cookie and a fresh server-side session: nothing from before sign-in carries over.
             user.session_key = user_sessions.open_session(user, request.user_agent.string, request.remote_addr)
-            session.clear()
+            user_sessions.fresh_cookie()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/sign_in.html", form=form, error=error), (401 if error else 200)
@@ -53,7 +53,7 @@ def _safe_next(target: str | None) -> str | None:
 def sign_out():
     user_sessions.close_session(current_user)
     logout_user()
-    session.clear()
+    user_sessions.fresh_cookie()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))
 

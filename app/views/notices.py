@@ -12,5 +12,5 @@ bp = school_blueprint("notices", __name__)
 @bp.route("/notices")
 @school_permission(Permission.EXTERNAL_NOTICES_VIEW)
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     return render_template("school/notices.html", listing=external_notices(page=page))

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app import clock
 from app.forms.qa import ACTION_ROWS, FollowUpForm, FollowUpStatusForm, ProgressForm, QAActivityForm
+from app.input_edges import id_arg
 from app.models import FollowUpStatus
 from app.permissions import Permission, school_permission
 from app.services import qa as service
@@ -44,7 +45,7 @@ def new_activity():
     elif not form.is_submitted():
         form.held_on.data = clock.today()
         form.kind.data = "provider_visit"
-        form.provider_id.data = request.args.get("provider_id", type=int)
+        form.provider_id.data = id_arg("provider_id")
     return render_template("qa/new.html", form=form, action_rows=range(ACTION_ROWS))
 
 
