@@ -26,9 +26,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True, compare_type=True)
     extensions.csrf.init_app(app)
     auth.init_app(app)
-    from app import security_headers
+    from app import security_headers, throttles
 
     security_headers.init_app(app)
+    throttles.init_app(app)
 
     import tenants.web
     from app.audit import install_audit

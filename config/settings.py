@@ -28,8 +28,6 @@ class BaseConfig:
     # Inactivity expiry: the session cookie is refreshed on every request and lapses after this long idle.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
     SESSION_REFRESH_EACH_REQUEST = True
-    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
-    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
 
     # Mail

@@ -5,7 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
+from app import throttles
 from app.extensions import db
+from app.throttles import limiter
 from app.forms.auth import SignInForm
 from app.permissions import Permission, has_trust_permission, public, signed_in
 from app.services.schools import schools_for_user
@@ -17,24 +19,27 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(f"{throttles.SIGN_IN_PER_ADDRESS_PER_MINUTE} per minute;{throttles.SIGN_IN_PER_ADDRESS_PER_HOUR} per hour",
+               methods=["POST"], scope="sign-in-address",
+               error_message="Too many sign-in attempts from your network. Wait a minute and try again.")
 @public
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = SignInForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
             user = sign_in_user(form.email.data, form.password.data, request.remote_addr)
         except SignInRefused as refused:
-            error = refused.message
+            error, status = refused.message, refused.status
         else:
             # A fresh cookie and a fresh server-side session: nothing from before sign-in carries over.
             user.session_key = user_sessions.open_session(user, request.user_agent.string, request.remote_addr)
             user_sessions.fresh_cookie()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
-    return render_template("auth/sign_in.html", form=form, error=error), (401 if error else 200)
+    return render_template("auth/sign_in.html", form=form, error=error), status
 
 
 def _safe_next(target: str | None) -> str | None:
