@@ -48,6 +48,7 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
+    STAFF_MANAGE = "school.staff.manage"  # who has access to the school; removing leavers (issue 13 item 7)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -145,6 +146,10 @@ for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
 for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
+
+
+# Leavers (issue 13 item 7): the headteacher removes a person's access to the school.
+SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.STAFF_MANAGE}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

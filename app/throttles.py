@@ -34,6 +34,9 @@ PROVIDER_LINK_PER_ADDRESS_PER_MINUTE = 30
 # Calendar feeds: calendar programs poll every 15 minutes to a few hours.
 CALENDAR_FEED_PER_FEED_PER_HOUR = 30
 CALENDAR_FEED_PER_ADDRESS_PER_MINUTE = 30
+# Password reset requests from one address, and uses of invitation/reset links (guessing a token).
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 10
+ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE = 20
 # API: requests with a bad token from one address (guessing), and requests per good token (a runaway script).
 API_BAD_TOKENS_PER_ADDRESS_PER_MINUTE = 20
 API_PER_TOKEN_PER_MINUTE = 300

@@ -8,7 +8,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from app.extensions import db
 from app.permissions import Permission, has_trust_permission
@@ -76,6 +76,16 @@ class TrusteeModelView(ModelView):
         return _refuse()
 
 
+def _acceptable_password(form, field) -> None:
+    from wtforms.validators import ValidationError
+
+    from app.services.passwords import password_problem
+
+    problem = password_problem(field.data or "", email=form.email.data or "", full_name=form.full_name.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 def build_admin(app) -> Admin:
     from app.security_headers import csp_nonce
     from app.models import AuditEvent, LAContact, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
@@ -123,19 +133,31 @@ def build_admin(app) -> Admin:
         form_columns = ("full_name", "email", "phone", "is_enabled", "notification_preference", "new_password")
         form_extra_fields = {
             "new_password": PasswordField(
-                "Set a new password", validators=[Optional(), Length(min=12, message="At least 12 characters.")],
-                description="Leave empty to keep the current password. Setting one signs the person out everywhere.",
+                "Set a new password", validators=[Optional(), _acceptable_password],
+                description="Usually leave empty: a new person is emailed an invitation to set their own, and "
+                            "anyone can reset theirs by email. Setting one signs the person out everywhere.",
             ),
         }
 
         def on_model_change(self, form, model, is_created):
+            from app.services import accounts
+
             model.email = (model.email or "").strip().lower()
             if form.new_password.data:
                 model.set_password(form.new_password.data)
                 model.rotate_session_token()
             elif is_created:
-                # No password yet: the account cannot sign in until the trustee sets one.
+                # No password yet: the person sets their own from the invitation emailed after this save.
                 model.password_hash = None
+            if not is_created and not model.is_enabled:
+                # A leaver switched off by the trustee: sessions, API tokens and calendar feed end now.
+                accounts.end_access(model, reason="deactivated by the trustee")
+
+        def after_model_change(self, form, model, is_created):
+            from app.services import accounts
+
+            if is_created and not model.password_hash and model.is_enabled:
+                accounts.invite(model, by=current_user._get_current_object())
 
     class SchoolRoleView(TrusteeModelView):
         can_delete = True  # a role is removed, not archived; the removal is in the audit trail

@@ -1,6 +1,8 @@
-"""What keeps an account safe: the sessions a person is signed in with (ended on the server at sign-out)."""
+"""What keeps an account safe: the sessions a person is signed in with (ended on the server at sign-out), and
+the single-use links of invitations and password resets."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -8,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.mixins import TimestampMixin
-from app.models.types import UTCDateTime
+from app.models.types import StoredEnum, UTCDateTime
 
 
 class UserSession(TimestampMixin, db.Model):
@@ -29,3 +31,25 @@ class UserSession(TimestampMixin, db.Model):
     ended_reason: Mapped[str | None] = mapped_column(String(40))
 
     user = relationship("User")
+
+
+class AccountTokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"  # a new person sets their own password
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(TimestampMixin, db.Model):
+    """A single-use, expiring link sent by email. Only its SHA-256 is stored; `used_at` is set by a conditional
+    update, so two clicks at once set one password."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(StoredEnum(AccountTokenPurpose, 20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id])

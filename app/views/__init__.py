@@ -44,5 +44,10 @@ def register_blueprints(app) -> None:
     app.register_blueprint(qa_bp)
     app.register_blueprint(calendar_feed_bp)
     app.register_blueprint(calendar_feed_public_bp)
+    from app.views.accounts import bp as accounts_bp
+    from app.views.accounts import staff_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(staff_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

@@ -1,4 +1,4 @@
-"""account security (issue 13): server-side sessions
+"""account security (issue 13): server-side sessions, invitation and password-reset links
 
 Revision ID: 0007_account_security
 Revises: 0003_attendance_and_monitoring
@@ -35,7 +35,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
 
+    op.create_table('account_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_account_tokens_created_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_account_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_account_tokens_token_hash'))
+    )
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_tokens_user_id'), ['user_id'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_tokens_user_id'))
+    op.drop_table('account_tokens')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
         batch_op.drop_index(batch_op.f('ix_user_sessions_ended_at'))
