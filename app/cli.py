@@ -35,6 +35,30 @@ def sign_ins():
     click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}):")
     for email, roles in people:
         click.echo(f"  {email:45} {roles}")
+    click.echo("DSLs, headteachers, AP leaders and trust roles set up two-factor sign-in at their first sign-in "
+               "(scan the QR code with an authenticator app); in development `flask demo code EMAIL` prints the "
+               "current code instead.")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def two_factor_code(email):
+    """Development only: the current two-factor code of an account, so a demo needs no phone."""
+    import pyotp
+    from flask import current_app
+    from sqlalchemy import select
+
+    from app.clock import now
+    from app.extensions import db
+    from app.models import TwoFactor, User
+
+    if current_app.config.get("ENV_NAME") != "development":
+        raise click.ClickException("Only in development: a real account's codes come from its owner's app.")
+    row = db.session.scalar(select(TwoFactor).join(User, User.id == TwoFactor.user_id)
+                            .where(User.email == email.strip().lower()))
+    if row is None:
+        raise click.ClickException(f"{email} has not started setting up two-factor sign-in: sign in first.")
+    click.echo(pyotp.TOTP(row.totp_secret).at(now()))
 
 
 def _sign_ins_in_database() -> list[tuple[str, str]]:

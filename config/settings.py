@@ -28,6 +28,8 @@ class BaseConfig:
     # Inactivity expiry: the session cookie is refreshed on every request and lapses after this long idle.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
     SESSION_REFRESH_EACH_REQUEST = True
+    # Two-factor sign-in for the roles that see safeguarding detail (app/services/two_factor.py).
+    TWO_FACTOR_MANDATORY = env_bool("TWO_FACTOR_MANDATORY", True)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
 
     # Mail
@@ -73,6 +75,9 @@ class TestingConfig(BaseConfig):
     RQ_QUEUE_PREFIX = "aphub-test"
     MAIL_BACKEND = "smtp"
     SERVER_NAME = None
+    # Off for the suite's hundreds of sign-ins as a DSL or AP leader; tests/security/test_two_factor.py and the
+    # two-factor browser journey turn it on and prove it.
+    TWO_FACTOR_MANDATORY = False
 
 
 class ProductionConfig(BaseConfig):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -53,3 +53,27 @@ class AccountToken(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user = relationship("User", foreign_keys=[user_id])
+
+
+class TwoFactor(TimestampMixin, db.Model):
+    """A person's authenticator app (TOTP, RFC 6238). Confirmed once a code from the app has been typed back;
+    `last_step` is the time step of the last code accepted, so a code seen over a shoulder cannot be replayed."""
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(TimestampMixin, db.Model):
+    """One-time codes for when the phone is lost; only their SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

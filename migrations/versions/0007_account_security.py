@@ -1,4 +1,4 @@
-"""account security (issue 13): server-side sessions, invitation and password-reset links
+"""account security (issue 13): server-side sessions, invitation and password-reset links, two-factor
 
 Revision ID: 0007_account_security
 Revises: 0003_attendance_and_monitoring
@@ -53,8 +53,38 @@ def upgrade():
     with op.batch_alter_table('account_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('two_factor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('totp_secret', sa.String(length=64), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('last_step', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_two_factor')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_two_factor_user_id'))
+    )
+    op.create_table('recovery_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_recovery_codes_code_hash'))
+    )
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
+    op.drop_table('recovery_codes')
+    op.drop_table('two_factor')
     with op.batch_alter_table('account_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_tokens_user_id'))
     op.drop_table('account_tokens')
