@@ -49,6 +49,10 @@ class Permission(enum.StrEnum):
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
     STAFF_MANAGE = "school.staff.manage"  # who has access to the school; removing leavers (issue 13 item 7)
+    # Least privilege per field (issue 13 item 3): a welfare check's notes and the parents' contacts, beyond its
+    # status; and what an external notice said (names, UPNs, birth dates), beyond its date and recipient.
+    WELFARE_CHECK_DETAILS_VIEW = "school.welfare_checks.details"
+    EXTERNAL_NOTICE_BODIES_VIEW = "school.external_notices.bodies"
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -150,6 +154,13 @@ for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEN
 
 # Leavers (issue 13 item 7): the headteacher removes a person's access to the school.
 SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.STAFF_MANAGE}
+# Welfare-check detail for the safeguarding roles only (KCSIE; the DSL, the headteacher as deputy): the
+# attendance officer and AP leader see that a check is open and its status. The designated governor sees that
+# notices went out, never what they said about a named pupil (4.1: governors get aggregates).
+for _role in (R.DSL, R.HEADTEACHER):
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | {Permission.WELFARE_CHECK_DETAILS_VIEW}
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL):
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | {Permission.EXTERNAL_NOTICE_BODIES_VIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

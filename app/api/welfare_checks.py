@@ -8,7 +8,7 @@ from flask import jsonify
 from marshmallow import fields
 
 from app.api.limits import Schema
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
 from app.api.routes import bp
 from app.extensions import db
 from app.models.attendance import WelfareCheck
@@ -48,7 +48,7 @@ def welfare_checks(school_slug: str):
     query = parse_query(WelfareChecksQuerySchema())
     open_checks, recent = service.open_and_recent()
     rows = open_checks if query.get("open") else [*open_checks, *recent]
-    return jsonify({"items": WelfareCheckSchema(many=True).dump(rows)})
+    return jsonify({"items": _schema(many=True).dump(rows)})
 
 
 @bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
@@ -57,7 +57,13 @@ def welfare_check(school_slug: str, welfare_check_id: int):
     check = db.session.get(WelfareCheck, welfare_check_id)  # scoped: another school's check is not found
     if check is None or check.archived_at is not None:
         raise ApiError(404, "No such welfare check.")
-    return jsonify(WelfareCheckSchema().dump(check))
+    return jsonify(_schema().dump(check))
+
+
+def _schema(many: bool = False) -> WelfareCheckSchema:
+    """Notes only for the roles that may see a check's detail (issue 13 item 3); the rest get its status."""
+    detail = Permission.WELFARE_CHECK_DETAILS_VIEW in api_school_permissions()
+    return WelfareCheckSchema(many=many, exclude=() if detail else ("notes",))
 
 
 def openapi_paths(spec, ok, error) -> None:
