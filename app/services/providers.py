@@ -60,6 +60,7 @@ from app.policy.provider_vetting import (
 from app.policy.registration import RegistrationAssessment
 from app.roles import SchoolRoleName, TrustRoleName
 from app.services import evidence
+from app.services import provider_governance
 from app.services.notifications import queue_for_users
 from app.services.registration import registration_assessments
 from app.services.tasks import (
@@ -368,11 +369,10 @@ def _apply(provider: Provider, details: ProviderDetails, school: School) -> None
                  "latest_report_by", "latest_report_url", "notes"):
         if getattr(provider, name) == "":
             setattr(provider, name, None)
-    # A school's own on-site room belongs to that school; other providers serve the whole trust.
-    if details.kind == ProviderKind.ON_SITE:
-        provider.owning_school_id = provider.owning_school_id or school.id
-    else:
-        provider.owning_school_id = None
+    # A school's own on-site room belongs to that school; other providers serve the whole trust. An edit never
+    # takes a provider from another school (app/policy/provider_governance.py).
+    provider.owning_school_id = provider_governance.owner_after_edit(
+        provider, details.kind == ProviderKind.ON_SITE, school, creating=provider.id is None)
     provider.approved_list_local_authority_id = school.local_authority_id if details.on_la_approved_list else None
 
 
@@ -381,7 +381,8 @@ def create_provider(details: ProviderDetails, school: School, user: User) -> Res
     errors = _details_problems(details, school.id, None)
     if errors:
         return Result(errors=errors)
-    provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status)
+    provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status,
+                        created_by_school_id=school.id)
     _apply(provider, details, school)
     db.session.add(provider)
     db.session.commit()
@@ -390,6 +391,9 @@ def create_provider(details: ProviderDetails, school: School, user: User) -> Res
 
 def update_provider(provider: Provider, details: ProviderDetails, school: School, user: User) -> Result:
     errors = _details_problems(details, school.id, provider.id)
+    on_site_problem = provider_governance.kind_problem(provider, details.kind == ProviderKind.ON_SITE, school)
+    if on_site_problem:
+        errors["kind"] = on_site_problem
     if errors:
         return Result(errors=errors)
     _apply(provider, details, school)

@@ -1,4 +1,4 @@
-"""account security (issue 13): server-side sessions, invitation and password-reset links, two-factor
+"""account security (issue 13): server-side sessions, invitation and password-reset links, two-factor, who added a provider
 
 Revision ID: 0007_account_security
 Revises: 0003_attendance_and_monitoring
@@ -79,8 +79,16 @@ def upgrade():
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('created_by_school_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_providers_created_by_school_id_schools'), 'schools',
+                                    ['created_by_school_id'], ['id'])
+
 
 def downgrade():
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_providers_created_by_school_id_schools'), type_='foreignkey')
+        batch_op.drop_column('created_by_school_id')
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
     op.drop_table('recovery_codes')
