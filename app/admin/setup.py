@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import Optional, ValidationError
 
+from app.admin import trustee_safety
 from app.extensions import db
 from app.permissions import Permission, has_trust_permission
 from tenants.context import trust_scope
@@ -63,11 +64,14 @@ class AdminForm(FlaskForm):
 
 
 class TrusteeModelView(ModelView):
-    """Base for every admin view: trustee only, CSRF on forms, no deletes (records are archived)."""
+    """Base for every admin view: trustee only, CSRF on forms, no deletes (records are archived); times in
+    England's local time (issue 13 item 4)."""
 
     form_base_class = AdminForm
     can_delete = False
     page_size = 50
+    column_type_formatters = trustee_safety.type_formatters(ModelView.column_type_formatters)
+    column_type_formatters_detail = trustee_safety.type_formatters(None)
 
     def is_accessible(self):
         return _trustee()
@@ -164,6 +168,12 @@ def build_admin(app) -> Admin:
         column_list = ("user", "school", "role", "covers")
         form_columns = ("user", "school", "role", "covers")
 
+        def after_model_change(self, form, model, is_created):
+            # A grant reaches the school's headteacher and DSL at once, whoever it is for (the trustee too).
+            if is_created:
+                trustee_safety.tell_school_of_role_grant(model, current_user._get_current_object())
+                db.session.commit()
+
     class TrustRoleView(TrusteeModelView):
         can_delete = True
         column_list = ("user", "role")
@@ -176,6 +186,10 @@ def build_admin(app) -> Admin:
         column_default_sort = ("at", True)
         column_list = ("at", "actor_id", "school_id", "action", "record_type", "record_id", "detail")
         column_filters = ("action", "record_type", "school_id", "actor_id")
+        column_labels = {"actor_id": "Who", "school_id": "School"}
+        column_formatters = {"actor_id": trustee_safety.person_name("actor_id"),
+                             "school_id": trustee_safety.school_name("school_id")}
+        column_formatters_detail = column_formatters
 
     admin.add_view(TrustView(Trust, db, endpoint="admin_trust", category="Trust"))
     admin.add_view(SchoolView(School, db, endpoint="admin_school", category="Trust"))
