@@ -8,14 +8,13 @@ from flask_login import current_user
 from app.audit import record_event
 from app.extensions import db
 from app.models import PlacementStatus, Provider, School
-from app.permissions import Permission, has_trust_permission
 from app.policy import provider_governance as rules
 from app.roles import SchoolRoleName, TrustRoleName
 from tenants import school_scope
 
 
 def _using(provider_id: int) -> dict[int, int]:
-    from app.services.providers import _schools_with_placements
+    from app.services.providers.suspension import _schools_with_placements
 
     return _schools_with_placements(provider_id, (PlacementStatus.PLANNED, PlacementStatus.ACTIVE))
 
@@ -58,7 +57,8 @@ def tell_other_schools(provider: Provider, school: School, user, what: str) -> l
     """A structural change (a site or contact removed, details changed): audited, and the other schools with
     a current or planned placement there are told (their AP leaders and DSLs). The caller commits."""
     from app.services.notifications import queue_for_users
-    from app.services.providers import SUBJECT, _provider_url
+    from app.services.providers.base import SUBJECT
+    from app.services.providers.suspension import _provider_url
     from app.services.tasks import school_role_holders
 
     record_event(db.session, "provider_changed", "Provider", provider.id, school_id=school.id,
