@@ -32,12 +32,11 @@ def sign_ins():
     people = _sign_ins_in_database()
     if not people:
         raise click.ClickException("Nobody can sign in yet: run `flask demo seed` first.")
-    click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}):")
+    click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}; DSLs, "
+               "headteachers, AP leaders and trust roles then set up two-factor sign-in, and in development "
+               "`flask demo code EMAIL` prints the code to type):")
     for email, roles in people:
         click.echo(f"  {email:45} {roles}")
-    click.echo("DSLs, headteachers, AP leaders and trust roles set up two-factor sign-in at their first sign-in "
-               "(scan the QR code with an authenticator app); in development `flask demo code EMAIL` prints the "
-               "current code instead.")
 
 
 @demo_cli.command("code")

@@ -8,6 +8,7 @@ from datetime import datetime
 from markupsafe import escape
 from sqlalchemy import select
 
+from app.audit import record_event
 from app.extensions import db
 from app.templating import localdatetime
 
@@ -68,26 +69,22 @@ def tell_school_of_role_grant(role, granted_by) -> None:
                                  "role": role.role.label, "by": granted_by.full_name,
                                  "themselves": role.user_id == granted_by.id})
         db.session.flush()
+    record_event(db.session, "school_role_granted", "SchoolRole", role.id, school_id=role.school_id,
+                 actor_id=granted_by.id, detail=f"{role.user.full_name}: {role.role.label}"[:500])
 
 
 def role_grants_for(school_id: int, limit: int = 20) -> list[dict]:
     """School roles granted through the trust admin for one school, newest first (from the audit trail)."""
     from app.models import AuditEvent, SchoolRole, User
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "SchoolRole",
-                                                         AuditEvent.action == "create")
-                                .order_by(AuditEvent.at.desc()).limit(500)).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school_role_granted",
+                                                         AuditEvent.school_id == school_id)
+                                .order_by(AuditEvent.at.desc()).limit(limit)).all()
     grants = []
     for event in events:
-        after = event.after or {}
-        if after.get("school_id") != school_id:
-            continue
-        person = db.session.get(User, after.get("user_id")) if after.get("user_id") else None
         actor = db.session.get(User, event.actor_id) if event.actor_id else None
+        person, _, role = (event.detail or "").partition(": ")
         current = db.session.get(SchoolRole, int(event.record_id)) if event.record_id else None
-        grants.append({"at": event.at, "person": person.full_name if person else "someone",
-                       "role": after.get("role"), "by": actor.full_name if actor else "the trust",
-                       "current": current is not None})
-        if len(grants) >= limit:
-            break
+        grants.append({"at": event.at, "person": person or "someone", "role": role,
+                       "by": actor.full_name if actor else "the trust", "current": current is not None})
     return grants
