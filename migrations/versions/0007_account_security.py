@@ -1,14 +1,14 @@
 """account security (issue 13): server-side sessions, invitation and password-reset links, two-factor, who added a provider
 
 Revision ID: 0007_account_security
-Revises: 0003_attendance_and_monitoring
+Revises: 0004_exactly_once
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_account_security'
-down_revision = '0003_attendance_and_monitoring'
+down_revision = '0004_exactly_once'
 branch_labels = None
 depends_on = None
 
