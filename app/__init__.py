@@ -11,6 +11,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     cfg = config if isinstance(config, type) else config_for(config)
     app.config.from_object(cfg)
     app.config.update(overrides)
+    if getattr(cfg, "ENV_NAME", "") == "production" and (app.debug or app.config.get("DEBUG")):
+        from config.env import ConfigError
+
+        raise ConfigError("Debug mode is on: production refuses to start with debug on. Unset FLASK_DEBUG.")
+    from app.input_edges import install_converters
+
+    install_converters(app)  # before any route: an id beyond 64 bits is a 404, not an overflow
 
     from app import auth, errors, extensions
     from app import models  # noqa: F401  (register every model with the metadata)
@@ -19,6 +26,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True, compare_type=True)
     extensions.csrf.init_app(app)
     auth.init_app(app)
+    from app import security_headers, throttles
+
+    security_headers.init_app(app)
+    throttles.init_app(app)
 
     import tenants.web
     from app.audit import install_audit

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import g, session
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.audit import reset_acting_user, set_acting_user
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 
 def init_app(app) -> None:
@@ -17,11 +16,10 @@ def init_app(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        from app.models import User
+    def load_user(session_key: str):
+        from app.services import user_sessions
 
-        user = db.session.scalar(select(User).where(User.session_token == session_token))
-        return user if user is not None and user.is_active else None
+        return user_sessions.load(session_key)
 
     @app.before_request
     def _acting_user():

@@ -32,9 +32,32 @@ def sign_ins():
     people = _sign_ins_in_database()
     if not people:
         raise click.ClickException("Nobody can sign in yet: run `flask demo seed` first.")
-    click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}):")
+    click.echo(f"Sign in with any of these (the demo trust's password for all: {DEMO_PASSWORD}; DSLs, "
+               "headteachers, AP leaders and trust roles then set up two-factor sign-in, and in development "
+               "`flask demo code EMAIL` prints the code to type):")
     for email, roles in people:
         click.echo(f"  {email:45} {roles}")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def two_factor_code(email):
+    """Development only: the current two-factor code of an account, so a demo needs no phone."""
+    import pyotp
+    from flask import current_app
+    from sqlalchemy import select
+
+    from app.clock import now
+    from app.extensions import db
+    from app.models import TwoFactor, User
+
+    if current_app.config.get("ENV_NAME") != "development":
+        raise click.ClickException("Only in development: a real account's codes come from its owner's app.")
+    row = db.session.scalar(select(TwoFactor).join(User, User.id == TwoFactor.user_id)
+                            .where(User.email == email.strip().lower()))
+    if row is None:
+        raise click.ClickException(f"{email} has not started setting up two-factor sign-in: sign in first.")
+    click.echo(pyotp.TOTP(row.totp_secret).at(now()))
 
 
 def _sign_ins_in_database() -> list[tuple[str, str]]:

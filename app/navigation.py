@@ -57,6 +57,7 @@ SCHOOL_NAVIGATION: tuple[NavGroup, ...] = (
         NavPage("Key contacts", "school.key_contacts"),
         NavPage("External notices", "notices.index", Permission.EXTERNAL_NOTICES_VIEW, ("notices.",)),
         NavPage("Calendar", "calendar.overview", None, ("calendar.",)),
+        NavPage("Staff access", "staff.index", Permission.STAFF_MANAGE, ("staff.",)),
     )),
 )
 

@@ -60,6 +60,11 @@ class Permission(enum.StrEnum):
     FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
     FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
     FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
+    STAFF_MANAGE = "school.staff.manage"  # who has access to the school; removing leavers (issue 13 item 7)
+    # Least privilege per field (issue 13 item 3): a welfare check's notes and the parents' contacts, beyond its
+    # status; and what an external notice said (names, UPNs, birth dates), beyond its date and recipient.
+    WELFARE_CHECK_DETAILS_VIEW = "school.welfare_checks.details"
+    EXTERNAL_NOTICE_BODIES_VIEW = "school.external_notices.bodies"
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -195,6 +200,15 @@ _FLEXI_PERMISSIONS = {
 }
 for _role, _granted in _FLEXI_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
+# Leavers (issue 13 item 7): the headteacher removes a person's access to the school.
+SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.STAFF_MANAGE}
+# Welfare-check detail for the safeguarding roles only (KCSIE; the DSL, the headteacher as deputy): the
+# attendance officer and AP leader see that a check is open and its status. The designated governor sees that
+# notices went out, never what they said about a named pupil (4.1: governors get aggregates).
+for _role in (R.DSL, R.HEADTEACHER):
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | {Permission.WELFARE_CHECK_DETAILS_VIEW}
+for _role in (R.AP_LEADER, R.HEADTEACHER, R.DSL):
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | {Permission.EXTERNAL_NOTICE_BODIES_VIEW}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

@@ -28,8 +28,8 @@ class BaseConfig:
     # Inactivity expiry: the session cookie is refreshed on every request and lapses after this long idle.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
     SESSION_REFRESH_EACH_REQUEST = True
-    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
-    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    # Two-factor sign-in for the roles that see safeguarding detail (app/services/two_factor.py).
+    TWO_FACTOR_MANDATORY = env_bool("TWO_FACTOR_MANDATORY", True)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
 
     # Mail
@@ -52,6 +52,8 @@ class BaseConfig:
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
     SCHOOL_TIMEZONE = "Europe/London"
+    # Strict-Transport-Security max-age; 0 sends none (plain-http development must not be pinned to https).
+    HSTS_SECONDS = 0
 
     @classmethod
     def check(cls) -> None:
@@ -73,12 +75,16 @@ class TestingConfig(BaseConfig):
     RQ_QUEUE_PREFIX = "aphub-test"
     MAIL_BACKEND = "smtp"
     SERVER_NAME = None
+    # Off for the suite's hundreds of sign-ins as a DSL or AP leader; tests/security/test_two_factor.py and the
+    # two-factor browser journey turn it on and prove it.
+    TWO_FACTOR_MANDATORY = False
 
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000, minimum=0)
 
     @classmethod
     def check(cls) -> None:
@@ -92,6 +98,10 @@ class ProductionConfig(BaseConfig):
             )
         if len(secret) < 32:
             raise ConfigError(f"SECRET_KEY is shorter than 32 characters: production refuses to start. {how}")
+        for flag in ("FLASK_DEBUG", "APHUB_DEBUG"):
+            if env_bool(flag, False):
+                raise ConfigError(f"{flag} turns debug mode on: production refuses to start with debug on (the "
+                                  "debugger runs any code a visitor sends, and errors show source). Unset it.")
         if not env_str("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is required in production (postgresql+psycopg://user:pass@host/db).")
         if not env_str("REDIS_URL"):

@@ -71,7 +71,7 @@ def test_development_starts_on_embedded_defaults(tmp_path):
     ({"APHUB_ENV": "prod"}, ["APHUB_ENV", "'prod'", "production"]),
     ({"SESSION_IDLE_MINUTES": "thirty"}, ["SESSION_IDLE_MINUTES", "whole number", "'thirty'"]),
     ({"SMTP_PORT": "25.5"}, ["SMTP_PORT", "whole number"]),
-    ({"LOGIN_MAX_FAILURES": "0"}, ["LOGIN_MAX_FAILURES", "at least 1"]),
+    ({"HSTS_SECONDS": "-1"}, ["HSTS_SECONDS", "at least 0"]),
     ({"SESSION_COOKIE_SECURE": "maybe"}, ["SESSION_COOKIE_SECURE", "'maybe'"]),
     ({"SMTP_STARTTLS": "2"}, ["SMTP_STARTTLS", "'2'"]),
 ])

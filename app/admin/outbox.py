@@ -41,7 +41,9 @@ class NotificationView(TrusteeModelView):
     )
     named_filter_urls = True  # ?flt0_status_equals=failed: a link queue health can make
     column_searchable_list = ("recipient_email", "subject", "dedupe_key")
-    column_details_exclude_list = ("body_html",)
+    # What a school's email said about a pupil is the school's: the trustee sees who, when and whether it was
+    # sent, never the body (issue 13 item 4).
+    column_details_exclude_list = ("body_html", "body_text", "context")
     column_labels = {"created_at": "Queued", "school_id": "School", "recipient_email": "To",
                      "next_attempt_at": "Next attempt", "last_error": "Last error", "sent_at": "Sent",
                      "reclaimed_at": "May have been delivered twice (worker stopped while sending)"}

@@ -11,8 +11,9 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
+from app.admin import trustee_safety
 from app.extensions import db
 from app.templating import localdatetime
 from app.permissions import Permission, has_trust_permission
@@ -67,13 +68,14 @@ class AdminForm(FlaskForm):
 
 
 class TrusteeModelView(ModelView):
-    """Base for every admin view: trustee only, CSRF on forms, no deletes (records are archived)."""
+    """Base for every admin view: trustee only, CSRF on forms, no deletes (records are archived); times in
+    England's local time (issue 13 item 4)."""
 
     form_base_class = AdminForm
     can_delete = False
     page_size = 50
-    # Instants as everywhere else in AP Hub: school-local time, the English way (not UTC ISO strings).
-    column_type_formatters = {**typefmt.BASE_FORMATTERS, dt.datetime: lambda view, value, name: localdatetime(value)}
+    column_type_formatters = trustee_safety.type_formatters(ModelView.column_type_formatters)
+    column_type_formatters_detail = trustee_safety.type_formatters(None)
 
     def is_accessible(self):
         return _trustee()
@@ -82,12 +84,23 @@ class TrusteeModelView(ModelView):
         return _refuse()
 
 
+def _acceptable_password(form, field) -> None:
+    from wtforms.validators import ValidationError
+
+    from app.services.passwords import password_problem
+
+    problem = password_problem(field.data or "", email=form.email.data or "", full_name=form.full_name.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 def build_admin(app) -> Admin:
+    from app.security_headers import csp_nonce
     from app.models import AuditEvent, LAContact, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
 
     admin = Admin(app, name="AP Hub trust admin", url="/admin",
                   index_view=TrusteeIndexView(url="/admin", endpoint="admin"),
-                  theme=Bootstrap4Theme(swatch="default", fluid=True))
+                  theme=Bootstrap4Theme(swatch="default", fluid=True), csp_nonce_generator=csp_nonce)
 
     @app.before_request
     def _admin_in_trust_scope():
@@ -128,24 +141,42 @@ def build_admin(app) -> Admin:
         form_columns = ("full_name", "email", "phone", "is_enabled", "notification_preference", "new_password")
         form_extra_fields = {
             "new_password": PasswordField(
-                "Set a new password", validators=[Optional(), Length(min=12, message="At least 12 characters.")],
-                description="Leave empty to keep the current password. Setting one signs the person out everywhere.",
+                "Set a new password", validators=[Optional(), _acceptable_password],
+                description="Usually leave empty: a new person is emailed an invitation to set their own, and "
+                            "anyone can reset theirs by email. Setting one signs the person out everywhere.",
             ),
         }
 
         def on_model_change(self, form, model, is_created):
+            from app.services import accounts
+
             model.email = (model.email or "").strip().lower()
             if form.new_password.data:
                 model.set_password(form.new_password.data)
                 model.rotate_session_token()
             elif is_created:
-                # No password yet: the account cannot sign in until the trustee sets one.
+                # No password yet: the person sets their own from the invitation emailed after this save.
                 model.password_hash = None
+            if not is_created and not model.is_enabled:
+                # A leaver switched off by the trustee: sessions, API tokens and calendar feed end now.
+                accounts.end_access(model, reason="deactivated by the trustee")
+
+        def after_model_change(self, form, model, is_created):
+            from app.services import accounts
+
+            if is_created and not model.password_hash and model.is_enabled:
+                accounts.invite(model, by=current_user._get_current_object())
 
     class SchoolRoleView(TrusteeModelView):
         can_delete = True  # a role is removed, not archived; the removal is in the audit trail
         column_list = ("user", "school", "role", "covers")
         form_columns = ("user", "school", "role", "covers")
+
+        def after_model_change(self, form, model, is_created):
+            # A grant reaches the school's headteacher and DSL at once, whoever it is for (the trustee too).
+            if is_created:
+                trustee_safety.tell_school_of_role_grant(model, current_user._get_current_object())
+                db.session.commit()
 
     class TrustRoleView(TrusteeModelView):
         can_delete = True
@@ -159,6 +190,10 @@ def build_admin(app) -> Admin:
         column_default_sort = ("at", True)
         column_list = ("at", "actor_id", "school_id", "action", "record_type", "record_id", "detail")
         column_filters = ("action", "record_type", "school_id", "actor_id")
+        column_labels = {"actor_id": "Who", "school_id": "School"}
+        column_formatters = {"actor_id": trustee_safety.person_name("actor_id"),
+                             "school_id": trustee_safety.school_name("school_id")}
+        column_formatters_detail = column_formatters
 
     admin.add_view(TrustView(Trust, db, endpoint="admin_trust", category="Trust"))
     admin.add_view(SchoolView(School, db, endpoint="admin_school", category="Trust"))

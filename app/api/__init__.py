@@ -17,4 +17,7 @@ def init_app(app) -> None:
 
     init_auth(app)
     csrf.exempt(bp)  # token-authenticated, no cookies: CSRF does not apply
+    from app.throttles import limit_api
+
+    limit_api(bp)
     app.register_blueprint(bp)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, jsonify, request
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import fields, validate, validates_schema, ValidationError
 
+from app.api.limits import Schema
 from app import clock
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp

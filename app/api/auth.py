@@ -62,6 +62,11 @@ def enter_school(slug: str, permission: Permission):
     return school
 
 
+def api_school_permissions() -> frozenset[Permission]:
+    """What the token holder may do in the school the URL named (field-level checks inside a resource)."""
+    return g.school_permissions
+
+
 def parse_query(schema) -> dict:
     """The query string, loaded by a marshmallow schema (an allow-list): a bad or unknown parameter is a 400
     naming it."""

@@ -5,8 +5,9 @@ Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
 from __future__ import annotations
 
 from flask import jsonify
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
 from app.models import OffSiteDirection, Placement, PlacementStatus

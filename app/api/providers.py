@@ -7,8 +7,9 @@ school's own on-site provision and the concerns a school may not see are kept fr
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
 from app.models import ConcernSeverity, ProviderKind

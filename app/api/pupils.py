@@ -6,8 +6,9 @@ The input schema is an allow-list: an unknown field is a 400 naming it, and the 
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields, validate
 
+from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
 from app.permissions import Permission

@@ -6,9 +6,11 @@ follow-up actions (list, one, close one). Schemas live here, beside the resource
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
+from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
+from app.policy.qa import may_change_follow_up
 from app.api.routes import bp
 from app.extensions import db
 from app.models import FollowUpAction, FollowUpStatus, QAActivity, QAActivityKind
@@ -178,6 +180,8 @@ def follow_up_action(school_slug: str, follow_up_id: int):
 def close_follow_up_action(school_slug: str, follow_up_id: int):
     """Mark an open action done or cancelled (with a reason); its owner's task is completed with it."""
     action = service.access_follow_up(follow_up_id)
+    if not may_change_follow_up(Permission.QA_RECORD in api_school_permissions(), action.owner_id == g.api_user.id):
+        raise ApiError(403, "Only whoever keeps the QA record, or the action's owner, may close it.")
     values = FollowUpStatusInputSchema().load(_body())
     result = service.set_follow_up_status(action, values["status"], values["outcome_note"], g.api_user)
     if not result.ok:

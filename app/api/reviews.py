@@ -6,8 +6,9 @@ Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, ValidationError, fields
 
+from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
 from app.extensions import db

@@ -1,6 +1,7 @@
 """One marshmallow schema per resource. Output-only for now; loads are allow-lists when writes arrive."""
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from app.api.limits import Schema
 from app.models import SchoolPhase
 
 

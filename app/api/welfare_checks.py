@@ -5,9 +5,10 @@ shown. Schemas live here, beside the resource; app.api.openapi adds `openapi_pat
 from __future__ import annotations
 
 from flask import jsonify
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
+from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
 from app.api.routes import bp
 from app.extensions import db
 from app.models.attendance import WelfareCheck
@@ -47,13 +48,19 @@ def welfare_checks(school_slug: str):
     query = parse_query(WelfareChecksQuerySchema())
     open_checks, recent = service.open_and_recent()
     rows = open_checks if query.get("open") else [*open_checks, *recent]
-    return jsonify({"items": WelfareCheckSchema(many=True).dump(rows)})
+    return jsonify({"items": _schema(many=True).dump(rows)})
 
 
 @bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
 @api_route(permission=Permission.WELFARE_CHECKS_VIEW)
 def welfare_check(school_slug: str, welfare_check_id: int):
-    return jsonify(WelfareCheckSchema().dump(service.access_check(welfare_check_id)))
+    return jsonify(_schema().dump(service.access_check(welfare_check_id)))
+
+
+def _schema(many: bool = False) -> WelfareCheckSchema:
+    """Notes only for the roles that may see a check's detail (issue 13 item 3); the rest get its status."""
+    detail = Permission.WELFARE_CHECK_DETAILS_VIEW in api_school_permissions()
+    return WelfareCheckSchema(many=many, exclude=() if detail else ("notes",))
 
 
 def openapi_paths(spec, ok, error) -> None:

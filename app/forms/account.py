@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -27,3 +27,7 @@ class RevokeApiTokenForm(FlaskForm):
 
 class SendTestEmailForm(FlaskForm):
     send = SubmitField("Send me a test email")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    sign_out = SubmitField("Sign out everywhere")

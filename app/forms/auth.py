@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 

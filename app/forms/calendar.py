@@ -1,7 +1,7 @@
 """Forms for entering a school's half-terms and training days."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.utils import unset_value
 from wtforms.fields.choices import SelectChoice

@@ -1,7 +1,7 @@
 """Forms for commissioning, starting and ending placements and for off-site directions."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional

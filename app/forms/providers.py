@@ -1,7 +1,7 @@
 """Forms for the provider register, its checks, risk assessment, concerns and suspension (policy 7.1-7.9)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, URL
 

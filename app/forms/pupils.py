@@ -2,7 +2,7 @@
 app.services.pupils, whose problems come back onto the fields with `add_errors`."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from app.forms.base import ServiceForm

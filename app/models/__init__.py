@@ -11,6 +11,13 @@ from app.models.people import (  # noqa: F401
     User,
 )
 from app.models.tasks import Task, TaskStatus  # noqa: F401
+from app.models.security import (  # noqa: F401
+    AccountToken,
+    AccountTokenPurpose,
+    RecoveryCode,
+    TwoFactor,
+    UserSession,
+)
 from app.models.trust import LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, Trust  # noqa: F401
 from app.models.placements import (  # noqa: F401
     ArrangedBy,

@@ -54,8 +54,12 @@ class User(UserMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_enabled and not self.is_archived
 
-    def get_id(self) -> str:
-        return self.session_token
+    # The key of the server-side session this request signed in with (app/services/user_sessions.py); set at
+    # sign-in and by the user loader, never stored on the row.
+    session_key = None  # type: str | None
+
+    def get_id(self) -> str | None:
+        return self.session_key
 
     def rotate_session_token(self) -> None:
         self.session_token = _new_session_token()

@@ -41,6 +41,8 @@ class Provider(SharedOrSchoolOwnedMixin, TimestampMixin, ArchivableMixin, Audite
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
     # On-site provision belongs to one school; other providers serve the whole trust.
     owning_school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    # The school that added it to the register: only it may make it its own on-site provision (issue 13).
+    created_by_school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     website: Mapped[str | None] = mapped_column(String(300))
     social_media: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))

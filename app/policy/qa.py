@@ -62,3 +62,9 @@ def visit_task_dates(visit_due_on: dt.date, calendar) -> VisitTaskDates:
 def follow_up_overdue(due_on: dt.date, is_open: bool, today: dt.date) -> bool:
     """8.6: an open action is overdue once its due day has passed (an action due today is still on time)."""
     return is_open and today > due_on
+
+
+def may_change_follow_up(may_record_qa: bool, is_owner: bool) -> bool:
+    """8.6: a follow-up action is closed or cancelled by whoever keeps the QA record, or by its owner; seeing
+    the QA record is not enough (issue 13 item 3)."""
+    return may_record_qa or is_owner

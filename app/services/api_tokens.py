@@ -41,6 +41,15 @@ def revoke(user: User, token_id: int) -> None:
         db.session.commit()
 
 
+def is_live(raw: str) -> bool:
+    """Whether a token would be accepted, without recording a use (the throttle asks before the route does)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return False
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
+    return (token is not None and token.revoked_at is None and token.user.is_active
+            and (token.expires_at is None or token.expires_at > now()))
+
+
 def user_for_token(raw: str) -> User | None:
     """The token's holder, if the token is live. Records when it was last used."""
     if not raw or not raw.startswith(TOKEN_PREFIX):

@@ -19,10 +19,10 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
 from app import clock
 from app.audit import record_event
 from app.extensions import db
@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 TOKEN_PREFIX = "apl_"
 DEFAULT_DAYS = 7
 MAX_DAYS = 31
-RATE_LIMIT = 30  # requests a minute, per link and per client address
-RATE_WINDOW_SECONDS = 60
+# Requests a minute, per link and per client address: Flask-Limiter on the routes (app/throttles.py).
+RATE_LIMIT = PROVIDER_LINK_PER_LINK_PER_MINUTE
 
 
 def _hash(raw: str) -> str:
@@ -114,27 +114,6 @@ def revoke_link(link_id: int, by: User) -> ProviderAttendanceLink:
 
 
 # --- the provider's side: the page behind the link --------------------------------------------------------------
-
-
-def over_rate_limit(token: str, client_address: str | None) -> bool:
-    """Count this request against the link and the client address (a fixed one-minute window in Redis: INCR,
-    EXPIRE); True when either has had more than RATE_LIMIT this minute. When Redis cannot be reached the request
-    is let through (logged): the tokens are 256-bit random, so the limit is against abuse, not guessing, and a
-    provider recording attendance must not be stopped by the queue's outage."""
-    from jobs.connection import redis_connection
-
-    window = int(clock.now().timestamp()) // RATE_WINDOW_SECONDS
-    keys = [f"rate:provider-link:{_hash(token)[:24]}:{window}", f"rate:provider-link-addr:{client_address}:{window}"]
-    try:
-        pipe = redis_connection().pipeline()
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, RATE_WINDOW_SECONDS * 2)
-        counts = pipe.execute()[0::2]
-    except RedisError:
-        log.warning("provider link rate limit: Redis unavailable, request let through")
-        return False
-    return any(count > RATE_LIMIT for count in counts)
 
 
 def live_link(token: str) -> ProviderAttendanceLink | None:

@@ -1,13 +1,16 @@
-"""Signing in: password check and throttling. Every refusal reads the same, so it reveals no account."""
+"""Signing in: password check and throttling. Every refusal reads the same, so it reveals no account.
+
+Failures are never a lock: each further failure for an account from one address makes that address wait longer
+before its next try (app/throttles.py has the figures), so a stranger's guesses slow the stranger only."""
 from __future__ import annotations
 
 import functools
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import throttles
 from app.audit import record_event
 from app.clock import now
 from app.extensions import db
@@ -17,30 +20,64 @@ REFUSED = "That email address and password do not match an account. Check them a
 
 
 class SignInRefused(Exception):
+    status = 401
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class SignInDelayed(SignInRefused):
+    status = 429
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _recent_failures(email: str) -> int:
-    since = now() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    return db.session.scalar(
-        select(func.count()).select_from(SignInAttempt).where(SignInAttempt.email == email, SignInAttempt.at >= since)
-    )
+def _wait_left(email: str, remote_addr: str | None) -> timedelta:
+    """How much longer this address must wait before trying this account again (zero: go ahead)."""
+    since = now() - throttles.SIGN_IN_FAILURE_WINDOW
+    recent = (SignInAttempt.email == email, SignInAttempt.at >= since)
+    everywhere, last_everywhere = db.session.execute(
+        select(func.count(), func.max(SignInAttempt.at)).where(*recent)).one()
+    if not everywhere:
+        return timedelta(0)
+    here, last_here = db.session.execute(
+        select(func.count(), func.max(SignInAttempt.at)).where(*recent, SignInAttempt.remote_addr == remote_addr)
+    ).one()
+    here_wait = throttles.sign_in_wait(here, 0)
+    everywhere_wait = throttles.sign_in_wait(0, everywhere)
+    moment = now()
+    left = timedelta(0)
+    if here and here_wait:
+        left = max(left, _aware(last_here) + here_wait - moment)
+    if everywhere_wait:
+        left = max(left, _aware(last_everywhere) + everywhere_wait - moment)
+    return left
+
+
+def _aware(moment):
+    # func.max over the column comes back as the database gives it (naive UTC on SQLite).
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _wait_words(left: timedelta) -> str:
+    seconds = max(1, int(-(-left.total_seconds() // 1)))
+    if seconds < 300:
+        return f"{seconds} seconds"
+    return f"{-(-seconds // 60)} minutes"
 
 
 def sign_in(email: str, password: str, remote_addr: str | None) -> User:
     email = normalise_email(email)
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    if _recent_failures(email) >= limit:
-        minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-        raise SignInRefused(
-            f"Too many attempts to sign in with this email address. Wait {minutes} minutes and try again, "
-            "or ask your AP Hub administrator to reset your password."
+    left = _wait_left(email, remote_addr)
+    if left > timedelta(0):
+        raise SignInDelayed(
+            f"Too many attempts to sign in with this email address. Wait {_wait_words(left)} and try again, "
+            "or reset your password."
         )
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -63,5 +100,6 @@ def _no_account_hash() -> str:
 
 
 def sign_out_everywhere(user: User) -> None:
-    user.rotate_session_token()
-    db.session.commit()
+    from app.services.user_sessions import sign_out_everywhere as end_every_session
+
+    end_every_session(user)

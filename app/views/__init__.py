@@ -60,5 +60,13 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_feed_public_bp)
     app.register_blueprint(flexi_bp)
     app.register_blueprint(trust_flexi_bp)
+    from app.views.accounts import bp as accounts_bp
+    from app.views.accounts import staff_bp
+
+    app.register_blueprint(accounts_bp)
+    from app.views.two_factor import bp as two_factor_bp
+
+    app.register_blueprint(two_factor_bp)
+    app.register_blueprint(staff_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

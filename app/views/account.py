@@ -1,10 +1,11 @@
 """A person's own settings: API tokens and how they get prompts."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
-from app.forms.account import NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm, SendTestEmailForm
+from app.forms.account import (NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm, SendTestEmailForm,
+                               SignOutEverywhereForm)
 from app.permissions import signed_in
-from app.services import api_tokens
+from app.services import api_tokens, user_sessions
 from app.services.account import set_notification_preference
 from app.services.notifications import send_test_email
 
@@ -26,7 +27,22 @@ def settings():
     return render_template("account/settings.html", pref_form=pref_form, token_form=token_form,
                            revoke_form=RevokeApiTokenForm(), new_token=new_token,
                            test_email_form=SendTestEmailForm(prefix="test_email"),
-                           tokens=api_tokens.for_user(current_user))
+                           tokens=api_tokens.for_user(current_user),
+                           user_sessions=user_sessions.active_for(current_user),
+                           this_session_hash=user_sessions.key_hash(current_user.session_key),
+                           sign_out_everywhere_form=SignOutEverywhereForm(prefix="everywhere"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    if SignOutEverywhereForm(prefix="everywhere").validate_on_submit():
+        user_sessions.sign_out_everywhere(current_user)
+        logout_user()
+        user_sessions.fresh_cookie()
+        flash("You have signed out on every device.", "info")
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("account.settings"))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from app.forms.base import FlaskForm
 
+from app import throttles
 from app.permissions import public, signed_in
 from app.services import calendar_feed as service
+from app.throttles import limiter
 
 bp = Blueprint("calendar_feed", __name__, url_prefix="/account/calendar-feed")
 public_bp = Blueprint("calendar_feed_public", __name__, url_prefix="/calendar-feeds")
@@ -32,6 +34,9 @@ def revoke():
 
 
 @public_bp.route("/<token>.ics")
+@limiter.limit(f"{throttles.CALENDAR_FEED_PER_FEED_PER_HOUR} per hour", key_func=throttles.path_token_key,
+               scope="calendar-feed")
+@limiter.limit(f"{throttles.CALENDAR_FEED_PER_ADDRESS_PER_MINUTE} per minute", scope="calendar-feed-address")
 @public  # the URL's token is the credential: calendar programs have no session
 def feed(token: str):
     found = service.feed_for_token(token)

@@ -18,6 +18,7 @@ from app.forms.placements import (
     PlacementForm,
     SessionsForm,
 )
+from app.input_edges import id_arg
 from app.models import PlacementStatus
 from app.permissions import Permission, school_permission
 from app.services import consequences
@@ -67,7 +68,7 @@ def index():
 @school_permission(Permission.PLACEMENTS_COMMISSION)
 def new():
     form = PlacementForm(pupils=service.school_pupils(), providers=service.providers_offered(),
-                         pupil_id=request.args.get("pupil_id", type=int))
+                         pupil_id=id_arg("pupil_id"))
     if form.validate_on_submit():
         result = service.create_placement(form.data_in(), by=current_user)
         if result.ok:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import throttles
 from app.forms.provider_links import IssueLinkForm, LinkRecordForm
 from app.permissions import Permission, public, school_permission
 from app.services import provider_links as service
 from app.services.attendance import Confirmation, ConfirmationRefused
+from app.throttles import limiter
 from tenants import school_scope
 from tenants.web import school_blueprint
 
@@ -80,10 +82,12 @@ def _too_many():
 
 
 @public_bp.route("/<token>")
+@limiter.limit(f"{throttles.PROVIDER_LINK_PER_LINK_PER_MINUTE} per minute", key_func=throttles.path_token_key,
+               scope="provider-link", on_breach=lambda _limit: _too_many())
+@limiter.limit(f"{throttles.PROVIDER_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="provider-link-address",
+               on_breach=lambda _limit: _too_many())
 @public
 def page(token: str):
-    if service.over_rate_limit(token, request.remote_addr):
-        return _too_many()
     link = service.live_link(token)
     if link is None:
         return _unavailable()
@@ -106,10 +110,12 @@ def _link_page(link, token, form, refused_id, status: int = 200):
 
 
 @public_bp.route("/<token>/sessions/<int:session_id>", methods=["POST"])
+@limiter.limit(f"{throttles.PROVIDER_LINK_PER_LINK_PER_MINUTE} per minute", key_func=throttles.path_token_key,
+               scope="provider-link", on_breach=lambda _limit: _too_many())
+@limiter.limit(f"{throttles.PROVIDER_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="provider-link-address",
+               on_breach=lambda _limit: _too_many())
 @public
 def record(token: str, session_id: int):
-    if service.over_rate_limit(token, request.remote_addr):
-        return _too_many()
     link = service.live_link(token)
     if link is None:
         return _unavailable()

@@ -25,7 +25,9 @@ from app.forms.providers import (
 )
 from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
 from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
+from app.extensions import db
 from app.services import consequences, evidence
+from app.services import provider_governance as governance
 from app.services import providers as service
 from app.services.registration import trust_registration_report
 from tenants import trust_scope
@@ -43,6 +45,20 @@ def _labels():
 
 def _can(permission: Permission) -> bool:
     return permission in g.school_permissions
+
+
+def _refused(provider):
+    """The way back, with why, when this school may not change the shared record (issue 13 item 2)."""
+    reason = governance.refusal(provider, g.school)
+    if reason is None:
+        return None
+    flash(reason, "error")
+    return redirect(url_for("providers.show", provider_id=provider.id))
+
+
+def _tell_others(provider, what: str) -> None:
+    governance.tell_other_schools(provider, g.school, current_user, what)
+    db.session.commit()
 
 
 @bp.route("/")
@@ -95,10 +111,13 @@ def show(provider_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def edit(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = ProviderForm() if request.method == "POST" else ProviderForm.for_provider(provider)
     if form.validate_on_submit():
         result = service.update_provider(provider, form.details(), g.school, current_user)
         if result.ok:
+            _tell_others(provider, "Its details were edited.")
             flash(f"{provider.name} is saved.", "success")
             return redirect(url_for("providers.show", provider_id=provider.id))
         form.add_errors(result.errors)
@@ -109,6 +128,8 @@ def edit(provider_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def new_site(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = SiteForm()
     if form.validate_on_submit():
         service.add_site(provider, form.name.data, form.address.data, form.postcode.data)
@@ -121,8 +142,11 @@ def new_site(provider_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def remove_site(site_id: int):
     site = service.access_site(site_id)
+    if (refused := _refused(site.provider)) is not None:
+        return refused
     if RemoveForm().validate_on_submit():
         service.archive_record(site, current_user)
+        _tell_others(site.provider, f"The site {site.name} was removed.")
         flash(f"The site {site.name} is removed.", "success")
     return redirect(url_for("providers.show", provider_id=site.provider_id))
 
@@ -131,6 +155,8 @@ def remove_site(site_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def new_contact(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = ContactForm()
     if form.validate_on_submit():
         service.add_contact(provider, form.name.data, form.role.data, form.email.data, form.phone.data)
@@ -143,8 +169,11 @@ def new_contact(provider_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def remove_contact(contact_id: int):
     contact = service.access_contact(contact_id)
+    if (refused := _refused(contact.provider)) is not None:
+        return refused
     if RemoveForm().validate_on_submit():
         service.archive_record(contact, current_user)
+        _tell_others(contact.provider, f"The contact {contact.name} was removed.")
         flash(f"{contact.name} is removed.", "success")
     return redirect(url_for("providers.show", provider_id=contact.provider_id))
 
@@ -222,6 +251,8 @@ def risk_assessment(check_id: int):
 @school_permission(Permission.PROVIDERS_EDIT)
 def material_change(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = MaterialChangeForm()
     if form.validate_on_submit():
         result = service.record_material_change(provider, form.note.data, g.school, current_user)
@@ -236,6 +267,8 @@ def material_change(provider_id: int):
 @school_permission(Permission.PROVIDER_SUSPEND)
 def suspend(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = SuspendForm()
     if form.validate_on_submit():
         result = service.suspend_provider(provider, current_user, form.reason.data, school=g.school)
@@ -253,6 +286,8 @@ def suspend(provider_id: int):
 @school_permission(Permission.PROVIDER_SUSPEND)
 def lift_suspension(provider_id: int):
     provider = service.access_provider(provider_id)
+    if (refused := _refused(provider)) is not None:
+        return refused
     form = LiftSuspensionForm()
     if form.validate_on_submit():
         result = service.lift_suspension(provider, current_user, form.reason.data, school=g.school)

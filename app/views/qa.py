@@ -3,12 +3,14 @@ visit or another QA activity with its follow-up actions, an action's page (done 
 pupil's progress and voice. Thin: parse, call app.services.qa, render."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.forms.qa import ACTION_ROWS, FollowUpForm, FollowUpStatusForm, ProgressForm, QAActivityForm
+from app.input_edges import id_arg
 from app.models import FollowUpStatus
+from app.policy.qa import may_change_follow_up
 from app.permissions import Permission, school_permission
 from app.services import qa as service
 from tenants.web import school_blueprint
@@ -44,7 +46,7 @@ def new_activity():
     elif not form.is_submitted():
         form.held_on.data = clock.today()
         form.kind.data = "provider_visit"
-        form.provider_id.data = request.args.get("provider_id", type=int)
+        form.provider_id.data = id_arg("provider_id")
     return render_template("qa/new.html", form=form, action_rows=range(ACTION_ROWS))
 
 
@@ -80,8 +82,11 @@ def follow_ups():
 @school_permission(Permission.QA_VIEW)
 def follow_up(follow_up_id: int):
     action = service.access_follow_up(follow_up_id)
-    form = FollowUpStatusForm()
-    if form.validate_on_submit():
+    may_change = may_change_follow_up(Permission.QA_RECORD in g.school_permissions, action.owner_id == current_user.id)
+    form = FollowUpStatusForm() if may_change else None
+    if request.method == "POST" and not may_change:
+        abort(403)
+    if form is not None and form.validate_on_submit():
         result = service.set_follow_up_status(action, form.status.data or None, form.outcome_note.data, current_user)
         if result.ok:
             flash(f"The follow-up action is {action.status.value}.", "success")

@@ -33,4 +33,7 @@ def dashboard():
 @bp.route("/key-contacts")
 @school_permission(Permission.KEY_CONTACTS_VIEW)
 def key_contacts():
-    return render_template("school/key_contacts.html", contacts=key_contacts_for(g.school))
+    from app.admin.trustee_safety import role_grants_for
+
+    return render_template("school/key_contacts.html", contacts=key_contacts_for(g.school),
+                           role_grants=role_grants_for(g.school.id))

@@ -83,4 +83,5 @@ def record(welfare_check_id: int):
 
 def _show(check, form):
     return render_template("welfare_checks/show.html", check=check, form=form, methods=METHODS, outcomes=OUTCOMES,
-                           missing=service.still_missing(check), steps=MISSING_CHILD_STEPS)
+                           missing=service.still_missing(check), steps=MISSING_CHILD_STEPS,
+                           details=Permission.WELFARE_CHECK_DETAILS_VIEW in g.school_permissions)

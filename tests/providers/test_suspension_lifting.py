@@ -15,7 +15,7 @@ from app.services import providers as service
 from app.services.tasks import TASK_KINDS, TaskKind, escalation_due_at
 from jobs.provider_sweeps import renewal_work_for_school
 from tenants import school_scope, system_scope
-from tests.helpers import school_time
+from tests.helpers import post_form, school_time
 from tests.providers.conftest import make_provider, place
 from tests.providers.test_provider_pages import client_for, post
 from tests.providers.test_provider_service import _vet
@@ -136,8 +136,13 @@ def test_who_may_lift_a_suspension(app, world, farm):
                          suspended_at=clock.now(), suspension_reason="Room closed")
     assert client_for(app, world.users["b.ap_leader"]).get(
         f"/birch/providers/{hive.id}/lift-suspension").status_code == 404
-    # Another school's AP leader may lift (the register is shared): B's AP leader does, from B's pages.
+    # Another school that uses the provider may lift (the register is shared): B's AP leader does, from B's
+    # pages, once B has a planned placement there (issue 13 item 2: a school with none may not).
     b_leader = client_for(app, world.users["b.ap_leader"])
+    refused = post_form(b_leader, f"/birch/providers/{farm.id}/lift-suspension", {"reason": "Not ours to lift"},
+                        form_url=f"/birch/providers/{farm.id}")
+    assert refused.status_code == 302 and _provider(farm.id).is_suspended
+    place(world.b.id, farm.id, status=PlacementStatus.PLANNED)
     show = b_leader.get(f"/birch/providers/{farm.id}").get_data(as_text=True)
     assert "Lift the suspension" in show
     assert post(b_leader, f"/birch/providers/{farm.id}/lift-suspension",

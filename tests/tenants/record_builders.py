@@ -448,3 +448,53 @@ def _register_flexi_builders() -> None:
 
 
 _register_flexi_builders()
+def _register_account_token_builders() -> None:
+    # Invitation and reset links take the raw token where the sweeps put a record's id: the token is the id as
+    # text (its hash stored), unused and unexpired, so the public pages open for the permission matrix.
+    import hashlib
+    from datetime import timedelta
+
+    from app.clock import now
+    from app.models import AccountToken, AccountTokenPurpose
+
+    def account_token(marker: str) -> AccountToken:
+        token_id = 1_000_000_000 + next(_markers)
+        return AccountToken(id=token_id, user_id=_any_user_id(), purpose=AccountTokenPurpose.INVITATION,
+                            token_hash=hashlib.sha256(str(token_id).encode()).hexdigest(),
+                            expires_at=now() + timedelta(days=365 * 100))
+
+    builds(AccountToken, url_args=(("accounts.accept_invitation", "token"),))(account_token)
+
+    def reset_token(marker: str) -> AccountToken:
+        token = account_token(marker)
+        token.purpose = AccountTokenPurpose.PASSWORD_RESET
+        return token
+
+    # A second model key is not needed: the URL argument names the purpose's builder.
+    from tests.tenants import record_builders as _self
+
+    _self._BY_URL_ARG[("accounts.reset_password", "token")] = _ResetToken
+    _self._BY_MODEL[_ResetToken] = reset_token
+
+
+class _ResetToken:
+    """Stands for AccountToken with the reset purpose in the builders' table (one builder per key)."""
+
+
+_register_account_token_builders()
+
+
+def _register_staff_member_builder() -> None:
+    # The headteacher's leaver route takes a person's id: a person with a role at that school.
+    from app.models import SchoolRole, User
+    from app.roles import SchoolRoleName
+
+    def staff_member(marker: str, school_id: int) -> User:
+        user = User(email=f"{marker.lower()}@test.example.org", full_name=marker)
+        user.school_roles = [SchoolRole(school_id=school_id, role=SchoolRoleName.STAFF)]
+        return user
+
+    builds_of_school(User, url_args=(("staff.remove", "user_id"),))(staff_member)
+
+
+_register_staff_member_builder()

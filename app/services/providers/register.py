@@ -9,11 +9,13 @@ from sqlalchemy import exists, func, or_, select
 
 from app import clock
 from app.extensions import db
+from app.input_edges import escape_like
 from app.models import (
     Provider, ProviderCheck, ProviderCheckItem, ProviderContact, ProviderEvidenceFile, ProviderKind, ProviderSite,
     RegistrationStatus, School, User,
 )
 from app.policy.provider_vetting import VettingStatus
+from app.services import provider_governance
 from tenants import require_school_id
 from tenants.access import RecordNotFound, record_label
 
@@ -118,12 +120,12 @@ def search_providers(school_id: int, text: str = "", status: StatusFilter | None
     query = select(Provider).where(Provider.archived_at.is_(None))
     text = (text or "").strip()
     if text:
-        like = f"%{text.lower()}%"
+        like = f"%{escape_like(text.lower())}%"
         query = query.where(or_(
-            func.lower(Provider.name).like(like),
+            func.lower(Provider.name).like(like, escape="\\"),
             exists().where(ProviderSite.provider_id == Provider.id, ProviderSite.archived_at.is_(None),
-                           or_(func.lower(ProviderSite.address).like(like),
-                               func.lower(ProviderSite.postcode).like(like)))))
+                           or_(func.lower(ProviderSite.address).like(like, escape="\\"),
+                               func.lower(ProviderSite.postcode).like(like, escape="\\")))))
     if kind is not None:
         query = query.where(Provider.kind == kind)
     if registration is not None:
@@ -183,11 +185,10 @@ def _apply(provider: Provider, details: ProviderDetails, school: School) -> None
                  "latest_report_by", "latest_report_url", "notes"):
         if getattr(provider, name) == "":
             setattr(provider, name, None)
-    # A school's own on-site room belongs to that school; other providers serve the whole trust.
-    if details.kind == ProviderKind.ON_SITE:
-        provider.owning_school_id = provider.owning_school_id or school.id
-    else:
-        provider.owning_school_id = None
+    # A school's own on-site room belongs to that school; other providers serve the whole trust. An edit never
+    # takes a provider from another school (app/policy/provider_governance.py).
+    provider.owning_school_id = provider_governance.owner_after_edit(
+        provider, details.kind == ProviderKind.ON_SITE, school, creating=provider.id is None)
     provider.approved_list_local_authority_id = school.local_authority_id if details.on_la_approved_list else None
 
 
@@ -196,7 +197,8 @@ def create_provider(details: ProviderDetails, school: School, user: User) -> Res
     errors = _details_problems(details, school.id, None)
     if errors:
         return Result(errors=errors)
-    provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status)
+    provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status,
+                        created_by_school_id=school.id)
     _apply(provider, details, school)
     db.session.add(provider)
     db.session.commit()
@@ -205,6 +207,9 @@ def create_provider(details: ProviderDetails, school: School, user: User) -> Res
 
 def update_provider(provider: Provider, details: ProviderDetails, school: School, user: User) -> Result:
     errors = _details_problems(details, school.id, provider.id)
+    on_site_problem = provider_governance.kind_problem(provider, details.kind == ProviderKind.ON_SITE, school)
+    if on_site_problem:
+        errors["kind"] = on_site_problem
     if errors:
         return Result(errors=errors)
     _apply(provider, details, school)

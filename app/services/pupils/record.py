@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from app.input_edges import escape_like
 from app import clock
 from app.extensions import db
 from app.models import (
@@ -155,9 +156,9 @@ def list_pupils(search: str | None = None, page: int = 1, include_archived: bool
         query = query.where(Pupil.archived_at.is_(None))
     search = (search or "").strip()
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(Pupil.first_name).like(like), func.lower(Pupil.last_name).like(like),
-                                func.lower(Pupil.preferred_name).like(like), func.lower(Pupil.upn).like(like)))
+        like = f"%{escape_like(search.lower())}%"
+        query = query.where(or_(*(func.lower(column).like(like, escape="\\") for column in
+                                  (Pupil.first_name, Pupil.last_name, Pupil.preferred_name, Pupil.upn))))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

@@ -1,0 +1,90 @@
+"""The trustee's admin, held to least privilege and plain reading (issue 13 item 4): times in England's local
+time, people by name rather than id, no email bodies of school notifications, and a school role granted here
+told at once to that school's headteacher and DSL and shown on its key contacts page."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from markupsafe import escape
+from sqlalchemy import select
+
+from app.audit import record_event
+from app.extensions import db
+from app.templating import localdatetime
+
+
+def local_time(view, value, *args):
+    return localdatetime(value)
+
+
+def type_formatters(base: dict | None) -> dict:
+    from flask_admin.model import typefmt
+
+    return {**(base or typefmt.BASE_FORMATTERS), datetime: local_time}
+
+
+def person_name(attribute: str):
+    """A column formatter showing the person an id column names, by name."""
+
+    def formatter(view, context, model, name):
+        from app.models import User
+
+        user_id = getattr(model, attribute, None)
+        if user_id is None:
+            return ""
+        user = db.session.get(User, user_id)
+        return escape(user.full_name) if user is not None else f"#{user_id}"
+
+    return formatter
+
+
+def school_name(attribute: str):
+    def formatter(view, context, model, name):
+        from app.models import School
+
+        school_id = getattr(model, attribute, None)
+        if school_id is None:
+            return ""
+        school = db.session.get(School, school_id)
+        return escape(school.name) if school is not None else f"#{school_id}"
+
+    return formatter
+
+
+def tell_school_of_role_grant(role, granted_by) -> None:
+    """A trustee granted a school role: the school's headteacher(s) and DSL(s) are emailed at once (urgent), so
+    nobody gains access to a school's safeguarding records without the school knowing. The caller commits."""
+    from app.roles import SchoolRoleName
+    from app.services.notifications import queue_for_users
+    from app.services.tasks import school_role_holders
+    from tenants import school_scope
+
+    with school_scope(role.school_id):
+        people = [p for p in (school_role_holders(role.school_id, SchoolRoleName.HEADTEACHER)
+                              + school_role_holders(role.school_id, SchoolRoleName.DSL)) if p.id != role.user_id]
+        queue_for_users(people, dedupe_key=f"school-role-granted:{role.id}", template="school_role_granted",
+                        urgent=True, school_id=role.school_id, about_type="User", about_id=role.user_id,
+                        about_label=role.user.full_name[:200],
+                        context={"person": role.user.full_name, "email": role.user.email,
+                                 "role": role.role.label, "by": granted_by.full_name,
+                                 "themselves": role.user_id == granted_by.id})
+        db.session.flush()
+    record_event(db.session, "school_role_granted", "SchoolRole", role.id, school_id=role.school_id,
+                 actor_id=granted_by.id, detail=f"{role.user.full_name}: {role.role.label}"[:500])
+
+
+def role_grants_for(school_id: int, limit: int = 20) -> list[dict]:
+    """School roles granted through the trust admin for one school, newest first (from the audit trail)."""
+    from app.models import AuditEvent, SchoolRole, User
+
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school_role_granted",
+                                                         AuditEvent.school_id == school_id)
+                                .order_by(AuditEvent.at.desc()).limit(limit)).all()
+    grants = []
+    for event in events:
+        actor = db.session.get(User, event.actor_id) if event.actor_id else None
+        person, _, role = (event.detail or "").partition(": ")
+        current = db.session.get(SchoolRole, int(event.record_id)) if event.record_id else None
+        grants.append({"at": event.at, "person": person or "someone", "role": role,
+                       "by": actor.full_name if actor else "the trust", "current": current is not None})
+    return grants
