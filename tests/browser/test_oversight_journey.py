@@ -16,6 +16,7 @@ from app.models.attendance import WelfareCheck, WelfareCheckMethod, WelfareCheck
 from app.school_calendar import academic_year_of
 from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.forms import fill_date
 from tests.browser.test_journeys import sign_in
 from tests.browser.test_review_journey import sign_out
 from tests.jobs.schedule_fixtures import Ids
@@ -70,15 +71,15 @@ def test_headteacher_produces_and_presents_a_report_and_the_governor_reads_it(pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports on the use of alternative provision")
     assert_no_serious_violations(page)
     page.get_by_label("Or name a date range (optional)").fill("The last month")
-    page.get_by_label("First day").fill(last_month.isoformat())
-    page.get_by_label("Last day").fill(clock.today().isoformat())
+    fill_date(page, "First day", last_month)
+    fill_date(page, "Last day", clock.today())
     page.get_by_role("button", name="Produce the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The last month: the use of alternative provision")
     expect(page.get_by_role("heading", name=re.compile("Cost and value for money"))).to_be_visible()
     assert_no_serious_violations(page)
     page.get_by_role("button", name="Record it presented").click()  # empty: refused, naming the fields
     expect(page.get_by_role("alert").first).to_contain_text("Enter the meeting")
-    page.get_by_label("Date of the governors' meeting").fill(clock.today().isoformat())
+    fill_date(page, "Date of the governors' meeting", clock.today())
     page.get_by_label("Meeting, for example 'Full governing body'").fill("Full governing body")
     page.get_by_role("button", name="Record it presented").click()
     expect(page.get_by_role("main")).to_contain_text("Full governing body")
