@@ -68,3 +68,9 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+from app.models.part_time import (  # noqa: F401
+    LAReportingProcedure,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
+    PartTimeTimetableSession,
+)

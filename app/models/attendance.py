@@ -38,14 +38,17 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     __tablename__ = "attendance_sessions"
     __table_args__ = (
         UniqueConstraint("placement_id", "day", "session", name="uq_attendance_sessions_slot"),
+        # A session a part-time timetable removes (C2) has no placement or provider (issue 15).
+        UniqueConstraint("part_time_timetable_id", "day", "session", name="uq_attendance_sessions_part_time_slot"),
         Index("ix_attendance_sessions_school_day", "school_id", "day"),
         Index("ix_attendance_sessions_pupil_day", "school_id", "pupil_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     session: Mapped[SessionOfDay] = mapped_column(StoredEnum(SessionOfDay, 2))
     kind: Mapped[SessionKind] = mapped_column(StoredEnum(SessionKind, 30), default=SessionKind.PROVISION)
@@ -115,11 +118,17 @@ class WelfareCheck(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMi
     raised by the cut-off sweep (or by hand), recorded by the DSL."""
 
     __tablename__ = "welfare_checks"
-    __table_args__ = (Index("ix_welfare_checks_open", "school_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_welfare_checks_open", "school_id", "recorded_at"),
+        # One check a school day with no on-site session under a part-time timetable (9.6).
+        UniqueConstraint("part_time_timetable_id", "due_on", name="uq_welfare_checks_part_time_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     attendance_session_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_sessions.id"), index=True)
+    part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # the school day a part-time timetable's check is for
     reason: Mapped[WelfareCheckReason | None] = mapped_column(StoredEnum(WelfareCheckReason, 30))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The check, once made; None until then.

@@ -29,6 +29,7 @@ from app.policy.attendance import (
     register_code,
 )
 from app.school_calendar import SchoolCalendar
+from app.services.part_time_register import ensure_part_time_sessions, part_time_sessions_missing_on
 from app.services.tasks import TaskKind, complete_tasks_for
 from tenants import require_school_id
 
@@ -63,7 +64,7 @@ def sessions_missing_on(day: dt.date) -> bool:
                           AttendanceSession.session == WeeklySession.session)
     return bool(db.session.scalar(select(exists().where(
         WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
-        ~made))))
+        ~made)))) or part_time_sessions_missing_on(day)
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:
@@ -78,9 +79,10 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
     if not calendar.is_school_day(day):
         return 0
     school = school or db.session.get(School, require_school_id())
+    part_time = ensure_part_time_sessions(calendar, day, school)  # C2 sessions (9.6): no placement needed
     placements = placements_due_on(day)
     if not placements:
-        return 0
+        return part_time
     made_already = set(db.session.execute(
         select(AttendanceSession.placement_id, AttendanceSession.session)
         .where(AttendanceSession.day == day)).all())
@@ -100,7 +102,7 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
             made += 1
     if made:
         db.session.flush()
-    return made
+    return made + part_time
 
 
 def sessions_on(day: dt.date, provider_id: int | None = None) -> list[AttendanceSession]:

@@ -42,7 +42,7 @@ def code_of(session: AttendanceSession) -> str | None:
     """The session's register code: as confirmed; fixed for a part-time timetable or flexi-schooling session
     (app.policy.attendance.register_code); None while a provision session is unconfirmed."""
     if session.kind is not SessionKind.PROVISION:
-        return register_code(None, session.placement.arranged_by, kind=session.kind)
+        return register_code(None, session.placement.arranged_by if session.placement else None, kind=session.kind)
     return session.register_code if session.is_confirmed else None
 
 
@@ -110,7 +110,7 @@ def day_sessions(day: dt.date, *, provider_id: int | None = None) -> list[Attend
     contacts), placement and confirmer in two queries."""
     # Only the columns the page shows of the pupil, provider, placement and confirmer: the rows stay narrow.
     query = (select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
-             .join(Provider, Provider.id == AttendanceSession.provider_id)
+             .outerjoin(Provider, Provider.id == AttendanceSession.provider_id)  # C2 sessions have none
              .where(AttendanceSession.day == day)
              .options(joinedload(AttendanceSession.pupil).load_only(Pupil.first_name, Pupil.last_name,
                                                                     Pupil.preferred_name),
@@ -147,6 +147,8 @@ def attendance_day(calendar: SchoolCalendar, day: dt.date) -> Day:
     sessions = day_sessions(day)
     providers: dict[int, ProviderToday] = {}
     for s in sessions:
+        if s.provider_id is None:
+            continue  # a part-time timetable's C2 session: nothing to confirm with a provider
         line = providers.get(s.provider_id)
         if line is None:
             line = providers[s.provider_id] = ProviderToday(
@@ -238,7 +240,7 @@ def export_csv(sessions: Iterable[AttendanceSession]) -> str:
         confirmed = s.is_confirmed
         writer.writerow([_cell(v) for v in (
             s.pupil.upn, s.pupil.last_name, s.pupil.first_name, s.day.isoformat(), s.session.value.upper(),
-            s.provider.name, s.outcome.value if confirmed and s.outcome else "",
+            s.provider.name if s.provider else "", s.outcome.value if confirmed and s.outcome else "",
             s.minutes_late if confirmed and s.minutes_late is not None else "", code_of(s) or "", status_of(s),
             (s.confirmed_by.full_name if s.confirmed_by else ("provider link" if s.provider_link_id else ""))
             if confirmed else "",

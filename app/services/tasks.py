@@ -48,6 +48,8 @@ class TaskKind(enum.StrEnum):
     PROVIDER_SUSPENDED = "provider_suspended"  # review the placements at a suspended provider; lifting completes it
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
+    PART_TIME_REVIEW = "part_time_review"  # 9.6: review a part-time timetable on its agreed date
+    PART_TIME_SIX_WEEKS = "part_time_six_weeks"  # issue 15: a part-time timetable running past six weeks
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,12 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.QA_VISIT_DUE: KindRules(
         "Make the quality-assurance visit to the provider", R.AP_LEADER, remind_before=timedelta(days=5),
         escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="8.1, 8.3"),
+    TaskKind.PART_TIME_REVIEW: KindRules(
+        "Review the part-time timetable with the pupil and parents", R.AP_LEADER, remind_before=timedelta(days=2),
+        escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="9.6"),
+    TaskKind.PART_TIME_SIX_WEEKS: KindRules(
+        "A part-time timetable runs past six weeks: consider the return to full time", R.HEADTEACHER,
+        done_in_inbox=True, policy="9.6"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.
