@@ -86,6 +86,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("qa-visits-due", "jobs.qa_sweeps.qa_visits_due", SWEEPS,
                 "Ask the AP leader to arrange each provider's quality-assurance visit as it comes due (8.1, 8.3)",
                 at=time(6, 50), days=SCHOOL_DAYS),
+    PeriodicJob("part-time-timetables", "jobs.part_time_sweeps.part_time_timetables", SWEEPS,
+                "Part-time timetables (9.6, 9.7): welfare checks on days with no on-site session, review tasks, "
+                "the six-week flag, the end date, LA returns", at=time(7, 35), days=SCHOOL_DAYS),
 )
 
 
