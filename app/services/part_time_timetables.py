@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -241,15 +241,15 @@ def approve(timetable: PartTimeTimetable, by: User) -> Result:
     missing = missing_before_approval(timetable)
     if missing:
         return refused({"approval": "Before approval, record " + "; ".join(missing) + "."})
-    changed = db.session.execute(
-        update(PartTimeTimetable)
-        .where(PartTimeTimetable.id == timetable.id, PartTimeTimetable.status == TimetableStatus.PROPOSED)
-        .values(status=TimetableStatus.ACTIVE, approved_by_id=by.id, approved_at=clock.now())
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not changed:
-        db.session.rollback()
-        return Result(db.session.get(PartTimeTimetable, timetable.id))
-    db.session.refresh(timetable)
+    # Re-read under a row lock (PostgreSQL) so two approvals at once give one approval and one LA notice; the
+    # notice's dedupe key holds where there is no lock (SQLite). Audited, so changed through the session.
+    locked = db.session.scalar(select(PartTimeTimetable).where(PartTimeTimetable.id == timetable.id)
+                               .with_for_update().execution_options(populate_existing=True))
+    if locked.status is not TimetableStatus.PROPOSED:
+        return Result(locked)
+    timetable.status = TimetableStatus.ACTIVE
+    timetable.approved_by_id = by.id
+    timetable.approved_at = clock.now()
     problem = notices.notify_la(timetable, policy.NoticeEvent.START)
     if problem:
         return refused({"local_authority": problem})
