@@ -62,9 +62,9 @@ def sessions_missing_on(day: dt.date) -> bool:
     ensure_expected_sessions decides exactly."""
     made = exists().where(AttendanceSession.placement_id == Placement.id, AttendanceSession.day == day,
                           AttendanceSession.session == WeeklySession.session)
-    return bool(db.session.scalar(select(exists().where(
+    return bool(db.session.scalar(select(or_(exists().where(
         WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
-        ~made)))) or part_time_sessions_missing_on(day)
+        ~made), part_time_sessions_missing_on(day)))))
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:

@@ -47,14 +47,15 @@ def timetables_in_force(day: dt.date) -> list[PartTimeTimetable]:
                                    .order_by(PartTimeTimetable.id)))
 
 
-def part_time_sessions_missing_on(day: dt.date) -> bool:
-    """Whether a timetable in force removes a session this weekday not yet made (one query)."""
+def part_time_sessions_missing_on(day: dt.date):
+    """SQL condition: a timetable in force removes a session this weekday not yet made (ORed into
+    app.services.attendance.sessions_missing_on, so the check stays one query)."""
     made = exists().where(AttendanceSession.part_time_timetable_id == PartTimeTimetable.id,
                           AttendanceSession.day == day, AttendanceSession.session == PartTimeTimetableSession.session)
-    return bool(db.session.scalar(select(exists().where(
+    return exists().where(
         PartTimeTimetableSession.timetable_id == PartTimeTimetable.id,
         PartTimeTimetableSession.weekday == day.weekday(),
-        PartTimeTimetableSession.arrangement == Arrangement.NOT_IN_EDUCATION, in_force_on(day), ~made))))
+        PartTimeTimetableSession.arrangement == Arrangement.NOT_IN_EDUCATION, in_force_on(day), ~made)
 
 
 def ensure_part_time_sessions(calendar: SchoolCalendar, day: dt.date, school: School) -> int:

@@ -89,6 +89,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         ("qa-visits-due", local("2026-03-10 06:50")),
         ("daily-digests", local("2026-03-10 07:00")),
         ("attendance-sessions", local("2026-03-10 07:30")),
+        ("part-time-timetables", local("2026-03-10 07:35")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
         ("outbox-dispatch", local("2026-03-10 08:00")),  # once, for all its missed minutes
         ("task-reminders", local("2026-03-10 08:00")),
@@ -106,7 +107,8 @@ def test_catching_up_is_bounded(app):
     assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
                      ("half-termly-reviews", local("2026-03-10 06:45")),
                      ("qa-visits-due", local("2026-03-10 06:50")),
-                     ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
+                     ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30")),
+                     ("part-time-timetables", local("2026-03-10 07:35"))]
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):
