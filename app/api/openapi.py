@@ -61,4 +61,7 @@ def openapi_document() -> dict:
     from app.api.qa import openapi_paths as qa_paths
 
     qa_paths(spec, ok, _ERROR)
+    from app.api.part_time import openapi_paths as part_time_paths
+
+    part_time_paths(spec, ok, _ERROR)
     return spec.to_dict()
