@@ -29,3 +29,6 @@ def seed_extensions(trust) -> None:
     from app.demo_qa import seed_qa
 
     seed_qa(trust)  # a QA visit with follow-up actions, and the pupil's progress and voice
+    from app.demo_part_time import seed_part_time
+
+    seed_part_time(trust)  # after the attendance: its C2 sessions are not confirmed as provider sessions are

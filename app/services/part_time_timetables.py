@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import Carer, Involvement, InvolvementParty, Placement, PlacementStatus, Pupil, User
+from app.models import Carer, Involvement, InvolvementParty, Placement, PlacementStatus, Pupil, SessionOfDay, User
 from app.models.part_time import PartTimeTimetable, PartTimeTimetableReview, PartTimeTimetableSession
 from app.permissions import user_school_roles
 from app.policy import part_time_timetables as policy
@@ -133,7 +133,7 @@ def propose(data: ProposalInput, by: User) -> Result:
         proposed_by_id=by.id, proposed_at=clock.now(), welfare_contact_id=data.welfare_contact_id)
     for e in entries:
         timetable.sessions.append(PartTimeTimetableSession(
-            school_id=pupil.school_id, weekday=e.weekday, session=e.session, arrangement=e.arrangement,
+            school_id=pupil.school_id, weekday=e.weekday, session=SessionOfDay(e.session), arrangement=e.arrangement,
             placement_id=e.placement_id, starts_at=e.starts_at, ends_at=e.ends_at))
     db.session.add(timetable)
     db.session.commit()
