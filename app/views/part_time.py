@@ -15,6 +15,8 @@ from app.permissions import Permission, school_permission, trust_permission
 from app.policy import part_time_timetables as policy
 from app.services import part_time_notices as notices
 from app.services import part_time_timetables as service
+from app.services import responsible_local_authority as responsible_la
+from app.services.pupils import access_pupil
 from tenants import trust_scope
 from tenants.web import school_blueprint
 
@@ -152,6 +154,23 @@ def end(timetable_id: int):
         return _show(timetable, errors, 400)
     result = service.end(timetable, ended_on=ended_on, note=request.form.get("end_note"), by=current_user)
     return _after(timetable, result, "The pupil returns to full-time education.")
+
+
+@bp.route("/pupils/<int:pupil_id>/responsible-local-authority", methods=["POST"])
+@school_permission(Permission.PUPILS_EDIT)
+def responsible_local_authority(pupil_id: int):
+    """Issue 15: the LA responsible for a looked-after or EHCP pupil, where it is not the school's."""
+    pupil = access_pupil(pupil_id)
+    result = responsible_la.set_responsible_local_authority(
+        pupil, parse_int(request.form.get("responsible_local_authority_id")))
+    flash("The responsible local authority is recorded." if result.ok
+          else result.errors["responsible_local_authority_id"], "success" if result.ok else "error")
+    return redirect(url_for("pupils.show", pupil_id=pupil_id) + "#part-time")
+
+
+@bp.app_template_global("local_authorities")
+def _local_authorities():
+    return responsible_la.local_authorities()
 
 
 @bp.app_template_global("part_time_timetables_of")

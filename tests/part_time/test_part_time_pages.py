@@ -136,3 +136,30 @@ def test_the_school_view_pupil_page_trust_view_and_la_return(app, world, approve
         page = trust.get("/trust/part-time-timetables").get_data(as_text=True)
         assert "Alder School" in page and "43 days (RE)" in page and "Robin" not in page
         assert signed_in(app, world, "a.headteacher").get("/trust/part-time-timetables").status_code == 403
+
+
+def test_the_pupils_responsible_la_is_recorded_on_the_pupils_page(app, world, calendar_a):
+    from app.models import LocalAuthority, Pupil
+    from tenants import system_scope
+
+    with system_scope("test: another LA"):
+        other = LocalAuthority(name="Otherborough Council", code="998")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    with school_time(PROPOSED_AT):
+        pupil_id = make_pupil(world)
+        url = f"/alder/pupils/{pupil_id}"
+        head = signed_in(app, world, "a.headteacher")
+        assert "The school&#39;s own local authority:" in head.get(url).get_data(as_text=True)
+        assert post_form(head, f"{url}/responsible-local-authority", {"responsible_local_authority_id": other_id},
+                         form_url=url).status_code == 302
+        assert "Otherborough Council: LA" in head.get(url).get_data(as_text=True)
+        with school_scope(world.a.id):
+            assert db.session.get(Pupil, pupil_id).responsible_local_authority_id == other_id
+        officer = signed_in(app, world, "a.attendance_officer")
+        assert post_form(officer, f"{url}/responsible-local-authority", {"responsible_local_authority_id": ""},
+                         form_url=url).status_code == 403
+        bryn = make_pupil(world, world.b, first_name="Bryn")
+        assert post_form(head, f"/alder/pupils/{bryn}/responsible-local-authority",
+                         {"responsible_local_authority_id": other_id}, form_url=url).status_code == 404
