@@ -1,4 +1,4 @@
-"""Demo part-time timetable (issue 15; policy section 9): at Millbrook Academy, a pupil recovering from a long
+"""Demo part-time timetable (issue 15; policy section 9): at Millbrook Academy, Ruby (fictional) recovering from a long
 illness on an approved part-time timetable running through the current school year (relative to today): mornings
 on site Monday to Thursday, afternoons and Fridays removed (C2), the parent's agreement and the headteacher's
 approval recorded, reviews every two school weeks, C2 sessions on the last school days. Each LA's reporting
@@ -52,15 +52,12 @@ def seed_part_time(trust) -> None:
         return
     start = max(year[0].first_day, today - dt.timedelta(weeks=4))
     end = year[-1].last_day
-    pupil = Pupil(school_id=school.id, upn="D99000000901", first_name="Ellis", last_name="Marchbank",
-                  date_of_birth=dt.date(today.year - 13, 2, 11), year_group=8,
-                  medical_needs="Recovering from a long illness: tires in the afternoons (fictional)")
-    db.session.add(pupil)
-    db.session.flush()
-    carer = Carer(school_id=school.id, pupil_id=pupil.id, name="Jo Marchbank", relationship_to_pupil="Parent",
-                  email="jo.marchbank@example.org", phone="07700 900190", lives_with=True)
-    db.session.add(carer)
-    db.session.flush()
+    # Ruby (demo_pupils.py) has no placement: a part-time timetable is the school's own adjustment (9.2, 9.3).
+    pupil = db.session.scalar(select(Pupil).where(Pupil.school_id == school.id, Pupil.first_name == "Ruby"))
+    carer = db.session.scalar(select(Carer).where(Carer.pupil_id == pupil.id)) if pupil else None
+    if pupil is None or carer is None:
+        log.warning("demo part-time timetable skipped: no demo pupil Ruby at Millbrook Academy with a carer")
+        return
     timetable = PartTimeTimetable(
         school_id=school.id, pupil_id=pupil.id, status=TimetableStatus.ACTIVE, reason_category="medical_needs",
         reason_details="Fatigue after a long illness; the consultant advises building up to full days.",

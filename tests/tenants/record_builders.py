@@ -402,5 +402,12 @@ def _register_part_time_builders() -> None:
                                           pupil_views=m, parent_views="-", decision=ReviewDecision.EXTEND,
                                           recorded_by_id=_any_user_id()))
 
+    from app.models import LocalAuthority
+    from app.models.part_time import LAReportingProcedure
+
+    builds(LAReportingProcedure)(  # trust data: the admin pages open one
+        lambda m: LAReportingProcedure(local_authority=LocalAuthority(name=f"LA {m}"), notify_on=["start"],
+                                       notes=m))
+
 
 _register_part_time_builders()
