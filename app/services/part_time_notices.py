@@ -128,7 +128,8 @@ def ensure_review_tasks(timetable: PartTimeTimetable, today: dt.date | None = No
             continue
         _task, created = ensure_task(
             TaskKind.PART_TIME_REVIEW, f"part-time-review:{timetable.id}:{day.isoformat()}",
-            f"Review {timetable.pupil.display_name}'s part-time timetable", clock.local_datetime(day, END_OF_SCHOOL_DAY),
+            f"Review {timetable.pupil.display_name}'s part-time timetable",
+            clock.local_datetime(day, END_OF_SCHOOL_DAY),
             subject=(SUBJECT, timetable.id), link=("part_time.show", {"timetable_id": timetable.id}))
         made += created
     return made

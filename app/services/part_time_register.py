@@ -76,7 +76,8 @@ def ensure_part_time_sessions(calendar: SchoolCalendar, day: dt.date, school: Sc
                 continue
             db.session.add(AttendanceSession(
                 school_id=school.id, placement_id=None, provider_id=None, part_time_timetable_id=timetable.id,
-                pupil_id=timetable.pupil_id, day=day, session=SessionOfDay(entry.session), kind=SessionKind.PART_TIME_TIMETABLE,
+                pupil_id=timetable.pupil_id, day=day, session=SessionOfDay(entry.session),
+                kind=SessionKind.PART_TIME_TIMETABLE,
                 starts_at=entry.starts_at, ends_at=entry.ends_at, register_code="C2",
                 cutoff_at=clock.local_datetime(day, entry.starts_at)))
             made_already.add((timetable.id, entry.session))

@@ -1,7 +1,7 @@
 """Issue 15, part-time timetables in the browser: a member of staff proposes one (behaviour management is not
-offered, 9.4; no end date refused), the headteacher's approval is refused naming the parent's agreement, the AP leader records it, the
-headteacher approves, the AP leader records a review and then the return to full time; the school view and the
-trust view show the counts. axe on every new page. Runs on the real clock: a half-term is entered around today."""
+offered, 9.4; no end date refused), the headteacher's approval is refused naming the parent's agreement, the AP
+leader records it, the headteacher approves, the AP leader records a review and then the return to full time; the
+school view and the trust view show the counts. axe on every new page. Runs on the real clock: a half-term is entered around today."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -53,7 +53,8 @@ def proposal(pupil_id, **changes) -> service.ProposalInput:
 
 def propose(world, pupil_id, school_key="a", **changes) -> int:
     with school_scope(world.schools[school_key].id):
-        result = service.propose(proposal(pupil_id, **changes), db.session.get(User, world.users[f"{school_key}.staff"].id))
+        staff = db.session.get(User, world.users[f"{school_key}.staff"].id)
+        result = service.propose(proposal(pupil_id, **changes), staff)
         assert result.ok, result.errors
         return result.record.id
 
