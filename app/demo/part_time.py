@@ -52,7 +52,7 @@ def seed_part_time(trust) -> None:
         return
     start = max(year[0].first_day, today - dt.timedelta(weeks=4))
     end = year[-1].last_day
-    # Ruby (demo_pupils.py) has no placement: a part-time timetable is the school's own adjustment (9.2, 9.3).
+    # Ruby (app/demo/pupils.py) has no placement: a part-time timetable is the school's own adjustment (9.2, 9.3).
     pupil = db.session.scalar(select(Pupil).where(Pupil.school_id == school.id, Pupil.first_name == "Ruby"))
     carer = db.session.scalar(select(Carer).where(Carer.pupil_id == pupil.id)) if pupil else None
     if pupil is None or carer is None:
