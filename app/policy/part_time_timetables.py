@@ -124,11 +124,14 @@ class Proposal:
     review_dates: Sequence[dt.date] = ()
 
 
-def proposal_errors(proposal: Proposal, placement_ids: Iterable[int] = ()) -> dict[str, str]:
+def proposal_errors(proposal: Proposal, placement_ids: Iterable[int] = (),
+                    provider_slots: Iterable[tuple[int, str]] = ()) -> dict[str, str]:
     """Policy 9.3-9.6: the problems with a proposal, by field (empty when it can be recorded). The reason is an
     accepted category with details (9.3, 9.4), it belongs to a wider support plan (9.6), it has a start and a
     required end date (a planned return to full time, 9.6), review dates inside it, and the timetable removes at
-    least one session; a session at a provider names one of the pupil's placements (`placement_ids`)."""
+    least one session; a session at a provider names one of the pupil's placements (`placement_ids`), and a session
+    the pupil's placements already have at a provider (`provider_slots`, (weekday, AM/PM)) is not removed: it stays
+    as it is on the register (issue 15 item 5)."""
     errors: dict[str, str] = {}
     problem = reason_problem(proposal.reason_category)
     if problem:
@@ -155,6 +158,10 @@ def proposal_errors(proposal: Proposal, placement_ids: Iterable[int] = ()) -> di
         errors["sessions"] = "Mark the sessions the part-time timetable removes (not in education)."
     elif any(e.arrangement is Arrangement.AT_PROVIDER and e.placement_id not in allowed for e in proposal.entries):
         errors["sessions"] = "A session at a provider must be one of the pupil's existing placements."
+    elif any(e.arrangement is Arrangement.NOT_IN_EDUCATION and (e.weekday, e.session) in set(provider_slots)
+             for e in proposal.entries):
+        errors["sessions"] = ("A session the pupil has at a provider stays as it is: mark it at a provider, not "
+                              "as not in education.")
     return errors
 
 

@@ -14,7 +14,17 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import Carer, Involvement, InvolvementParty, Placement, PlacementStatus, Pupil, SessionOfDay, User
+from app.models import (
+    Carer,
+    Involvement,
+    InvolvementParty,
+    Placement,
+    PlacementStatus,
+    Pupil,
+    SessionOfDay,
+    User,
+    WeeklySession,
+)
 from app.models.part_time import PartTimeTimetable, PartTimeTimetableReview, PartTimeTimetableSession
 from app.permissions import user_school_roles
 from app.policy import part_time_timetables as policy
@@ -79,6 +89,14 @@ class ProposalInput:
     welfare_contact_id: int | None = None
 
 
+def pupil_provider_slots(pupil_id: int) -> set[tuple[int, str]]:
+    """(weekday, AM/PM) of the sessions the pupil's running or planned placements have at a provider."""
+    return {(weekday, session.value) for weekday, session in db.session.execute(
+        select(WeeklySession.weekday, WeeklySession.session).join(Placement, Placement.id == WeeklySession.placement_id)
+        .where(Placement.pupil_id == pupil_id, Placement.archived_at.is_(None),
+               Placement.status.not_in((PlacementStatus.ENDED,))))}
+
+
 def pupil_placement_ids(pupil_id: int) -> set[int]:
     """The pupil's placements a timetable session may be at: planned or running, not archived."""
     return set(db.session.scalars(select(Placement.id).where(
@@ -116,7 +134,8 @@ def propose(data: ProposalInput, by: User) -> Result:
     entries = _entries(data, errors)
     proposal = policy.Proposal(data.reason_category, data.reason_details, data.support_plan, data.start_date,
                                data.end_date, entries, data.review_dates or ())
-    for name, message in policy.proposal_errors(proposal, pupil_placement_ids(pupil.id) if pupil else ()).items():
+    placement_ids, slots = (pupil_placement_ids(pupil.id), pupil_provider_slots(pupil.id)) if pupil else ((), ())
+    for name, message in policy.proposal_errors(proposal, placement_ids, slots).items():
         errors.setdefault(name, message)
     if data.welfare_contact_id is not None and db.session.get(User, data.welfare_contact_id) is None:
         errors["welfare_contact_id"] = "Choose a member of staff for the welfare checks, or leave it to the DSL."

@@ -216,6 +216,9 @@ def test_removed_sessions_are_c2_in_the_export_and_the_percentages_and_stop_afte
 def test_sessions_at_a_provider_stay_as_they_are(world, calendar_a):
     with school_time(PROPOSED_AT):
         ready = active_placement(world, first_name="Ash", weekdays=(4,))  # Friday AM at the provider
+        with school_scope(world.a.id):
+            refused = service.propose(proposal(ready.pupil_id), user(world, "a.staff"))  # Friday AM "removed"
+            assert set(refused.errors) == {"sessions"}
         sessions = [service.SessionInput(d, "am", "on_site") for d in range(4)]
         sessions += [service.SessionInput(4, "am", "at_provider", placement_id=ready.placement_id)]
         sessions += [service.SessionInput(d, "pm", "not_in_education") for d in range(5)]

@@ -90,6 +90,12 @@ def test_a_provider_session_must_be_one_of_the_pupils_placements():
     assert set(p.proposal_errors(proposal(), [8])) == {"sessions"}
 
 
+def test_a_session_the_pupil_has_at_a_provider_is_not_removed():
+    assert p.proposal_errors(proposal(), [7], provider_slots=[(4, AM)]) == {}  # Friday AM marked at the provider
+    errors = p.proposal_errors(proposal(), [7], provider_slots=[(0, PM)])  # Monday PM marked not in education
+    assert set(errors) == {"sessions"} and "stays as it is" in errors["sessions"]
+
+
 # --- agreement, involvement, approval (9.5, 9.6) -----------------------------------------------------------
 
 
