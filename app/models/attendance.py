@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -120,6 +120,11 @@ class WelfareCheck(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMi
     __tablename__ = "welfare_checks"
     __table_args__ = (
         Index("ix_welfare_checks_open", "school_id", "recorded_at"),
+        # One open check per session, whatever races: two cut-off sweeps at once insert one, the other skips
+        # (app.services.welfare_checks). Partial, so a recorded or archived check never blocks anything.
+        Index("uq_welfare_checks_open_session", "attendance_session_id", unique=True,
+              sqlite_where=text("recorded_at IS NULL AND archived_at IS NULL"),
+              postgresql_where=text("recorded_at IS NULL AND archived_at IS NULL")),
         # One check a school day with no on-site session under a part-time timetable (9.6).
         UniqueConstraint("part_time_timetable_id", "due_on", name="uq_welfare_checks_part_time_day"),
     )

@@ -69,22 +69,33 @@ def ensure_part_time_sessions(calendar: SchoolCalendar, day: dt.date, school: Sc
     made_already = set(db.session.execute(
         select(AttendanceSession.part_time_timetable_id, AttendanceSession.session)
         .where(AttendanceSession.day == day, AttendanceSession.part_time_timetable_id.is_not(None))).all())
-    made = 0
+    rows = []
     for timetable in timetables:
         for entry in removed_sessions(timetable.entries, day):
             if (timetable.id, entry.session) in made_already:
                 continue
-            db.session.add(AttendanceSession(
+            rows.append(dict(
                 school_id=school.id, placement_id=None, provider_id=None, part_time_timetable_id=timetable.id,
                 pupil_id=timetable.pupil_id, day=day, session=SessionOfDay(entry.session),
-                kind=SessionKind.PART_TIME_TIMETABLE,
-                starts_at=entry.starts_at, ends_at=entry.ends_at, register_code="C2",
-                cutoff_at=clock.local_datetime(day, entry.starts_at)))
+                kind=SessionKind.PART_TIME_TIMETABLE, starts_at=entry.starts_at, ends_at=entry.ends_at,
+                register_code="C2", cutoff_at=clock.local_datetime(day, entry.starts_at)))
             made_already.add((timetable.id, entry.session))
-            made += 1
-    if made:
-        db.session.flush()
-    return made
+    # As the provision sessions: the sweeps and the today page may make them at once; the unique key on
+    # timetable, day and session keeps one, and each racer skips the ones another made.
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(AttendanceSession(**row) for row in rows)
+        return len(rows)
+    except IntegrityError:
+        made = 0
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(AttendanceSession(**row))
+                made += 1
+            except IntegrityError:
+                pass
+        return made
 
 
 # --- welfare on days with no on-site session (9.6) ------------------------------------------------------------

@@ -2,7 +2,7 @@
 with no placement; involvement and welfare checks tied to a timetable
 
 Revision ID: 0005_part_time_timetables
-Revises: 0003_attendance_and_monitoring
+Revises: 0004_exactly_once
 Create Date: 2026-12-05 05:40:38.353113
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_part_time_timetables'
-down_revision = '0003_attendance_and_monitoring'
+down_revision = '0004_exactly_once'
 branch_labels = None
 depends_on = None
 
