@@ -52,6 +52,9 @@ class Permission(enum.StrEnum):
     PART_TIME_PROPOSE = "school.part_time.propose"  # any member of staff may propose one (9.5)
     PART_TIME_RECORD = "school.part_time.record"  # agreement, involvement, reviews, the return to full time (9.6)
     PART_TIME_APPROVE = "school.part_time.approve"  # the headteacher only (9.5)
+    FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
+    FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
+    FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -162,6 +165,17 @@ _PART_TIME_PERMISSIONS = {
     R.STAFF: {Permission.PART_TIME_PROPOSE},
 }
 for _role, _granted in _PART_TIME_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
+
+
+# Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
+# DSL sees them (who is responsible for the pupil's welfare at home).
+_FLEXI_PERMISSIONS = {
+    R.HEADTEACHER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD, Permission.FLEXI_DECIDE},
+    R.AP_LEADER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD},
+    R.DSL: {Permission.FLEXI_VIEW},
+}
+for _role, _granted in _FLEXI_PERMISSIONS.items():
     SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
 

@@ -74,3 +74,11 @@ from app.models.part_time import (  # noqa: F401
     PartTimeTimetableReview,
     PartTimeTimetableSession,
 )
+from app.models.flexi_schooling import (  # noqa: F401
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    FlexiReview,
+    FlexiReviewOutcome,
+    WithdrawnBy,
+)

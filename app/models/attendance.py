@@ -38,6 +38,7 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     __tablename__ = "attendance_sessions"
     __table_args__ = (
         UniqueConstraint("placement_id", "day", "session", name="uq_attendance_sessions_slot"),
+        UniqueConstraint("flexi_agreement_id", "day", "session", name="uq_attendance_sessions_flexi_slot"),
         # A session a part-time timetable removes (C2) has no placement or provider (issue 15).
         UniqueConstraint("part_time_timetable_id", "day", "session", name="uq_attendance_sessions_part_time_slot"),
         Index("ix_attendance_sessions_school_day", "school_id", "day"),
@@ -45,9 +46,12 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A provision session has its placement and provider; a flexi-schooling home session (section 10) has
+    # neither, only its agreement.
     placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    flexi_agreement_id: Mapped[int | None] = mapped_column(ForeignKey("flexi_agreements.id"))
     part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     session: Mapped[SessionOfDay] = mapped_column(StoredEnum(SessionOfDay, 2))

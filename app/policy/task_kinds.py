@@ -35,6 +35,7 @@ class TaskKind(enum.StrEnum):
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
     PART_TIME_REVIEW = "part_time_review"  # 9.6: review a part-time timetable on its agreed date
     PART_TIME_SIX_WEEKS = "part_time_six_weeks"  # issue 15: a part-time timetable running past six weeks
+    FLEXI_SCHOOLING_REVIEW = "flexi_schooling_review"  # 10.6: review a flexi-schooling agreement each term
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.PART_TIME_SIX_WEEKS: KindRules(
         "A part-time timetable runs past six weeks: consider the return to full time", R.HEADTEACHER,
         done_in_inbox=True, policy="9.6"),
+    TaskKind.FLEXI_SCHOOLING_REVIEW: KindRules(
+        "Review the flexi-schooling agreement this term", R.HEADTEACHER, remind_before=timedelta(days=14),
+        escalation=(Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5),), policy="10.6"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.

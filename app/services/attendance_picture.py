@@ -46,7 +46,7 @@ def _marks(*criteria) -> list[SessionMark]:
     rows = db.session.execute(
         select(AttendanceSession.day, AttendanceSession.session, AttendanceSession.register_code,
                AttendanceSession.kind, Placement.arranged_by)
-        .outerjoin(Placement, Placement.id == AttendanceSession.placement_id)  # C2 sessions have none
+        .outerjoin(Placement, Placement.id == AttendanceSession.placement_id)
         .where(AttendanceSession.day <= clock.today(), *criteria)
         .order_by(AttendanceSession.day, AttendanceSession.session))
     return [_mark(day, session.value, code, kind, arranged_by) for day, session, code, kind, arranged_by in rows]

@@ -2,7 +2,7 @@
 with no placement; involvement and welfare checks tied to a timetable
 
 Revision ID: 0005_part_time_timetables
-Revises: 0004_exactly_once
+Revises: 0006_flexi_schooling
 Create Date: 2026-12-05 05:40:38.353113
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_part_time_timetables'
-down_revision = '0004_exactly_once'
+down_revision = '0006_flexi_schooling'
 branch_labels = None
 depends_on = None
 
@@ -127,12 +127,6 @@ def upgrade():
 
     with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('part_time_timetable_id', sa.Integer(), nullable=True))
-        batch_op.alter_column('placement_id',
-               existing_type=sa.INTEGER(),
-               nullable=True)
-        batch_op.alter_column('provider_id',
-               existing_type=sa.INTEGER(),
-               nullable=True)
         batch_op.create_unique_constraint('uq_attendance_sessions_part_time_slot', ['part_time_timetable_id', 'day', 'session'])
         batch_op.create_foreign_key(batch_op.f('fk_attendance_sessions_part_time_timetable_id_part_time_timetables'), 'part_time_timetables', ['part_time_timetable_id'], ['id'])
 
@@ -163,17 +157,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_involvements_part_time_timetable_id'))
         batch_op.drop_column('part_time_timetable_id')
 
-    # C2 sessions have no placement: they go before placement_id is NOT NULL again.
+    # C2 sessions go with the timetables they belong to (0006 made placement_id nullable for flexi-schooling).
     op.execute("DELETE FROM attendance_sessions WHERE part_time_timetable_id IS NOT NULL")
     with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_attendance_sessions_part_time_timetable_id_part_time_timetables'), type_='foreignkey')
         batch_op.drop_constraint('uq_attendance_sessions_part_time_slot', type_='unique')
-        batch_op.alter_column('provider_id',
-               existing_type=sa.INTEGER(),
-               nullable=False)
-        batch_op.alter_column('placement_id',
-               existing_type=sa.INTEGER(),
-               nullable=False)
         batch_op.drop_column('part_time_timetable_id')
 
     with op.batch_alter_table('part_time_timetable_sessions', schema=None) as batch_op:

@@ -59,6 +59,8 @@ def test_the_table_covers_this_issue():
         "qa-visits-due": ("jobs.qa_sweeps.qa_visits_due", SWEEPS, time(6, 50), None, SCHOOL_DAYS),
         "part-time-timetables": ("jobs.part_time_sweeps.part_time_timetables", SWEEPS, time(7, 35), None,
                                  SCHOOL_DAYS),
+        "flexi-schooling-reviews": ("jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS, time(6, 55), None,
+                                    SCHOOL_DAYS),
     }
     assert job_named("attendance-cutoffs").between == (time(8), time(19))  # issue 6: through the school day
     assert job_named("task-reminders").between == (time(7), time(19))  # emails in working hours only
