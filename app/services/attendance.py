@@ -120,7 +120,7 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
                 made += 1
             except IntegrityError:
                 pass
-        return made + part_time
+        return made
 
 
 def sessions_on(day: dt.date, provider_id: int | None = None) -> list[AttendanceSession]:
