@@ -18,6 +18,8 @@ class NavPage:
     text: str
     endpoint: str
     permission: str | None = None  # None: everyone with a role in the school
+    # Hidden from whoever holds this permission (a fuller page of the same group serves them instead).
+    unless: str | None = None
     # Other endpoints whose pages belong under this one (e.g. a provider's record under "Providers").
     prefixes: tuple[str, ...] = ()
 
@@ -46,6 +48,10 @@ SCHOOL_NAVIGATION: tuple[NavGroup, ...] = (
         NavPage("Pupils", "pupils.index", Permission.PUPILS_VIEW, ("pupils.",)),
         NavPage("Placements", "placements.index", Permission.PLACEMENTS_VIEW, ("placements.",)),
         NavPage("Reviews", "reviews.index", Permission.REVIEWS_VIEW, ("reviews.",)),
+        NavPage("Part-time timetables", "part_time.index", Permission.PART_TIME_VIEW, ("part_time.",)),
+        # Any member of staff may propose one (9.5), though only some see the list.
+        NavPage("Propose a part-time timetable", "part_time.new", Permission.PART_TIME_PROPOSE,
+                unless=Permission.PART_TIME_VIEW),
         NavPage("Flexi-schooling", "flexi.index", Permission.FLEXI_VIEW, ("flexi.",)),
     )),
     NavGroup("Providers", (
@@ -90,7 +96,9 @@ def school_navigation() -> list[NavSection]:
     endpoint = request.endpoint
     sections = []
     for group in SCHOOL_NAVIGATION:
-        pages = [page for page in group.pages if page.permission is None or page.permission in permissions]
+        pages = [page for page in group.pages
+                 if (page.permission is None or page.permission in permissions)
+                 and not (page.unless and page.unless in permissions)]
         if not pages:
             continue
         links = tuple(NavLink(page.text, url_for(page.endpoint), page.covers(endpoint)) for page in pages)

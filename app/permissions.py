@@ -57,6 +57,10 @@ class Permission(enum.StrEnum):
     COMPLAINTS_VIEW = "school.complaints.view"
     COMPLAINTS_MANAGE = "school.complaints.manage"  # the headteacher: stages and outcome (11.1)
     POLICY_MONITORING_RECORD = "school.policy_monitoring.record"  # the headteacher's monitoring (12.1)
+    PART_TIME_VIEW = "school.part_time.view"  # part-time timetables (section 9)
+    PART_TIME_PROPOSE = "school.part_time.propose"  # any member of staff may propose one (9.5)
+    PART_TIME_RECORD = "school.part_time.record"  # agreement, involvement, reviews, the return to full time (9.6)
+    PART_TIME_APPROVE = "school.part_time.approve"  # the headteacher only (9.5)
     FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
     FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
     FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
@@ -165,6 +169,20 @@ for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
 for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
+
+# Part-time timetables (issue 15; section 9). Any member of staff may propose one (9.5): they then see it as
+# they see a task, through the timetable's page. Only the headteacher approves (9.5). The AP leader and DSL keep
+# the records (agreement, involvement, reviews, 9.7); governors see none (aggregates only, 4.1).
+_PART_TIME_PERMISSIONS = {
+    R.AP_LEADER: {Permission.PART_TIME_VIEW, Permission.PART_TIME_PROPOSE, Permission.PART_TIME_RECORD},
+    R.DSL: {Permission.PART_TIME_VIEW, Permission.PART_TIME_PROPOSE, Permission.PART_TIME_RECORD},
+    R.HEADTEACHER: {Permission.PART_TIME_VIEW, Permission.PART_TIME_PROPOSE, Permission.PART_TIME_RECORD,
+                    Permission.PART_TIME_APPROVE},
+    R.ATTENDANCE_OFFICER: {Permission.PART_TIME_VIEW, Permission.PART_TIME_PROPOSE},
+    R.STAFF: {Permission.PART_TIME_PROPOSE},
+}
+for _role, _granted in _PART_TIME_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
 
 # Reports (issue 16; 4.1, 4.2). The headteacher reports; the AP leader sees them; governors see the presented

@@ -89,6 +89,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("policy-review", "jobs.oversight_sweeps.policy_review_reminders", SWEEPS,
                 "Remind the trust safeguarding lead ahead of the AP policy's two-yearly review (12.2)",
                 at=time(7, 5), days=WEEKDAYS),
+    PeriodicJob("part-time-timetables", "jobs.part_time_sweeps.part_time_timetables", SWEEPS,
+                "Part-time timetables (9.6, 9.7): welfare checks on days with no on-site session, review tasks, "
+                "the six-week flag, the end date, LA returns", at=time(7, 35), days=SCHOOL_DAYS),
     PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
                 "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
                 at=time(6, 55), days=SCHOOL_DAYS),

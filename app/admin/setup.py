@@ -206,4 +206,7 @@ def build_admin(app) -> Admin:
     from app.admin.outbox import add_outbox_views
 
     add_outbox_views(admin)  # notifications (failed ones retried by hand) and queue health
+    from app.admin.part_time import add_part_time_views
+
+    add_part_time_views(admin)  # each LA's procedure for reporting part-time timetables (9.7)
     return admin

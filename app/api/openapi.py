@@ -64,6 +64,9 @@ def openapi_document() -> dict:
     from app.api.reports import openapi_paths as report_paths
 
     report_paths(spec, ok, _ERROR)
+    from app.api.part_time import openapi_paths as part_time_paths
+
+    part_time_paths(spec, ok, _ERROR)
     from app.api.flexi_schooling import openapi_paths as flexi_paths
 
     flexi_paths(spec, ok, _ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from app.demo.attendance import seed_attendance
+from app.demo.part_time import seed_part_time
 from app.demo.calendars import seed_calendars
 from app.demo.flexi import seed_flexi
 from app.demo.placements import seed_placements
@@ -25,5 +26,6 @@ SEEDERS: Sequence[Callable] = (
     seed_welfare_check,  # one open welfare check for the active placement's pupil
     seed_qa,  # a QA visit with follow-up actions, and the pupil's progress and voice
     seed_oversight,  # two terms of history, a presented report, a complaint, the policy's review
+    seed_part_time,  # after the attendance: its C2 sessions are not confirmed as provider sessions are
     seed_flexi,  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
 )

@@ -83,6 +83,12 @@ from app.models.oversight import (  # noqa: F401
     PolicyMonitoring,
     PolicyReview,
 )
+from app.models.part_time import (  # noqa: F401
+    LAReportingProcedure,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
+    PartTimeTimetableSession,
+)
 from app.models.flexi_schooling import (  # noqa: F401
     FlexiAgreement,
     FlexiRequest,

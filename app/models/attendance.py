@@ -39,6 +39,8 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     __table_args__ = (
         UniqueConstraint("placement_id", "day", "session", name="uq_attendance_sessions_slot"),
         UniqueConstraint("flexi_agreement_id", "day", "session", name="uq_attendance_sessions_flexi_slot"),
+        # A session a part-time timetable removes (C2) has no placement or provider (issue 15).
+        UniqueConstraint("part_time_timetable_id", "day", "session", name="uq_attendance_sessions_part_time_slot"),
         Index("ix_attendance_sessions_school_day", "school_id", "day"),
         Index("ix_attendance_sessions_pupil_day", "school_id", "pupil_id", "day"),
     )
@@ -50,6 +52,7 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     flexi_agreement_id: Mapped[int | None] = mapped_column(ForeignKey("flexi_agreements.id"))
+    part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     session: Mapped[SessionOfDay] = mapped_column(StoredEnum(SessionOfDay, 2))
     kind: Mapped[SessionKind] = mapped_column(StoredEnum(SessionKind, 30), default=SessionKind.PROVISION)
@@ -126,11 +129,15 @@ class WelfareCheck(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMi
         Index("uq_welfare_checks_open_session", "attendance_session_id", unique=True,
               sqlite_where=text("recorded_at IS NULL AND archived_at IS NULL"),
               postgresql_where=text("recorded_at IS NULL AND archived_at IS NULL")),
+        # One check a school day with no on-site session under a part-time timetable (9.6).
+        UniqueConstraint("part_time_timetable_id", "due_on", name="uq_welfare_checks_part_time_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     attendance_session_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_sessions.id"), index=True)
+    part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # the school day a part-time timetable's check is for
     reason: Mapped[WelfareCheckReason | None] = mapped_column(StoredEnum(WelfareCheckReason, 30))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The check, once made; None until then.

@@ -39,6 +39,7 @@ class Pupil(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db
     responsible_local_authority_id: Mapped[int | None] = mapped_column(ForeignKey("local_authorities.id"))
 
     carers: Mapped[list[Carer]] = relationship(back_populates="pupil", order_by="Carer.id")
+    responsible_local_authority = relationship("LocalAuthority")
 
     @property
     def display_name(self) -> str:
@@ -133,6 +134,8 @@ class Involvement(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMix
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
+    # Involvement in a part-time timetable (9.6) rather than a placement.
+    part_time_timetable_id: Mapped[int | None] = mapped_column(ForeignKey("part_time_timetables.id"), index=True)
     party: Mapped[InvolvementParty] = mapped_column(StoredEnum(InvolvementParty, 30))
     person_name: Mapped[str] = mapped_column(String(200))
     involved_on: Mapped[dt.date] = mapped_column(Date)

@@ -252,11 +252,13 @@ class WelfareCheckReason(enum.StrEnum):
 
     UNCONFIRMED = "unconfirmed"
     ABSENT_WITHOUT_REASON = "absent_without_reason"
+    PART_TIME_TIMETABLE = "part_time_timetable"  # 9.6: no on-site session today under a part-time timetable
 
     @property
     def label(self) -> str:
         return {WelfareCheckReason.UNCONFIRMED: "Attendance still unconfirmed an hour after the cut-off",
-                WelfareCheckReason.ABSENT_WITHOUT_REASON: "Absent with no reason given"}[self]
+                WelfareCheckReason.ABSENT_WITHOUT_REASON: "Absent with no reason given",
+                WelfareCheckReason.PART_TIME_TIMETABLE: "No on-site session today under a part-time timetable"}[self]
 
 
 def welfare_check_due(confirmed: bool, outcome: str | None, absence_reason: str | None, now: dt.datetime,

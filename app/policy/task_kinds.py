@@ -34,6 +34,8 @@ class TaskKind(enum.StrEnum):
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
     COMPLAINT = "complaint"  # 11.1: a concern or complaint about how the policy was applied
+    PART_TIME_REVIEW = "part_time_review"  # 9.6: review a part-time timetable on its agreed date
+    PART_TIME_SIX_WEEKS = "part_time_six_weeks"  # issue 15: a part-time timetable running past six weeks
     FLEXI_SCHOOLING_REVIEW = "flexi_schooling_review"  # 10.6: review a flexi-schooling agreement each term
 
 
@@ -109,6 +111,12 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.COMPLAINT: KindRules(
         "Respond to a complaint about how the AP policy was applied", R.HEADTEACHER,
         remind_before=timedelta(days=2), policy="11.1"),
+    TaskKind.PART_TIME_REVIEW: KindRules(
+        "Review the part-time timetable with the pupil and parents", R.AP_LEADER, remind_before=timedelta(days=2),
+        escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="9.6"),
+    TaskKind.PART_TIME_SIX_WEEKS: KindRules(
+        "A part-time timetable runs past six weeks: consider the return to full time", R.HEADTEACHER,
+        done_in_inbox=True, policy="9.6"),
     TaskKind.FLEXI_SCHOOLING_REVIEW: KindRules(
         "Review the flexi-schooling agreement this term", R.HEADTEACHER, remind_before=timedelta(days=14),
         escalation=(Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5),), policy="10.6"),

@@ -32,6 +32,7 @@ from app.policy.attendance import (
 )
 from app.school_calendar import SchoolCalendar
 from app.services.flexi_register import ensure_flexi_home_sessions, flexi_sessions_missing_on
+from app.services.part_time_register import ensure_part_time_sessions, part_time_sessions_missing_on
 from app.services.tasks import TaskKind, complete_tasks_for
 from tenants import require_school_id
 
@@ -66,7 +67,7 @@ def sessions_missing_on(day: dt.date) -> bool:
                           AttendanceSession.session == WeeklySession.session)
     return bool(db.session.scalar(select(or_(exists().where(
         WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
-        ~made), flexi_sessions_missing_on(day)))))
+        ~made), flexi_sessions_missing_on(day), part_time_sessions_missing_on(day)))))
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:
@@ -82,6 +83,7 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
         return 0
     school = school or db.session.get(School, require_school_id())
     made = ensure_flexi_home_sessions(calendar, day, school)  # section 10: home sessions, code C
+    made += ensure_part_time_sessions(calendar, day, school)  # 9.6: sessions a part-time timetable removes, C2
     placements = placements_due_on(day)
     if not placements:
         return made

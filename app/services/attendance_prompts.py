@@ -24,7 +24,14 @@ from app import clock
 from app.extensions import db
 from app.models import Provider, Pupil, School
 from app.models.attendance import AttendanceSession
-from app.policy.attendance import NO_REASON, WELFARE_ESCALATION, Outcome, prompt_due, welfare_check_due
+from app.policy.attendance import (
+    NO_REASON,
+    WELFARE_ESCALATION,
+    Outcome,
+    SessionKind,
+    prompt_due,
+    welfare_check_due,
+)
 from app.services.attendance import SUBJECT, ensure_expected_sessions, sessions_missing_on
 from app.services.tasks import TaskKind, TaskSpec, ensure_tasks
 from app.services.welfare_checks import raise_welfare_checks
@@ -53,7 +60,7 @@ def sessions_needing_action(now: dt.datetime, day: dt.date) -> list[AttendanceSe
     no_check = AttendanceSession.welfare_check_raised_at.is_(None)
     return list(db.session.scalars(
         select(AttendanceSession)
-        .where(AttendanceSession.day == day,
+        .where(AttendanceSession.day == day, AttendanceSession.kind == SessionKind.PROVISION,
                or_(and_(unconfirmed, AttendanceSession.cutoff_at <= now, AttendanceSession.prompted_at.is_(None)),
                    and_(unconfirmed, no_check, AttendanceSession.cutoff_at <= now - WELFARE_ESCALATION),
                    and_(AttendanceSession.outcome == Outcome.ABSENT, no_check,

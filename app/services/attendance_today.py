@@ -119,7 +119,7 @@ def day_sessions(day: dt.date, *, provider_id: int | None = None) -> list[Attend
     contacts), placement and confirmer in two queries."""
     # Only the columns the page shows of the pupil, provider, placement and confirmer: the rows stay narrow.
     query = (select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
-             .outerjoin(Provider, Provider.id == AttendanceSession.provider_id)  # home sessions have none
+             .outerjoin(Provider, Provider.id == AttendanceSession.provider_id)  # home and C2 sessions have none
              .where(AttendanceSession.day == day)
              .options(joinedload(AttendanceSession.pupil).load_only(Pupil.first_name, Pupil.last_name,
                                                                     Pupil.preferred_name),
@@ -157,7 +157,7 @@ def attendance_day(calendar: SchoolCalendar, day: dt.date) -> Day:
     providers: dict[int, ProviderToday] = {}
     for s in sessions:
         if s.provider_id is None:
-            continue  # a flexi-schooling home session (section 10)
+            continue  # a flexi-schooling home session or a part-time timetable's C2: no provider
         line = providers.get(s.provider_id)
         if line is None:
             line = providers[s.provider_id] = ProviderToday(
@@ -286,7 +286,8 @@ def export_csv(sessions: Iterable[AttendanceSession]) -> str:
         confirmed = s.is_confirmed
         writer.writerow([_cell(v) for v in (
             s.pupil.upn, s.pupil.last_name, s.pupil.first_name, s.day.isoformat(), s.session.value.upper(),
-            s.provider.name if s.provider else HOME, s.outcome.value if confirmed and s.outcome else "",
+            s.provider.name if s.provider else ("" if s.part_time_timetable_id else HOME),
+            s.outcome.value if confirmed and s.outcome else "",
             s.minutes_late if confirmed and s.minutes_late is not None else "", code_of(s) or "", status_of(s),
             (s.confirmed_by.full_name if s.confirmed_by else ("provider link" if s.provider_link_id else ""))
             if confirmed else "",

@@ -27,6 +27,7 @@ from app.models import (
     Audience,
     Delivery,
     LAContactKind,
+    LocalAuthority,
     Notification,
     NotificationPreference,
     NotificationStatus,
@@ -200,20 +201,31 @@ def _audience_for_contact(kind: LAContactKind) -> Audience:
     return Audience.VIRTUAL_SCHOOL if kind is LAContactKind.VIRTUAL_SCHOOL_HEAD else Audience.LOCAL_AUTHORITY
 
 
+def responsible_local_authority(pupil, school: School) -> LocalAuthority:
+    """The LA a notice about this pupil goes to: the pupil's responsible LA where one is recorded (a looked-after
+    or EHCP pupil placed by another authority), else the school's (issue 15 "Also")."""
+    if pupil is not None and pupil.responsible_local_authority_id is not None:
+        return pupil.responsible_local_authority
+    return school.local_authority
+
+
 def notify_local_authority(school: School, kind: LAContactKind | Audience, *, template: str, context: dict,
                            dedupe_key: str, about_type: str | None = None, about_id: int | None = None,
-                           about_label: str | None = None, local_authority=None) -> Notification:
+                           about_label: str | None = None, pupil=None,
+                           local_authority=None) -> Notification:
     """Queue a notice to one of the school's LA contacts (caller commits); it is recorded for the school's
     external notices page. `kind`: AP_NOTIFICATIONS for 7.12 notices (or Audience.LOCAL_AUTHORITY),
     VIRTUAL_SCHOOL_HEAD for the VSH (or Audience.VIRTUAL_SCHOOL), SEND for EHCP casework (7.5, 8.8).
     `local_authority`: another LA than the school's (a pupil's responsible LA); the school's when None.
 
-    Raises `MissingLAContact` when the LA has no such contact with an email address."""
+    With `pupil`, the notice goes to the pupil's responsible LA (an EHCP or care placement made by another
+    authority, issue 15), falling back to the school's. Raises `MissingLAContact` when the LA has no such contact
+    with an email address."""
     if isinstance(kind, Audience):
         if kind not in _CONTACT_FOR_AUDIENCE:
             raise ValueError(f"{kind.value} is not a local authority audience")
         kind = _CONTACT_FOR_AUDIENCE[kind]
-    la = local_authority or school.local_authority
+    la = local_authority or responsible_local_authority(pupil, school)
     contact = la.contact(kind)
     if contact is None or not contact.email:
         raise MissingLAContact(

@@ -382,7 +382,8 @@ def share_review_information(review: PlacementReview) -> str | None:
             kind = LAContactKind(recipient.la_contact_kind)
             try:
                 notify_local_authority(school, kind, template="review_information", context=context,
-                                       dedupe_key=key, about_type="pupil", about_id=pupil.id, about_label=label)
+                                       dedupe_key=key, about_type="pupil", about_id=pupil.id, about_label=label,
+                                       pupil=pupil)
             except MissingLAContact as exc:
                 return str(exc)
         elif recipient.party == SOCIAL_WORKER:

@@ -29,6 +29,8 @@ def register_blueprints(app) -> None:
     from app.views.qa import bp as qa_bp
     from app.views.calendar_feed import bp as calendar_feed_bp
     from app.views.calendar_feed import public_bp as calendar_feed_public_bp
+    from app.views.part_time import bp as part_time_bp
+    from app.views.part_time import trust_bp as trust_part_time_bp
     from app.views.flexi_schooling import bp as flexi_bp
     from app.views.flexi_schooling import trust_bp as trust_flexi_bp
 
@@ -58,6 +60,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(qa_bp)
     app.register_blueprint(calendar_feed_bp)
     app.register_blueprint(calendar_feed_public_bp)
+    app.register_blueprint(part_time_bp)
+    app.register_blueprint(trust_part_time_bp)
     app.register_blueprint(flexi_bp)
     app.register_blueprint(trust_flexi_bp)
     from app.views.accounts import bp as accounts_bp

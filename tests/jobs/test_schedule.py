@@ -58,6 +58,8 @@ def test_the_table_covers_this_issue():
         "half-termly-reviews": ("jobs.review_sweeps.half_termly_reviews", SWEEPS, time(6, 45), None, SCHOOL_DAYS),
         "qa-visits-due": ("jobs.qa_sweeps.qa_visits_due", SWEEPS, time(6, 50), None, SCHOOL_DAYS),
         "policy-review": ("jobs.oversight_sweeps.policy_review_reminders", SWEEPS, time(7, 5), None, WEEKDAYS),
+        "part-time-timetables": ("jobs.part_time_sweeps.part_time_timetables", SWEEPS, time(7, 35), None,
+                                 SCHOOL_DAYS),
         "flexi-schooling-reviews": ("jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS, time(6, 55), None,
                                     SCHOOL_DAYS),
     }

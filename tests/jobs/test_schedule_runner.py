@@ -91,6 +91,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         ("daily-digests", local("2026-03-10 07:00")),
         ("policy-review", local("2026-03-10 07:05")),
         ("attendance-sessions", local("2026-03-10 07:30")),
+        ("part-time-timetables", local("2026-03-10 07:35")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
         ("outbox-dispatch", local("2026-03-10 08:00")),  # once, for all its missed minutes
         ("task-reminders", local("2026-03-10 08:00")),
@@ -110,7 +111,8 @@ def test_catching_up_is_bounded(app):
                      ("qa-visits-due", local("2026-03-10 06:50")),
                      ("flexi-schooling-reviews", local("2026-03-10 06:55")),
                      ("daily-digests", local("2026-03-10 07:00")), ("policy-review", local("2026-03-10 07:05")),
-                     ("attendance-sessions", local("2026-03-10 07:30"))]
+                     ("attendance-sessions", local("2026-03-10 07:30")),
+                     ("part-time-timetables", local("2026-03-10 07:35"))]
 
 
 def test_the_loop_holds_the_lock_while_it_runs_and_lets_it_go_when_stopped(app):

@@ -408,6 +408,41 @@ def _register_oversight_builders() -> None:
 _register_oversight_builders()
 
 
+# --- part-time timetables (issue 15; section 9) ---------------------------------------------------------------
+
+
+def _register_part_time_builders() -> None:
+    from datetime import time as clock_time
+
+    from app.models import SessionOfDay
+    from app.models.part_time import PartTimeTimetable, PartTimeTimetableReview, PartTimeTimetableSession
+    from app.policy.part_time_timetables import Arrangement, ReviewDecision
+
+    def timetable(marker: str) -> PartTimeTimetable:
+        return _with_pupil(PartTimeTimetable(
+            reason_category="medical_needs", reason_details=marker, support_plan="-", start_date=date(2090, 1, 7),
+            end_date=date(2090, 2, 7), original_end_date=date(2090, 2, 7), review_dates=[],
+            proposed_by_id=_any_user_id(), proposed_at=now()), marker)
+
+    builds(PartTimeTimetable, url_args=("timetable_id",))(timetable)
+    builds(PartTimeTimetableSession)(
+        lambda m: PartTimeTimetableSession(timetable=timetable(f"of-{m}"), weekday=0, session=SessionOfDay.PM,
+                                           arrangement=Arrangement.NOT_IN_EDUCATION, starts_at=clock_time(13, 0),
+                                           ends_at=clock_time(15, 0)))
+    builds(PartTimeTimetableReview)(
+        lambda m: PartTimeTimetableReview(timetable=timetable(f"reviewed-{m}"), held_on=date(2090, 1, 21),
+                                          pupil_views=m, parent_views="-", decision=ReviewDecision.EXTEND,
+                                          recorded_by_id=_any_user_id()))
+
+    from app.models import LocalAuthority
+    from app.models.part_time import LAReportingProcedure
+
+    builds(LAReportingProcedure)(  # trust data: the admin pages open one
+        lambda m: LAReportingProcedure(local_authority=LocalAuthority(name=f"LA {m}"), notify_on=["start"],
+                                       notes=m))
+
+
+_register_part_time_builders()
 # --- flexi-schooling (issue 15, section 10) ---------------------------------------------------------------------
 
 

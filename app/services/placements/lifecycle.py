@@ -60,7 +60,7 @@ def notify_la_of_placement(placement: Placement) -> list[Notification]:
     label = f"Placement of {placement.pupil.initials} at {placement.provider.name}"
     return [notify_local_authority(school, kind, template="placement_commissioned", context=context,
                                    dedupe_key=commissioned_dedupe_key(placement, suffix), about_type="pupil",
-                                   about_id=placement.pupil_id, about_label=label[:200])
+                                   about_id=placement.pupil_id, about_label=label[:200], pupil=placement.pupil)
             for suffix, kind in la_recipients(placement.pupil)]
 
 
