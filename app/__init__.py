@@ -35,6 +35,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     tenants.web.init_app(app)
 
+    from app.ops import init_app as init_ops
+
+    init_ops(app)  # first of the request hooks: the request id and the timer start before anything else
+
     from app.views import register_blueprints
 
     register_blueprints(app)
