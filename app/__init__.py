@@ -23,11 +23,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     import tenants.web
     from app.audit import install_audit
     from tenants import install_scoping
+    from tenants.rls import install_rls
 
     with app.app_context():
         session_class = extensions.db.session.session_factory.class_
         if extensions.db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(extensions.db.engine)
+        install_rls(extensions.db.engine)  # PostgreSQL: the tenant scope also reaches row-level security
     install_scoping(session_class)
     install_audit(session_class, lambda: extensions.db.session)
     from app.services.notifications import install_outbox_enqueue

@@ -5,7 +5,7 @@ import os
 
 from rq import SimpleWorker, Worker
 
-from jobs.connection import all_queues, redis_connection
+from jobs.connection import all_queues, get_queue, redis_connection
 
 _app = None
 
@@ -20,7 +20,8 @@ def current_job_app():
     return _app
 
 
-def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bool = False) -> None:
+def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bool = False,
+               queue_names: list[str] | None = None) -> None:
     """Work the queues. By default each job runs in a forked work-horse (RQ's isolation); `simple` runs jobs
     in this process, for throughput."""
     global _app
@@ -34,5 +35,6 @@ def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bo
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         conn = redis_connection()
         worker_class = SimpleWorker if simple else Worker
-        worker = worker_class(all_queues(conn), connection=conn)
+        queues = [get_queue(n, conn) for n in queue_names] if queue_names else all_queues(conn)
+        worker = worker_class(queues, connection=conn)
         worker.work(burst=burst, with_scheduler=with_scheduler)
