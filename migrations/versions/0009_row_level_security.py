@@ -34,7 +34,7 @@ CONDITION = ("current_setting('app.tenant_scope', true) IN ('trust', 'system') "
 
 
 def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_context().dialect.name != "postgresql":
         return
     for table in SCHOOL_OWNED_TABLES:
         op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
@@ -43,7 +43,7 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_context().dialect.name != "postgresql":
         return
     for table in SCHOOL_OWNED_TABLES:
         op.execute(f'DROP POLICY IF EXISTS aphub_tenant ON "{table}"')
