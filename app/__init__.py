@@ -29,8 +29,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         session_class = extensions.db.session.session_factory.class_
         if extensions.db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(extensions.db.engine)
-        install_rls(extensions.db.engine)  # PostgreSQL: the tenant scope also reaches row-level security
+        engine = extensions.db.engine
     install_scoping(session_class)
+    install_rls(engine, session_class)  # PostgreSQL: the tenant scope also reaches row-level security
     install_audit(session_class, lambda: extensions.db.session)
     from app.services.notifications import install_outbox_enqueue
 

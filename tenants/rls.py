@@ -19,6 +19,8 @@ SQLite has no row-level security: there the ORM wall stands alone, as before.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from sqlalchemy import event, text
 
 from tenants.context import ScopeKind, current_scope
@@ -36,8 +38,14 @@ POLICY_CONDITION = (
 _APPLIED = "aphub_rls_settings"  # on the DBAPI connection's info: what this transaction has set
 
 
+# Set only around the ORM's reload of an object it already read (see _reload_already_read).
+_reloading: ContextVar[bool] = ContextVar("aphub_rls_reloading", default=False)
+
+
 def scope_settings() -> tuple[str, str]:
     """(app.current_school, app.tenant_scope) for the scope in force; ('', '') with none."""
+    if _reloading.get():
+        return "", "system"
     scope = current_scope()
     if scope is None:
         return "", ""
@@ -50,7 +58,12 @@ def _forget(conn, *args) -> None:
     conn.info.pop(_APPLIED, None)
 
 
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN")
+
+
 def _apply(conn, cursor, statement, parameters, context, executemany) -> None:
+    if statement.lstrip()[:9].upper().startswith(_TRANSACTION_CONTROL):
+        return  # reads no row; and after an error only these may run in the aborted transaction
     wanted = scope_settings()
     if conn.info.get(_APPLIED) == wanted:
         return
@@ -59,14 +72,30 @@ def _apply(conn, cursor, statement, parameters, context, executemany) -> None:
     conn.info[_APPLIED] = wanted
 
 
-def install_rls(engine) -> bool:
-    """Keep the transaction's settings in step with the tenant scope, on PostgreSQL. Returns whether installed."""
+def _reload_already_read(state):
+    """The ORM wall lets an object already read be reloaded by primary key outside a school scope (its expired
+    attributes after a commit, say): the same allowance here, for that one statement, or the reload would
+    find its row gone. Anything the ORM did not already read, and all raw SQL, stays behind the policy."""
+    if not state.is_column_load or current_scope() is not None:
+        return None
+    token = _reloading.set(True)
+    try:
+        return state.invoke_statement()
+    finally:
+        _reloading.reset(token)
+
+
+def install_rls(engine, session_class) -> bool:
+    """Keep the transaction's settings in step with the tenant scope, on PostgreSQL. Returns whether installed.
+    Install after `install_scoping`, so the ORM wall has judged a statement before it runs."""
     if engine.dialect.name != "postgresql" or event.contains(engine, "before_cursor_execute", _apply):
         return False
     # A new transaction starts with nothing set; a rolled-back savepoint may have undone what was set in it.
     for name in ("begin", "commit", "rollback", "rollback_savepoint"):
         event.listen(engine, name, _forget)
     event.listen(engine, "before_cursor_execute", _apply)
+    if not event.contains(session_class, "do_orm_execute", _reload_already_read):
+        event.listen(session_class, "do_orm_execute", _reload_already_read)
     return True
 
 

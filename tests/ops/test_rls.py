@@ -114,3 +114,25 @@ def test_the_production_check_refuses_the_table_owner(app):
     with db.engine.connect() as conn:
         problems = database_role_problems(conn)
     assert len(problems) == 1 and "owns" in problems[0]
+
+
+def test_an_object_already_read_reloads_after_its_scope_ends_but_raw_sql_does_not(app, world, pupils):
+    """The ORM wall's one allowance outside a school scope, a primary-key reload of what it already read, holds
+    under row-level security too; nothing else does."""
+    with school_scope(world.a.id):
+        pupil = db.session.get(Pupil, pupils["a"])
+        db.session.commit()  # expires it
+    assert pupil.first_name  # reloaded, by primary key, with no scope
+    assert _count("SELECT count(*) FROM pupils") == 0
+
+
+def test_a_failed_statement_in_a_savepoint_rolls_back_cleanly(app, world):
+    with school_scope(world.a.id):
+        db.session.execute(INSERT_TRAINING_DAY, {"school": world.a.id})
+        savepoint = db.session.begin_nested()
+        with pytest.raises(Exception, match="uq_training_days_school_day"):
+            db.session.execute(INSERT_TRAINING_DAY, {"school": world.a.id})
+        savepoint.rollback()
+        db.session.commit()
+    with system_scope("test"):
+        assert _count("SELECT count(*) FROM training_days") == 1
