@@ -13,19 +13,17 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.ops.browser import Browser
 from tests.servers import free_port, postgres_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}  # as the TLS proxy sends them
 METRICS_TOKEN = secrets.token_hex(24)
 
 
@@ -71,36 +69,6 @@ def production(redis_server, smtp_sink, tmp_path):
 def run(command: str, env: dict, **extra) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", "-c", command], cwd=ROOT, env={**env, **extra}, capture_output=True, text=True,
                           timeout=180)
-
-
-class Browser:
-    """Just enough of a browser: cookies by hand (they are Secure, and this is plain HTTP behind a pretend
-    proxy, so an ordinary cookie jar would rightly refuse to send them)."""
-
-    def __init__(self, port: int):
-        self.base, self.cookies = f"http://127.0.0.1:{port}", {}
-        self.referer = f"https://127.0.0.1:{port}"  # the page's address as the person's browser saw it
-
-    def request(self, path: str, data: dict | None = None, headers: dict | None = None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        # Over https, Flask-WTF also checks that a form was posted from this site's own page (Referer).
-        sent = {**PROXY, **({"Cookie": cookie} if cookie else {}), **({"Referer": self.referer + path} if body else {})}
-        req = urllib.request.Request(self.base + path, data=body, headers={**sent, **(headers or {})})
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            response = opener.open(req, timeout=20)
-        except urllib.error.HTTPError as error:
-            response = error
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, dict(response.headers), response.read().decode()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def wait_ready(browser: Browser, honcho: subprocess.Popen, timeout: float = 90) -> dict:
