@@ -8,8 +8,12 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+from flask import current_app, has_app_context
 from rq import Callback
 from rq.job import Job
+
+from jobs.connection import redis_connection
+from jobs.worker import current_job_app
 
 
 def _key(prefix: str) -> str:
@@ -17,12 +21,8 @@ def _key(prefix: str) -> str:
 
 
 def _prefix() -> str:
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return current_app.config["RQ_QUEUE_PREFIX"]
-    from jobs.worker import current_job_app
-
     return current_job_app().config["RQ_QUEUE_PREFIX"]
 
 
@@ -61,8 +61,6 @@ def _record(job: Job, connection, field: str) -> None:
 
 def read_all(connection=None) -> dict[str, dict[str, float]]:
     """{sweep name: {"duration": s, "last_success": unix time, "last_failure": unix time}} as recorded."""
-    from jobs.connection import redis_connection
-
     conn = connection or redis_connection()
     out: dict[str, dict[str, float]] = {}
     for raw_key, raw_value in conn.hgetall(_key(_prefix())).items():

@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import text
 
+from app.extensions import db
 from config.env import ConfigError
 from tenants.rls import database_role_problems
 
@@ -19,8 +20,6 @@ def refuse_unsafe_database_role(app) -> None:
     """Production on PostgreSQL: stop here if the connected role owns tables, is a superuser or bypasses RLS."""
     if app.config.get("ENV_NAME") != "production":
         return
-    from app.extensions import db
-
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             return

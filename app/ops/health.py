@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 
+from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from app.extensions import db
 from app.permissions import public
+from jobs.connection import redis_connection
 
 bp = Blueprint("ops_health", __name__)
 log = logging.getLogger(__name__)
@@ -40,8 +42,6 @@ def _database() -> str:
 
 
 def _redis() -> str:
-    from jobs.connection import redis_connection
-
     try:
         return "ok" if redis_connection().ping() else "unavailable"
     except Exception:
@@ -53,8 +53,6 @@ def migration_heads() -> set[str]:
     """The head revision(s) of the migrations shipped with this code (read once per process)."""
     heads = current_app.extensions.get("aphub_migration_heads")
     if heads is None:
-        from alembic.script import ScriptDirectory
-
         migrate = current_app.extensions["migrate"]
         heads = set(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
         current_app.extensions["aphub_migration_heads"] = heads

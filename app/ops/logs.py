@@ -14,6 +14,9 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
+from rq import get_current_job
+
+from config.env import ConfigError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
@@ -29,8 +32,6 @@ def current_request_id() -> str | None:
 
 def _current_job():
     try:
-        from rq import get_current_job
-
         return get_current_job()
     except Exception:  # outside a worker, or its connection gone: no job to speak of
         return None
@@ -84,8 +85,6 @@ access_log = logging.getLogger("aphub.access")
 def init_app(app) -> None:
     fmt = app.config.get("LOG_FORMAT")
     if fmt not in (None, "json", "text"):
-        from config.env import ConfigError
-
         raise ConfigError(f"LOG_FORMAT must be json or text, got {fmt!r}")
     if fmt:  # unset in tests: pytest's own capture stays in charge
         configure_logging(fmt, app.config.get("LOG_LEVEL", "INFO"))

@@ -17,9 +17,18 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
+from rq import Worker
+from sqlalchemy import func, select
 
+from app.extensions import db
+from app.models import Notification
 from app.permissions import ops_token
+from app.services.notifications import outbox_counts
+from jobs.connection import all_queues, redis_connection
+from jobs.sweep_stats import read_all
+from tenants import system_scope
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("aphub.access")
@@ -47,8 +56,6 @@ def metrics():
 def _registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_LATENCY)
@@ -75,10 +82,6 @@ class StateCollector:
         yield up
 
     def _redis(self):
-        from rq import Worker
-
-        from jobs.connection import all_queues, redis_connection
-
         conn = redis_connection()
         depth = GaugeMetricFamily("aphub_queue_jobs", "Jobs per queue and state", labels=["queue", "state"])
         queues = all_queues(conn)
@@ -97,13 +100,6 @@ class StateCollector:
         yield GaugeMetricFamily("aphub_workers_live", "Live RQ workers serving any of our queues", value=len(live))
 
     def _outbox(self):
-        from sqlalchemy import func, select
-
-        from app.extensions import db
-        from app.models import Notification
-        from app.services.notifications import outbox_counts
-        from tenants import system_scope
-
         counts = GaugeMetricFamily("aphub_outbox_notifications", "Outbox rows needing attention, by status",
                                    labels=["status"])
         with system_scope("metrics: outbox counts across schools (numbers only)"):
@@ -124,8 +120,6 @@ class StateCollector:
                                 value=figures.oldest_pending_age_seconds or 0)
 
     def _sweeps(self):
-        from jobs.sweep_stats import read_all
-
         duration = GaugeMetricFamily("aphub_sweep_last_duration_seconds", "How long the sweep's last run took",
                                      labels=["sweep"])
         success = GaugeMetricFamily("aphub_sweep_last_success_timestamp_seconds",
