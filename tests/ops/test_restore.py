@@ -32,6 +32,7 @@ def test_the_demo_trusts_dump_restores_and_passes_the_check(app, tmp_path):
 
     checked = runner.invoke(args=["ops", "check-restore", str(dump)])
     assert checked.exit_code == 0, checked.output
+    print(f"\nrestore check on the demo trust: {checked.output.strip()}")
     assert f"{audit} audit events match the backup" in checked.output
 
     # A restore missing a pupil, or an audit trail that differs, fails the check.
