@@ -7,7 +7,7 @@ FORCE ROW LEVEL SECURITY (an owner is otherwise exempt)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import ProgrammingError
 
 from app.extensions import db
@@ -33,7 +33,10 @@ def _count(sql: str) -> int:
 
 def test_every_school_owned_table_is_behind_the_policy(app):
     with db.engine.connect() as conn:
-        assert protected_tables(conn) == _tenant_table_names()
+        # Tables the migrations made (a test may declare a tenant model of its own with no table).
+        school_owned = _tenant_table_names() & set(inspect(conn).get_table_names())
+        assert len(school_owned) >= 23
+        assert protected_tables(conn) == school_owned
 
 
 def test_no_scope_reads_no_school_owned_row(app, world, pupils):
