@@ -32,6 +32,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         engine = extensions.db.engine
     install_scoping(session_class)
     install_rls(engine, session_class)  # PostgreSQL: the tenant scope also reaches row-level security
+    _wire_tenancy(extensions)
     install_audit(session_class, lambda: extensions.db.session)
     from app.services.notifications import install_outbox_enqueue
 
@@ -67,6 +68,26 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     init_jobs(app)
     return app
+
+
+def _wire_tenancy(extensions) -> None:
+    """Hand the tenancy kernel what it needs from the app (it imports nothing of app/): the session, the school
+    loader, the roles and permissions check, and the sign-in response."""
+    from sqlalchemy import select
+
+    from app.models import School
+    from app.permissions import permissions_for_school_roles, user_school_roles
+    from tenants.wiring import KernelHooks, install
+
+    db = extensions.db
+    install(KernelHooks(
+        session=lambda: db.session,
+        school_by_slug=lambda slug: db.session.scalar(
+            select(School).where(School.slug == slug, School.is_active.is_(True))),
+        school_roles=user_school_roles,
+        permissions_for_roles=permissions_for_school_roles,
+        unauthorized=lambda: extensions.login_manager.unauthorized(),
+    ))
 
 
 def _sqlite_pragmas(engine) -> None:

@@ -1,6 +1,8 @@
 """Error pages for people, JSON errors for the API."""
 from flask import jsonify, render_template, request
 
+from tenants.access import RecordNotFound
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -11,6 +13,8 @@ def init_app(app) -> None:
                         (405, "Method not allowed"), (413, "File too large"), (429, "Too many requests"),
                         (500, "Something went wrong")):
         app.register_error_handler(code, _handler(code, title))
+    # The kernel's and the services' "not found in this school": the same 404 for pages and the API.
+    app.register_error_handler(RecordNotFound, _handler(404, "Not found"))
 
 
 def _handler(code: int, title: str):

@@ -95,7 +95,7 @@ def _days_of(func_name: str) -> str:
 
 def calendar_readiness() -> SweepReport:
     """Ask each school's AP leader for the term dates its calendar does not yet cover (30 days ahead)."""
-    from app.services.tasks import check_calendar_readiness
+    from app.services.calendar import check_calendar_readiness
 
     return for_each_school("calendar-readiness", _days_of("calendar_readiness"),
                            lambda calendar, today: check_calendar_readiness(calendar, today)[1])
@@ -103,7 +103,7 @@ def calendar_readiness() -> SweepReport:
 
 def task_reminders() -> SweepReport:
     """Remind before tasks are due, once; escalate overdue tasks one level at a time, each level once."""
-    from app.services.tasks import remind_and_escalate
+    from app.services.task_notices import remind_and_escalate
 
     return for_each_school("task-reminders", _days_of("task_reminders"),
                            lambda calendar, today: remind_and_escalate(calendar, clock.now()))

@@ -32,6 +32,26 @@ class TenantScopedMixin:
         )
 
 
+class SharedOrSchoolOwnedMixin:
+    """A record the whole trust shares (`owning_school_id` empty) or that one school owns, such as a school's own
+    on-site provision. In a school's scope only shared rows and that school's own are seen; in the trust and
+    system scopes, all. The model declares `owning_school_id` itself."""
+
+
+def _shared_or_own(school_id: int):
+    return lambda cls: (cls.owning_school_id.is_(None)) | (cls.owning_school_id == school_id)
+
+
+def _shared_models() -> list[type]:
+    found, pending = [], list(SharedOrSchoolOwnedMixin.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if inspect(cls, raiseerr=False) is not None:
+            found.append(cls)
+    return found
+
+
 def _tenant_table_names() -> set[str]:
     names, pending = set(), list(TenantScopedMixin.__subclasses__())
     while pending:
@@ -66,6 +86,8 @@ def _add_school_criteria(state) -> None:
             for mapper in state.all_mappers:
                 if issubclass(mapper.class_, TenantScopedMixin):
                     state.statement = state.statement.where(mapper.class_.school_id == scope.school_id)
+                if issubclass(mapper.class_, SharedOrSchoolOwnedMixin):
+                    state.statement = state.statement.where(_shared_or_own(scope.school_id)(mapper.class_))
         return
     if scope is None:
         if _touches_tenant_models(state):
@@ -82,7 +104,9 @@ def _add_school_criteria(state) -> None:
             TenantScopedMixin,
             lambda cls: cls.school_id == school_id,
             include_aliases=True,
-        )
+        ),
+        *(with_loader_criteria(cls, _shared_or_own(school_id)(cls), include_aliases=True)
+          for cls in _shared_models()),
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, g
 from flask_login import current_user
-from sqlalchemy import select
 
-from tenants.context import ScopeKind, reset_scope, set_scope
-from tenants.context import Scope
+from tenants.access import RecordNotFound
+from tenants.context import Scope, ScopeKind, reset_scope, set_scope
+from tenants.wiring import hooks
 
 
 def school_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
@@ -30,7 +30,10 @@ def school_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
 
     @bp.before_request
     def _enter_school():
-        enter_school_from_slug(g.school_slug)
+        if not current_user.is_authenticated:
+            return hooks().unauthorized()
+        enter_school(g.school_slug, current_user)
+        return None
 
     return bp
 
@@ -49,25 +52,22 @@ def school_slug_problem(slug: str, url_map) -> str | None:
     return None
 
 
-def enter_school_from_slug(slug: str | None) -> None:
-    from app.extensions import db
-    from app.models import School
-    from app.permissions import permissions_for_school_roles, user_school_roles
-
-    if not current_user.is_authenticated:
-        from app.extensions import login_manager
-
-        abort(login_manager.unauthorized())
-    school = db.session.scalar(select(School).where(School.slug == slug, School.is_active.is_(True))) if slug else None
-    roles = user_school_roles(current_user, school.id) if school else []
+def enter_school(slug: str | None, user):
+    """The one resolver, for pages and the API alike: the active school named by `slug`, entered as the tenant
+    scope for `user`, with their roles and permissions there on `g`. `RecordNotFound` (a 404) unless the user
+    holds a role in that school."""
+    kernel = hooks()
+    school = kernel.school_by_slug(slug) if slug else None
+    roles = kernel.school_roles(user, school.id) if school else []
     if school is None or not roles:
-        abort(404)
+        raise RecordNotFound("school")
     g.school = school
     g.school_roles = roles
-    g.school_permissions = permissions_for_school_roles(roles)
-    g._tenant_scope_token = set_scope(Scope(ScopeKind.SCHOOL, school_id=school.id, actor_id=current_user.id))
+    g.school_permissions = kernel.permissions_for_roles(roles)
+    g._tenant_scope_token = set_scope(Scope(ScopeKind.SCHOOL, school_id=school.id, actor_id=user.id))
     # An object of another school must never sit in this request's identity map.
-    db.session.expire_all()
+    kernel.session().expire_all()
+    return school
 
 
 def init_app(app) -> None:

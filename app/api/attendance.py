@@ -14,12 +14,11 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from app import clock
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
-from app.extensions import db
-from app.models import Pupil
 from app.permissions import Permission
 from app.policy.attendance import ABSENCE_REASON_CODES, Outcome
 from app.services import attendance_today as service
-from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session
+from app.services import pupils
+from app.services.attendance import Confirmation
 from app.services.calendar import calendar_for_school
 
 
@@ -92,25 +91,17 @@ def attendance_sessions(school_slug: str):
     query = parse_query(SessionsQuerySchema())
     first, last = _when(query)
     pupil_id = query.get("pupil_id")
-    if pupil_id is not None and db.session.get(Pupil, pupil_id) is None:
-        raise ApiError(404, "No such pupil.")
+    if pupil_id is not None:
+        pupils.access_pupil(pupil_id)  # another school's pupil is not found
     rows = service.export_sessions(calendar_for_school(g.school.id), first, last, g.school, pupil_id)
     body = {"from": first.isoformat(), "to": last.isoformat(), "items": AttendanceSessionSchema(many=True).dump(rows)}
-    db.session.commit()  # the sessions made just now
     return jsonify(body)
-
-
-def _session(session_id: int):
-    session = service.session_of_day(session_id)  # in the school's scope: another school's id is not found
-    if session is None:
-        raise ApiError(404, "No such attendance session.")
-    return session
 
 
 @bp.get("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>")
 @api_route(permission=Permission.ATTENDANCE_VIEW)
 def attendance_session(school_slug: str, attendance_session_id: int):
-    return jsonify(AttendanceSessionSchema().dump(_session(attendance_session_id)))
+    return jsonify(AttendanceSessionSchema().dump(service.access_session_of_day(attendance_session_id)))
 
 
 @bp.post("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>/confirmation")
@@ -118,15 +109,11 @@ def attendance_session(school_slug: str, attendance_session_id: int):
 def confirm_attendance(school_slug: str, attendance_session_id: int):
     """Record what happened (policy 4.5): the register code follows; a correction replaces the earlier mark (the
     audit trail keeps it); an absence with no reason raises the DSL's welfare check."""
-    session = _session(attendance_session_id)
+    session = service.access_session_of_day(attendance_session_id)
     data = ConfirmationSchema().load(request.get_json(silent=True) or {})
-    try:
-        confirm_session(session, Confirmation(**data), user_id=g.api_user.id)
-    except ConfirmationRefused as refused:
-        db.session.rollback()
-        raise ApiError(400, "The request is not valid: see the fields.",
-                       {k: [v] for k, v in refused.errors.items()}) from None
-    db.session.commit()
+    result = service.record_confirmation(session, Confirmation(**data), g.api_user.id)
+    if not result.ok:
+        raise ApiError(400, "The request is not valid: see the fields.", {k: [v] for k, v in result.errors.items()})
     return jsonify(AttendanceSessionSchema().dump(session))
 
 

@@ -5,19 +5,11 @@ from functools import wraps
 
 from flask import g, jsonify, request
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from app.audit import reset_acting_user, set_acting_user
-from app.extensions import db
-from app.permissions import (
-    Permission,
-    has_trust_permission,
-    permissions_for_school_roles,
-    token_route,
-    user_school_roles,
-)
+from app.permissions import Permission, has_trust_permission, token_route
 from app.services.api_tokens import user_for_token
-from tenants.context import Scope, ScopeKind, set_scope
+from tenants.web import enter_school as enter_school_as
 
 
 class ApiError(Exception):
@@ -60,20 +52,13 @@ def api_route(view=None, *, permission: Permission | None = None):
 
 
 def enter_school(slug: str, permission: Permission):
-    """The school named in an API URL, entered as the tenant scope; 404 unless the holder has a role there."""
-    from app.models import School
-
+    """The school named in an API URL, entered as the tenant scope by the one resolver (`tenants.web`): 404
+    unless the holder has a role there, 403 unless a role grants the permission."""
     if g.get("_tenant_scope_token") is not None:
         return g.school  # entered already, by the route's declaration
-    school = db.session.scalar(select(School).where(School.slug == slug, School.is_active.is_(True)))
-    roles = user_school_roles(g.api_user, school.id) if school else []
-    if school is None or not roles:
-        raise ApiError(404, "No such school.")
-    if permission not in permissions_for_school_roles(roles):
+    school = enter_school_as(slug, g.api_user)
+    if permission not in g.school_permissions:
         raise ApiError(403, "Your roles in this school do not allow this.")
-    g.school = school
-    g._tenant_scope_token = set_scope(Scope(ScopeKind.SCHOOL, school_id=school.id, actor_id=g.api_user.id))
-    db.session.expire_all()
     return school
 
 

@@ -9,7 +9,6 @@ from marshmallow import Schema, fields
 
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
-from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus
 from app.permissions import Permission
 from app.services import placements as service
@@ -87,14 +86,6 @@ class PlacementsQuerySchema(Schema):
     status = fields.Enum(PlacementStatus, by_value=True)
 
 
-def _placement(placement_id: int) -> Placement:
-    # In the school's scope: another school's id is simply not found.
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or placement.is_archived:
-        raise ApiError(404, "No such placement.")
-    return placement
-
-
 @bp.get("/schools/<school_slug>/placements")
 @api_route(permission=Permission.PLACEMENTS_VIEW)
 def placements(school_slug: str):
@@ -108,14 +99,14 @@ def placements(school_slug: str):
 @bp.get("/schools/<school_slug>/placements/<int:placement_id>")
 @api_route(permission=Permission.PLACEMENTS_VIEW)
 def placement(school_slug: str, placement_id: int):
-    return jsonify(PlacementDetailSchema().dump(_placement(placement_id)))
+    return jsonify(PlacementDetailSchema().dump(service.access_placement(placement_id)))
 
 
 @bp.get("/schools/<school_slug>/placements/<int:placement_id>/readiness")
 @api_route(permission=Permission.PLACEMENTS_VIEW)
 def readiness(school_slug: str, placement_id: int):
     """What is still missing before a planned placement may start (empty once started)."""
-    p = _placement(placement_id)
+    p = service.access_placement(placement_id)
     missing = service.placement_readiness(p) if p.status == PlacementStatus.PLANNED else []
     return jsonify(ReadinessSchema().dump({"placement_id": p.id, "status": p.status.value,
                                            "ready": p.status == PlacementStatus.PLANNED and not missing,
@@ -125,8 +116,7 @@ def readiness(school_slug: str, placement_id: int):
 @bp.get("/schools/<school_slug>/off-site-directions")
 @api_route(permission=Permission.PLACEMENTS_VIEW)
 def directions(school_slug: str):
-    rows = db.session.scalars(db.select(OffSiteDirection).where(OffSiteDirection.archived_at.is_(None))
-                              .order_by(OffSiteDirection.id))
+    rows = service.school_directions()
     return jsonify({"items": DirectionSchema(many=True).dump(rows)})
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 from marshmallow import Schema, fields, validate
-from werkzeug.exceptions import NotFound
 
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
@@ -115,13 +114,6 @@ class ProvidersQuerySchema(Schema):
     kind = fields.Enum(ProviderKind, by_value=True)
 
 
-def _provider(provider_id: int):
-    try:
-        return service.access_provider(provider_id)
-    except NotFound:
-        raise ApiError(404, "No such provider.")
-
-
 @bp.get("/schools/<school_slug>/providers")
 @api_route(permission=Permission.PROVIDERS_VIEW)
 def providers(school_slug: str):
@@ -138,7 +130,7 @@ def providers(school_slug: str):
 @api_route(permission=Permission.PROVIDERS_VIEW)
 def provider(school_slug: str, provider_id: int):
     """One provider: details, sites, contacts, status and every round of checks."""
-    found = _provider(provider_id)
+    found = service.access_provider(provider_id)
     body = ProviderDetailSchema().dump(found)
     body["checks"] = CheckSchema(many=True).dump(service.checks_of(found))
     return jsonify(body)
@@ -148,7 +140,7 @@ def provider(school_slug: str, provider_id: int):
 @api_route(permission=Permission.PROVIDERS_VIEW)
 def concerns(school_slug: str, provider_id: int):
     """The concerns about a provider this school may see (all, when it uses the provider)."""
-    found = _provider(provider_id)
+    found = service.access_provider(provider_id)
     return jsonify({"items": ConcernSchema(many=True).dump(service.concerns_visible_to(found, g.school.id))})
 
 
@@ -156,7 +148,7 @@ def concerns(school_slug: str, provider_id: int):
 @api_route(permission=Permission.PROVIDER_CONCERN_RAISE)
 def raise_concern(school_slug: str, provider_id: int):
     """Raise a concern: the DSL gets a task, the trust safeguarding lead and schools using the provider are told."""
-    found = _provider(provider_id)
+    found = service.access_provider(provider_id)
     data = NewConcernSchema().load(request.get_json(silent=True) or {})
     result = service.raise_concern(found, g.school, g.api_user, data["category"], data["severity"], data["details"])
     if not result.ok:

@@ -100,7 +100,7 @@ def list_pupils(school_slug: str):
 @bp.get("/schools/<school_slug>/pupils/<int:pupil_id>")
 @api_route(permission=Permission.PUPILS_VIEW)
 def get_pupil(school_slug: str, pupil_id: int):
-    return jsonify(PupilDetailSchema().dump(_pupil(pupil_id)))
+    return jsonify(PupilDetailSchema().dump(service.access_pupil(pupil_id)))
 
 
 @bp.post("/schools/<school_slug>/pupils")
@@ -114,16 +114,6 @@ def create_pupil(school_slug: str):
     if not result.ok:
         raise ValidationError({name: [message] for name, message in result.errors.items()})
     return jsonify(PupilDetailSchema().dump(result.record)), 201
-
-
-def _pupil(pupil_id: int):
-    from app.extensions import db
-    from app.models import Pupil
-
-    pupil = db.session.get(Pupil, pupil_id)  # scoped: another school's pupil is not found
-    if pupil is None:
-        raise ApiError(404, "No such pupil.")
-    return pupil
 
 
 def openapi_paths(spec, ok, error) -> None:

@@ -113,20 +113,6 @@ class FollowUpsQuerySchema(Schema):
     overdue = fields.Boolean(metadata={"description": "true: only open actions past their day"})
 
 
-def _activity(qa_activity_id: int) -> QAActivity:
-    activity = db.session.get(QAActivity, qa_activity_id)  # scoped: another school's is not found
-    if activity is None or activity.archived_at is not None:
-        raise ApiError(404, "No such QA activity.")
-    return activity
-
-
-def _follow_up(follow_up_id: int) -> FollowUpAction:
-    action = db.session.get(FollowUpAction, follow_up_id)
-    if action is None or action.archived_at is not None:
-        raise ApiError(404, "No such follow-up action.")
-    return action
-
-
 def _body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -161,7 +147,7 @@ def record_qa_activity(school_slug: str):
 @bp.get("/schools/<school_slug>/qa-activities/<int:qa_activity_id>")
 @api_route(permission=Permission.QA_VIEW)
 def qa_activity(school_slug: str, qa_activity_id: int):
-    return jsonify(QAActivitySchema().dump(_activity(qa_activity_id)))
+    return jsonify(QAActivitySchema().dump(service.access_activity(qa_activity_id)))
 
 
 @bp.get("/schools/<school_slug>/qa-visits/due")
@@ -184,14 +170,14 @@ def follow_up_actions(school_slug: str):
 @bp.get("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>")
 @api_route(permission=Permission.QA_VIEW)
 def follow_up_action(school_slug: str, follow_up_id: int):
-    return jsonify(FollowUpActionSchema().dump(_follow_up(follow_up_id)))
+    return jsonify(FollowUpActionSchema().dump(service.access_follow_up(follow_up_id)))
 
 
 @bp.post("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>/status")
 @api_route(permission=Permission.QA_VIEW)
 def close_follow_up_action(school_slug: str, follow_up_id: int):
     """Mark an open action done or cancelled (with a reason); its owner's task is completed with it."""
-    action = _follow_up(follow_up_id)
+    action = service.access_follow_up(follow_up_id)
     values = FollowUpStatusInputSchema().load(_body())
     result = service.set_follow_up_status(action, values["status"], values["outcome_note"], g.api_user)
     if not result.ok:

@@ -70,29 +70,12 @@ class ReviewsQuerySchema(Schema):
     placement_id = fields.Integer()
 
 
-def _review(review_id: int) -> PlacementReview:
-    review = db.session.get(PlacementReview, review_id)  # scoped: another school's review is not found
-    if review is None or review.archived_at is not None:
-        raise ApiError(404, "No such review.")
-    return review
-
-
-def _placement(placement_id: int) -> Placement:
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or placement.is_archived:
-        raise ApiError(404, "No such placement.")
-    return placement
-
-
 @bp.get("/schools/<school_slug>/reviews")
 @api_route(permission=Permission.REVIEWS_VIEW)
 def reviews(school_slug: str):
     """The school's reviews, most recent first (one placement's with ?placement_id=)."""
     query = parse_query(ReviewsQuerySchema())
-    select = db.select(PlacementReview).where(PlacementReview.archived_at.is_(None))
-    if "placement_id" in query:
-        select = select.where(PlacementReview.placement_id == query["placement_id"])
-    rows = db.session.scalars(select.order_by(PlacementReview.held_on.desc(), PlacementReview.id.desc()))
+    rows = service.school_reviews(query.get("placement_id"))
     return jsonify({"items": ReviewSchema(many=True).dump(rows)})
 
 
@@ -106,14 +89,14 @@ def due_reviews(school_slug: str):
 @bp.get("/schools/<school_slug>/reviews/<int:review_id>")
 @api_route(permission=Permission.REVIEWS_VIEW)
 def review(school_slug: str, review_id: int):
-    return jsonify(ReviewSchema().dump(_review(review_id)))
+    return jsonify(ReviewSchema().dump(service.access_review(review_id)))
 
 
 @bp.post("/schools/<school_slug>/placements/<int:placement_id>/reviews")
 @api_route(permission=Permission.REVIEWS_RECORD)
 def record_review(school_slug: str, placement_id: int):
     """Record a review held (8.2): completes its task and shares its key information (8.8) as the page does."""
-    placement = _placement(placement_id)
+    placement = service.access_placement(placement_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "Send the review as a JSON object.")

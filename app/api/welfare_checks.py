@@ -53,10 +53,7 @@ def welfare_checks(school_slug: str):
 @bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
 @api_route(permission=Permission.WELFARE_CHECKS_VIEW)
 def welfare_check(school_slug: str, welfare_check_id: int):
-    check = db.session.get(WelfareCheck, welfare_check_id)  # scoped: another school's check is not found
-    if check is None or check.archived_at is not None:
-        raise ApiError(404, "No such welfare check.")
-    return jsonify(WelfareCheckSchema().dump(check))
+    return jsonify(WelfareCheckSchema().dump(service.access_check(welfare_check_id)))
 
 
 def openapi_paths(spec, ok, error) -> None:

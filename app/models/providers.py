@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.mixins import ArchivableMixin, AuditedMixin, TimestampMixin
 from app.models.types import StoredEnum, UTCDateTime
+from tenants import SharedOrSchoolOwnedMixin
 
 
 class ProviderKind(enum.StrEnum):
@@ -30,7 +31,7 @@ class RegistrationStatus(enum.StrEnum):
     UNREGISTERED = "unregistered"
 
 
-class Provider(TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class Provider(SharedOrSchoolOwnedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
     __tablename__ = "providers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

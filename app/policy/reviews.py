@@ -154,41 +154,7 @@ def review_reminder_and_escalation(due_on: dt.date, calendar: SchoolCalendar,
     return ReviewReminders(due_on, remind_on, headteacher_on, trust_on)
 
 
-# --- information sharing after a review (8.8) ----------------------------------------------------------------
-
-# As stored: app.models.pupils.InvolvementParty and app.models.trust.LAContactKind values (no model import here).
-LA_SEND = "local_authority_send"
-VIRTUAL_SCHOOL_HEAD = "virtual_school_head"
-SOCIAL_WORKER = "social_worker"
-_LA_CONTACT_KIND = {LA_SEND: "send", VIRTUAL_SCHOOL_HEAD: "virtual_school_head", SOCIAL_WORKER: None}
-
-
-@dataclass(frozen=True)
-class InformationRecipient:
-    party: str  # LA_SEND, VIRTUAL_SCHOOL_HEAD or SOCIAL_WORKER
-    because: str  # the pupil fact that makes them a recipient, for the record
-
-    @property
-    def la_contact_kind(self) -> str | None:
-        """Where the school's LA holds this contact (LAContactKind value); None for the pupil's social worker,
-        whose details are on the pupil's involvement record."""
-        return _LA_CONTACT_KIND[self.party]
-
-
-def information_sharing_recipients(pupil_facts) -> list[InformationRecipient]:
-    """8.8: who receives the key information from a review. A pupil with an EHCP: the LA's SEND point of contact;
-    an allocated social worker: the social worker; looked after: the Virtual School Head and the social worker.
-    Anyone else: nobody (LA procedures for other pupils are the 7.12 notices). `pupil_facts` is anything with
-    has_ehcp, has_social_worker and is_looked_after (app.policy.pre_placement.PupilFacts, a Pupil row)."""
-    recipients: list[InformationRecipient] = []
-    if getattr(pupil_facts, "has_ehcp", False):
-        recipients.append(InformationRecipient(LA_SEND, "has an EHCP"))
-    if getattr(pupil_facts, "is_looked_after", False):
-        recipients.append(InformationRecipient(VIRTUAL_SCHOOL_HEAD, "is looked after"))
-        recipients.append(InformationRecipient(SOCIAL_WORKER, "is looked after"))
-    elif getattr(pupil_facts, "has_social_worker", False):
-        recipients.append(InformationRecipient(SOCIAL_WORKER, "has an allocated social worker"))
-    return recipients
+# 8.8, who receives the key information from a review, is in app.policy.la_notices with the other notices' recipients.
 
 
 # --- quality-assurance visits (8.1, 8.3) ---------------------------------------------------------------------

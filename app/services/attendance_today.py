@@ -22,7 +22,12 @@ from app.models import Placement, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
 from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
-from app.services.attendance import Confirmation, ensure_expected_sessions, sessions_missing_on
+from app.services.attendance import (
+    Confirmation, ConfirmationRefused, confirm_session, confirm_sessions, ensure_expected_sessions,
+    sessions_missing_on,
+)
+from app.services.results import Result, refused
+from tenants.access import RecordNotFound
 
 VIA_LABELS = {ConfirmedVia.CALL: "Phone call", ConfirmedVia.EMAIL: "Email", ConfirmedVia.PROVIDER: "The provider",
               ConfirmedVia.PROVIDER_LINK: "The provider's link", ConfirmedVia.PARENT: "A parent or carer"}
@@ -51,10 +56,13 @@ def code_of(session: AttendanceSession) -> str | None:
 
 def make_day(calendar: SchoolCalendar, day: dt.date, school: School) -> int:
     """Make the day's expected sessions (policy 4.5, 7.8) if any is missing, so a placement started this morning
-    appears; never for a day still to come (the pattern may change before it). Returns how many were made."""
+    appears; never for a day still to come (the pattern may change before it). Returns how many were made, and
+    commits them (with their audit rows) so the pages that ask read them."""
     if day > clock.today() or not calendar.is_school_day(day) or not sessions_missing_on(day):
         return 0
-    return ensure_expected_sessions(calendar, day, school)
+    made = ensure_expected_sessions(calendar, day, school)
+    db.session.commit()
+    return made
 
 
 def school_day_before(calendar: SchoolCalendar, day: dt.date) -> dt.date | None:
@@ -164,6 +172,14 @@ def session_of_day(session_id: int) -> AttendanceSession | None:
                                       joinedload(AttendanceSession.provider)))
 
 
+def access_session_of_day(session_id: int) -> AttendanceSession:
+    """`session_of_day`, or `RecordNotFound` (another school's session is not found: the tenant scope hides it)."""
+    session = session_of_day(session_id)
+    if session is None:
+        raise RecordNotFound("attendance session")
+    return session
+
+
 def unconfirmed_of_provider(day: dt.date, provider_id: int) -> list[AttendanceSession]:
     return [s for s in day_sessions(day, provider_id=provider_id) if needs_confirming(s)]
 
@@ -184,6 +200,35 @@ def confirmation_from(outcome: str | None, via: str | None, minutes_late: str | 
                 errors["minutes_late"] = "Enter minutes late as a whole number, for example 15."
     reason = (absence_reason or "").strip() or None if outcome == Outcome.ABSENT else None
     return Confirmation(outcome=outcome, via=via, minutes_late=minutes, absence_reason=reason, note=note), errors
+
+
+# --- recording (the service commits; views and the API neither commit nor roll back) ----------------------------
+
+
+def record_confirmation(session: AttendanceSession, confirmation: Confirmation, user_id: int,
+                        errors: dict[str, str] | None = None) -> Result:
+    """Confirm one session (policy 4.5) and commit; or, with problems (the form's own, or the rules'), nothing
+    saved and the problems by field."""
+    if not errors:
+        try:
+            confirm_session(session, confirmation, user_id=user_id)
+        except ConfirmationRefused as refused_by_rules:
+            errors = refused_by_rules.errors
+    if errors:
+        return refused(errors)
+    db.session.commit()
+    return Result(record=session)
+
+
+def record_provider_attended(sessions: list[AttendanceSession], via: str | None, user_id: int) -> Result:
+    """Every one of a provider's unconfirmed sessions of a day as attended (the provider says all arrived); all or
+    nothing, committed."""
+    try:
+        confirm_sessions(sessions, Confirmation(outcome="attended", via=via), user_id=user_id)
+    except ConfirmationRefused as refused_by_rules:
+        return refused(refused_by_rules.errors)
+    db.session.commit()
+    return Result(record=sessions)
 
 
 # --- the export -------------------------------------------------------------------------------------------------

@@ -4,19 +4,26 @@ Loading: `calendar_for_school()` in a school scope (a request or a job in `jobs.
 `calendar_for_schools(ids)` for sweeps, in a system scope, in two queries however many schools there are.
 Editing: each function checks the dates first (rules in `app.school_calendar`) and returns the problems by form
 field; only a change with no problem is written, in one commit.
+Readiness: the sweep's check that the calendar reaches 30 days ahead, and the AP leader's task when it does not
+(entering the dates completes it).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.extensions import db
 from app.models import HalfTerm, Term, TrainingDay, User
+from app.models.tasks import Task, TaskStatus
+from app.policy.task_kinds import END_OF_SCHOOL_DAY, TaskKind, _school_days_after
 from app.school_calendar import (
+    TERMS,
     DayDescription,
     HalfTermDates,
     SchoolCalendar,
@@ -26,7 +33,7 @@ from app.school_calendar import (
     half_term_problems,
     training_day_problem,
 )
-from app.services.tasks import settle_calendar_tasks
+from app.services.tasks import complete_task, ensure_task
 from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
 from tenants.access import school_record_or_404
 
@@ -254,3 +261,78 @@ def remove_training_day(training_day: TrainingDay) -> None:
     """A plain delete: a training day is not a safeguarding record, and the audit trail keeps what it was."""
     db.session.delete(training_day)
     db.session.commit()
+
+
+# --- the sweeps' work for one school (jobs.sweeps calls these inside the school's scope) -----------------------
+
+# The calendar must reach this far ahead: reviews, reminders and attendance count school days from it.
+CALENDAR_HORIZON = timedelta(days=30)
+CALENDAR_TASK_SCHOOL_DAYS = 10
+
+
+@dataclass(frozen=True)
+class CalendarNeed:
+    """What the AP leader is asked to enter; the key names the missing academic year or half-term."""
+
+    dedupe_key: str
+    title: str
+
+
+def calendar_need(calendar, today: date) -> CalendarNeed | None:
+    """Does the school's calendar reach 30 days ahead? If not, name what to enter next: the whole school year
+    when none (or none of the next year) is entered, else the half-term after the last one entered."""
+    last_day = calendar.last_entered_day
+    if last_day is not None and last_day >= today + CALENDAR_HORIZON:
+        return None
+    if not calendar.half_terms:
+        year, term, part = academic_year_of(today), 0, 1
+    else:
+        year, term, part = max(h.sequence for h in calendar.half_terms)
+        if part == 1:
+            part = 2
+        elif term + 1 < len(TERMS):
+            term, part = term + 1, 1
+        else:
+            year, term, part = year + 1, 0, 1
+    label = academic_year_label(year)
+    if (term, part) == (0, 1):
+        return CalendarNeed(f"calendar-needed:{label}", f"Enter the {label} term dates")
+    name = f"{TERMS[term].title()} {part}"
+    return CalendarNeed(f"calendar-needed:{label}:{TERMS[term]}-{part}", f"Enter the dates of {name} {label}")
+
+
+def check_calendar_readiness(calendar, today: date) -> tuple[Task | None, bool]:
+    """The calendar readiness sweep for the current school: settle the calendar tasks whose dates are now
+    entered, and ask for what is still missing (one task per missing year or half-term, due in 10 school
+    days). Returns (the open task or None, whether it was made now)."""
+    school_id = require_school_id()
+    need = calendar_need(calendar, today)
+    settle_calendar_tasks(None, calendar, today)
+    if need is None:
+        return None, False
+    due_day = _school_days_after(today, CALENDAR_TASK_SCHOOL_DAYS, calendar.nth_school_day_after)
+    last_day = calendar.last_entered_day
+    detail = (f"The school calendar has dates up to {last_day:%A %-d %B %Y}. " if last_day
+              else "The school calendar has no term dates yet. ")
+    detail += ("AP Hub counts school days from it for attendance, welfare checks, reviews and reminders: "
+               "enter the next dates before it runs out.")
+    return ensure_task(TaskKind.CALENDAR_NEEDED, need.dedupe_key, need.title,
+                       clock.local_datetime(due_day, END_OF_SCHOOL_DAY), subject=("school", school_id),
+                       link=("calendar.new_half_term", {}), detail=detail)
+
+
+def settle_calendar_tasks(user: User | None, calendar=None, today: date | None = None) -> int:
+    """Acting on the calendar completes its tasks: close the current school's open calendar tasks whose dates
+    are now entered (a task asked for something other than what is still missing). The calendar service calls
+    this after saving dates, with the person who entered them; the sweep calls it with nobody."""
+    if calendar is None:
+        calendar = calendar_for_school()
+    need = calendar_need(calendar, today or clock.today())
+    met = db.session.scalars(select(Task).where(
+        Task.school_id == require_school_id(), Task.kind == TaskKind.CALENDAR_NEEDED.value,
+        Task.status == TaskStatus.OPEN,
+        *([Task.dedupe_key != need.dedupe_key] if need else []),
+    )).all()
+    for task in met:
+        complete_task(task, user)
+    return len(met)

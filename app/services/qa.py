@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.policy.qa import follow_up_overdue, qa_record_gaps, visit_task_dates
 from app.policy.reviews import QAVisitDue, provider_qa_every_weeks, qa_visits_due
-from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
+from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task, on_done_in_inbox
 from app.services.results import Result, refused
 from tenants import require_school_id
 from tenants.access import school_record_or_404
@@ -81,7 +81,7 @@ def access_activity(qa_activity_id: int) -> QAActivity:
 
 
 def access_follow_up(follow_up_id: int) -> FollowUpAction:
-    return school_record_or_404(FollowUpAction, follow_up_id)
+    return school_record_or_404(FollowUpAction, follow_up_id, what="follow-up action")
 
 
 def access_pupil(pupil_id: int) -> Pupil:
@@ -460,6 +460,13 @@ def follow_up_done_in_inbox(follow_up_id: int, by: User) -> None:
     action = db.session.get(FollowUpAction, follow_up_id)
     if action is not None and action.status == FollowUpStatus.OPEN:
         _close(action, FollowUpStatus.DONE, "Marked done in the inbox.", by)
+
+
+@on_done_in_inbox(TaskKind.FOLLOW_UP_ACTION)
+def _follow_up_task_done(task, user: User) -> None:
+    """8.6: the action's task ticked off in the inbox, the action itself is done."""
+    if task.subject_type == "follow_up_action":
+        follow_up_done_in_inbox(task.subject_id, user)
 
 
 # --- the pupil's progress and voice (8.7) -----------------------------------------------------------------------

@@ -33,14 +33,8 @@ from app.models import (
     User,
 )
 from app.policy.attendance import SessionMark, attendance_percentage
-from app.policy.reviews import (
-    LA_SEND,
-    SOCIAL_WORKER,
-    VIRTUAL_SCHOOL_HEAD,
-    ReviewObligation,
-    information_sharing_recipients,
-    reviews_due_in_half_term,
-)
+from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
+from app.policy.reviews import ReviewObligation, reviews_due_in_half_term
 from app.school_calendar import SchoolCalendar
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_task, ensure_task
 from app.services.results import Result, refused
@@ -57,7 +51,15 @@ LONG_TEXT = 20_000
 
 
 def access_review(review_id: int) -> PlacementReview:
-    return school_record_or_404(PlacementReview, review_id)
+    return school_record_or_404(PlacementReview, review_id, what="review")
+
+
+def school_reviews(placement_id: int | None = None) -> list[PlacementReview]:
+    """The current school's reviews, most recent first; one placement's with `placement_id`."""
+    query = select(PlacementReview).where(PlacementReview.archived_at.is_(None))
+    if placement_id is not None:
+        query = query.where(PlacementReview.placement_id == placement_id)
+    return list(db.session.scalars(query.order_by(PlacementReview.held_on.desc(), PlacementReview.id.desc())))
 
 
 def access_placement(placement_id: int) -> Placement:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
-from app.extensions import db
 from app.forms.attendance import ConfirmProviderForm, ConfirmSessionForm
 from app.permissions import Permission, school_permission, trust_permission
 from app.services import attendance_picture as picture
 from app.services import attendance_today as today_service
-from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, confirm_sessions
 from app.services.calendar import calendar_for_school
 from app.services.placements import access_placement
 from app.services.providers import access_provider
@@ -47,8 +45,7 @@ def _today_url(day: dt.date, anchor: str | None = None) -> str:
 def _render_day(day: dt.date, *, errors: dict[int, dict[str, str]] | None = None, problem: str | None = None,
                 status: int = 200):
     calendar = calendar_for_school(g.school.id)
-    if today_service.make_day(calendar, day, g.school):
-        db.session.commit()  # the sessions made just now (and their audit rows), before reading the day
+    today_service.make_day(calendar, day, g.school)  # a placement started this morning appears (it commits)
     page = today_service.attendance_day(calendar, day)
     can_record = Permission.ATTENDANCE_RECORD in g.school_permissions
     return render_template(
@@ -78,24 +75,16 @@ def _with_field_names(errors: dict[str, str]) -> dict[str, str]:
 @bp.route("/sessions/<int:attendance_session_id>/confirm", methods=["POST"])
 @school_permission(Permission.ATTENDANCE_RECORD)
 def confirm(attendance_session_id: int):
-    session = today_service.session_of_day(attendance_session_id)
-    if session is None:
-        abort(404)  # another school's session is not found (the tenant scope hides it)
+    session = today_service.access_session_of_day(attendance_session_id)
     form = ConfirmSessionForm()
     if not form.validate_on_submit():
         flash("The form had expired: please try again.", "error")
         return redirect(_today_url(session.day, f"session-{session.id}"))
     confirmation, errors = today_service.confirmation_from(form.outcome.data, form.via.data, form.minutes_late.data,
                                                            form.absence_reason.data, form.note.data)
-    if not errors:
-        try:
-            confirm_session(session, confirmation, user_id=current_user.id)
-        except ConfirmationRefused as refused:
-            errors = refused.errors
-    if errors:
-        db.session.rollback()  # nothing half-saved
-        return _render_day(session.day, errors={session.id: _with_field_names(errors)}, status=400)
-    db.session.commit()
+    result = today_service.record_confirmation(session, confirmation, current_user.id, errors)
+    if not result.ok:
+        return _render_day(session.day, errors={session.id: _with_field_names(result.errors)}, status=400)
     flash(f"{session.pupil.display_name}, {session.session.value.upper()}: {session.outcome.value}"
           f" (code {session.register_code}).", "success")
     return redirect(_today_url(session.day, f"session-{session.id}"))
@@ -115,12 +104,9 @@ def confirm_provider(provider_id: int):
     if not sessions:
         flash("Nothing of this provider's is waiting to be confirmed on that day.", "error")
         return redirect(_today_url(day))
-    try:
-        confirm_sessions(sessions, Confirmation(outcome="attended", via=form.via.data), user_id=current_user.id)
-    except ConfirmationRefused as refused:
-        db.session.rollback()
-        return _render_day(day, problem="; ".join(_with_field_names(refused.errors).values()), status=400)
-    db.session.commit()
+    result = today_service.record_provider_attended(sessions, form.via.data, current_user.id)
+    if not result.ok:
+        return _render_day(day, problem="; ".join(_with_field_names(result.errors).values()), status=400)
     flash(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} at {sessions[0].provider.name} "
           "confirmed as attended.", "success")
     return redirect(_today_url(day, f"provider-{provider_id}"))
@@ -140,7 +126,6 @@ def export():
         return Response(problem + "\n", status=400, mimetype="text/plain")
     sessions = today_service.export_sessions(calendar_for_school(g.school.id), first, last, g.school)
     body = today_service.export_csv(sessions)
-    db.session.commit()
     name = f"attendance-{g.school.slug}-{first.isoformat()}" + (f"-to-{last.isoformat()}" if last != first else "")
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -23,6 +23,7 @@ from app.permissions import Permission, school_permission
 from app.policy.referral import reason_label
 from app.services import pupil_import
 from app.services import pupils as service
+from app.services import timeline as timelines
 from tenants.web import school_blueprint
 
 bp = school_blueprint("pupils", __name__, url_prefix="/pupils")
@@ -65,7 +66,7 @@ def show(pupil_id: int):
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
         missing=[(m, service.where_to_record(m, pupil.id)) for m in missing],
-        timeline=service.pupil_timeline(pupil, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
+        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,
         can_record=Permission.PRE_PLACEMENT_RECORD in g.school_permissions)
 

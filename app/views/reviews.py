@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import clock
 from app.forms.reviews import ReviewForm
 from app.permissions import Permission, school_permission, trust_permission
-from app.policy.reviews import information_sharing_recipients
+from app.policy.la_notices import information_sharing_recipients
 from app.services import reviews as service
 from tenants import trust_scope
 from tenants.web import school_blueprint

@@ -135,10 +135,10 @@ def test_entering_the_missing_half_term_settles_the_task_and_a_later_need_is_a_n
 
 
 def test_one_school_failing_does_not_stop_the_others(app, world, monkeypatch):
-    import app.services.tasks as tasks_service
+    import app.services.calendar as calendar_service
 
     ids = Ids(world)
-    real = tasks_service.check_calendar_readiness
+    real = calendar_service.check_calendar_readiness
 
     def failing_for_b(calendar, today):
         from tenants import current_school_id
@@ -147,14 +147,14 @@ def test_one_school_failing_does_not_stop_the_others(app, world, monkeypatch):
             raise RuntimeError("school B's data is broken")
         return real(calendar, today)
 
-    monkeypatch.setattr(tasks_service, "check_calendar_readiness", failing_for_b)
+    monkeypatch.setattr(calendar_service, "check_calendar_readiness", failing_for_b)
     with school_time(SCHOOL_DAY + " 06:30"), pytest.raises(SweepFailed, match="school B's data is broken"):
         calendar_readiness()
     assert [len(tasks_of(ids.a)), len(tasks_of(ids.b)), len(tasks_of(ids.c))] == [1, 0, 1]
 
 
 def test_a_sweep_works_inside_each_schools_scope_only(app, world, monkeypatch):
-    import app.services.tasks as tasks_service
+    import app.services.calendar as calendar_service
     from tenants import current_scope
 
     ids = Ids(world)
@@ -164,7 +164,7 @@ def test_a_sweep_works_inside_each_schools_scope_only(app, world, monkeypatch):
         seen.append((current_scope().kind.value, current_scope().school_id))
         return None, False
 
-    monkeypatch.setattr(tasks_service, "check_calendar_readiness", record_scope)
+    monkeypatch.setattr(calendar_service, "check_calendar_readiness", record_scope)
     with school_time(SCHOOL_DAY + " 06:30"):
         calendar_readiness()
     assert seen == [("school", ids.a), ("school", ids.b), ("school", ids.c)]

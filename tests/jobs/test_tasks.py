@@ -23,9 +23,9 @@ from app.services.tasks import (
     mark_done,
     open_task_counts,
     open_tasks_for,
-    settle_calendar_tasks,
     task_link,
 )
+from app.services.calendar import settle_calendar_tasks
 from tenants import TenantScopeError, school_scope
 from tests.helpers import school_time
 from tests.jobs.schedule_fixtures import Ids, enter_calendar, notifications, recipients, school, tasks_of, user

@@ -7,13 +7,10 @@ import pytest
 
 from app import clock
 from app.policy.pre_placement import PupilFacts
+from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
 from app.policy.reviews import (
     DEFAULT_QA_VISIT_EVERY_WEEKS,
-    LA_SEND,
-    SOCIAL_WORKER,
-    VIRTUAL_SCHOOL_HEAD,
     half_termly_review_due_on,
-    information_sharing_recipients,
     provider_qa_every_weeks,
     qa_visits_due,
     review_reminder_and_escalation,
@@ -345,3 +342,15 @@ def test_overdue_on_frozen_time_across_the_clocks_going_back():
     for local, overdue in (("2026-10-26 23:59", False), ("2026-10-27 00:01", True)):
         with school_time(local):
             assert qa_visits_due(D(2026, 9, 28), 4, clock.today(), D(2026, 9, 7)).overdue is overdue
+
+
+def test_the_7_12_notice_goes_to_the_la_and_the_vsh_and_send_team_when_the_pupil_needs_them():
+    from app.policy.la_notices import commissioning_recipients
+
+    class Pupil:
+        def __init__(self, looked_after, ehcp):
+            self.is_looked_after, self.has_ehcp = looked_after, ehcp
+
+    assert commissioning_recipients(Pupil(False, False)) == [("la", "ap_notifications")]
+    assert commissioning_recipients(Pupil(True, False)) == [("la", "ap_notifications"), ("vsh", "virtual_school_head")]
+    assert commissioning_recipients(Pupil(False, True)) == [("la", "ap_notifications"), ("send", "send")]

@@ -18,7 +18,9 @@ from app.models import (
     RegistrationStatus,
     Task,
 )
+from app.permissions import Permission
 from app.services import pupils as service
+from app.services import timeline as timelines
 from tenants import school_scope
 from tests.helpers import school_time
 from tests.pupils.conftest import make_pupil, pupil_values
@@ -59,7 +61,7 @@ def test_the_timeline_gathers_every_record_newest_first(app, world):
         db.session.add(Involvement(pupil_id=other.id, party=InvolvementParty.SOCIAL_WORKER, person_name="Not Robin's",
                                    involved_on=date(2026, 1, 6), recorded_by_id=leader.id))
         db.session.commit()
-        timeline = service.pupil_timeline(pupil)
+        timeline = timelines.pupil_timeline(pupil, set(Permission))
     titles = [e.title for e in timeline]
     assert titles[0] == "Placement at Fictional Farm starts"  # 19 January, planned
     for title in ("Pupil record: record changed", "Parent or carer: record created", "Referral and needs analysis",

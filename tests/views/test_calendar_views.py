@@ -191,7 +191,8 @@ def test_ap_leader_changes_a_half_term(app, calendars):
 def test_entering_the_missing_dates_completes_the_calendar_task(app, calendars):
     from app import clock
     from app.models.tasks import Task, TaskStatus
-    from app.services.tasks import TaskKind, calendar_need
+    from app.services.calendar import calendar_need
+    from app.services.tasks import TaskKind
 
     # 1 July 2026: the calendar ends on 23 July, less than 30 days ahead, so the sweep asked for 2026-27
     with school_time("2026-07-01 06:30"), school_scope(calendars.a.id):

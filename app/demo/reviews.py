@@ -11,14 +11,13 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, PlacementReview, PlacementStatus, School, SchoolRole
 from app.roles import SchoolRoleName
+from app.services.reviews import attendance_since_last_review
 
 log = logging.getLogger(__name__)
 
 
 def seed_reviews(trust) -> None:
     """Called after the demo placements, inside the demo seed's system scope."""
-    from app.services.reviews import attendance_since_last_review
-
     today = clock.today()
     placements = db.session.scalars(
         select(Placement).join(School, School.id == Placement.school_id)

@@ -31,6 +31,7 @@ from app.models import (
     WeeklySession,
 )
 from app.roles import SchoolRoleName
+from app.services.placements import notify_la_of_placement
 
 log = logging.getLogger(__name__)
 DAY = dt.timedelta(days=1)
@@ -90,8 +91,6 @@ def _pre_placement(pupil: Pupil, leader_id: int, today: dt.date) -> None:
 
 def seed_placements(trust) -> None:
     """Called last by app.demo_extensions, inside the demo seed's system scope."""
-    from app.services.placements import notify_la_of_placement
-
     today = clock.today()
     schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
     off_site = db.session.scalars(select(Provider).where(Provider.kind != ProviderKind.ON_SITE,

@@ -23,6 +23,7 @@ from app.models import (
     SchoolRole,
 )
 from app.roles import SchoolRoleName
+from app.services.qa import ensure_follow_up_task
 from tenants import school_scope
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ def _holder(school_id: int, role: SchoolRoleName) -> int | None:
 
 def seed_qa(trust) -> None:
     """Called after the demo placements, inside the demo seed's system scope (the seed commits)."""
-    from app.services.qa import ensure_follow_up_task
-
     placement = db.session.scalar(
         select(Placement).join(School, School.id == Placement.school_id)
         .where(School.trust_id == trust.id, Placement.status == PlacementStatus.ACTIVE).order_by(Placement.id))

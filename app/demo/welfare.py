@@ -10,6 +10,8 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, PlacementStatus, School
 from app.models.attendance import WelfareCheck
+from app.services.tasks import TaskKind, ensure_task
+from app.services.welfare_checks import SUBJECT
 from tenants import school_scope
 
 log = logging.getLogger(__name__)
@@ -17,9 +19,6 @@ log = logging.getLogger(__name__)
 
 def seed_welfare_check(trust) -> None:
     """Called after the demo placements, inside the demo seed's system scope (the seed commits)."""
-    from app.services.tasks import TaskKind, ensure_task
-    from app.services.welfare_checks import SUBJECT
-
     placement = db.session.scalar(
         select(Placement).join(School, School.id == Placement.school_id)
         .where(School.trust_id == trust.id, Placement.status == PlacementStatus.ACTIVE).order_by(Placement.id))

@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.roles import SchoolRoleName as R
 from app.roles import TrustRoleName as T
+from app.demo.seeders import SEEDERS
 from tenants import system_scope
 
 DEMO_PASSWORD = "demo-password-1"
@@ -121,8 +122,7 @@ def seed_demo() -> list[DemoSignIn]:
         person("send@trust.example.org", "Rhys Calloway", trust_roles=[T.TRUST_SEND_LEAD])
         person("trustee@trust.example.org", "Margot Vesey", trust_roles=[T.DESIGNATED_TRUSTEE])
 
-        from app.demo_extensions import seed_extensions
-
-        seed_extensions(trust)
+        for seeder in SEEDERS:
+            seeder(trust)
         db.session.commit()
     return sign_ins

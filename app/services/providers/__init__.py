@@ -1,0 +1,33 @@
+"""The trust's shared provider register and its due diligence (policy 7.1-7.9).
+
+The register is trust-wide: every school sees every provider, its checks and risk assessments (due diligence done
+once). Two exceptions, both about what belongs to one school: an on-site provider (a school's own inclusion
+room) is seen only by the school that owns it; and a concern is seen by the school that raised it, by every school
+using the provider (a planned or active placement there, or a check it made) and by the trust.
+
+Services take the acting school and user explicitly and commit; views only parse and render. Rules come from
+app.policy (provider_checks 7.8, provider_vetting 7.9, registration 7.2); nothing here re-implements them.
+
+The package is cut along those seams: `register` (access, visibility, search, edit, sites, contacts), `status`
+(status and badges), `vetting` (checks 7.8, risk assessment, material change), `suspension` (who uses a provider,
+suspending and lifting), `concerns`. Callers keep `from app.services import providers` and `providers.x`.
+"""
+from .base import CONCERN_SUBJECT, reminder_window, Result, SUBJECT
+from .status import Badge, provider_status, ProviderStatus, statuses_for
+from .register import (
+    access_check, access_check_item, access_contact, access_evidence_file, access_provider, access_provider_for_trust,
+    access_site, active_contacts, active_sites, add_contact, add_site, archive_record, create_provider,
+    ProviderDetails, ProviderListing, search_providers, StatusFilter, update_provider, visible_to_school,
+)
+from .vetting import (
+    approve_risk_assessment, checklist, ChecklistLine, checks_of, ensure_check_item, item_label, lapsed_task_key,
+    missing_items, record_check_item, record_material_change, risk_assessments_of, start_check,
+)
+from .suspension import (
+    LIFT_REASON_MAX, lift_suspension, school_uses_provider, suspend_provider, suspended_providers, suspension_history,
+    SuspensionEvent,
+)
+from .concerns import (
+    access_concern_for_trust, access_concern_raised_by, CONCERN_CATEGORIES, concerns_across_trust,
+    concerns_visible_to, open_concerns_across_trust, raise_concern, resolve_concern, school_names, user_names,
+)

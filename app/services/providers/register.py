@@ -1,0 +1,244 @@
+"""The register: seeing providers (access, visibility), search, create, edit, sites and contacts."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, fields
+
+from sqlalchemy import exists, func, or_, select
+
+from app import clock
+from app.extensions import db
+from app.models import (
+    Provider, ProviderCheck, ProviderCheckItem, ProviderContact, ProviderEvidenceFile, ProviderKind, ProviderSite,
+    RegistrationStatus, School, User,
+)
+from app.policy.provider_vetting import VettingStatus
+from tenants import require_school_id
+from tenants.access import RecordNotFound, record_label
+
+from .base import Result
+from .status import ProviderStatus, statuses_for
+
+
+# --- seeing providers ----------------------------------------------------------------------------------------
+
+
+def visible_to_school(school_id: int):
+    """The register is shared, except a school's own on-site provision, which only that school sees. In a school's
+    scope the kernel applies this itself (`SharedOrSchoolOwnedMixin`); this says it for a check that may run in
+    the trust's scope on a school's behalf."""
+    return or_(Provider.owning_school_id.is_(None), Provider.owning_school_id == school_id)
+
+
+def access_provider(provider_id: int) -> Provider:
+    """A provider the current school may see, or 404 (another school's own provision is not found)."""
+    school_id = require_school_id()
+    provider = db.session.get(Provider, provider_id)
+    if provider is None or provider.is_archived or provider.owning_school_id not in (None, school_id):
+        raise RecordNotFound("provider")
+    return provider
+
+
+def access_provider_for_trust(provider_id: int) -> Provider:
+    provider = db.session.get(Provider, provider_id)
+    if provider is None or provider.is_archived:
+        raise RecordNotFound("provider")
+    return provider
+
+
+def _access_via_provider(model, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None or getattr(record, "archived_at", None) is not None:
+        raise RecordNotFound(record_label(model))
+    access_provider(record.provider_id)
+    return record
+
+
+def access_check(check_id: int) -> ProviderCheck:
+    return _access_via_provider(ProviderCheck, check_id)
+
+
+def access_check_item(check_item_id: int) -> ProviderCheckItem:
+    item = db.session.get(ProviderCheckItem, check_item_id)
+    if item is None:
+        raise RecordNotFound("check item")
+    access_check(item.check_id)
+    return item
+
+
+def access_site(site_id: int) -> ProviderSite:
+    return _access_via_provider(ProviderSite, site_id)
+
+
+def access_contact(contact_id: int) -> ProviderContact:
+    return _access_via_provider(ProviderContact, contact_id)
+
+
+def access_evidence_file(evidence_file_id: int) -> ProviderEvidenceFile:
+    return _access_via_provider(ProviderEvidenceFile, evidence_file_id)
+
+
+# --- the register: search, create, edit ----------------------------------------------------------------------
+
+
+class StatusFilter(enum.StrEnum):
+    VETTED = "vetted"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    NOT_VETTED = "not_vetted"
+    LAPSED = "lapsed_material_change"
+    SUSPENDED = "suspended"
+    REGISTRATION_RISK = "registration_risk"
+
+    @property
+    def label(self) -> str:
+        if self is StatusFilter.REGISTRATION_RISK:
+            return "Registration risk"
+        return VettingStatus(self.value).label
+
+
+@dataclass(frozen=True)
+class ProviderListing:
+    provider: Provider
+    status: ProviderStatus
+
+
+def _matches(status: ProviderStatus, wanted: StatusFilter) -> bool:
+    if wanted is StatusFilter.REGISTRATION_RISK:
+        return status.registration_risk
+    return status.vetting.value == wanted.value
+
+
+def search_providers(school_id: int, text: str = "", status: StatusFilter | None = None,
+                     kind: ProviderKind | None = None, registration: RegistrationStatus | None = None,
+                     today: dt.date | None = None) -> list[ProviderListing]:
+    """The register as one school sees it (in its scope: the kernel hides other schools' own provision), by name,
+    site address or postcode, with its badges."""
+    query = select(Provider).where(Provider.archived_at.is_(None))
+    text = (text or "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(
+            func.lower(Provider.name).like(like),
+            exists().where(ProviderSite.provider_id == Provider.id, ProviderSite.archived_at.is_(None),
+                           or_(func.lower(ProviderSite.address).like(like),
+                               func.lower(ProviderSite.postcode).like(like)))))
+    if kind is not None:
+        query = query.where(Provider.kind == kind)
+    if registration is not None:
+        query = query.where(Provider.registration_status == registration)
+    providers = list(db.session.scalars(query.order_by(Provider.name, Provider.id)))
+    statuses = statuses_for(providers, today)
+    listings = [ProviderListing(p, statuses[p.id]) for p in providers]
+    if status is not None:
+        listings = [entry for entry in listings if _matches(entry.status, status)]
+    return listings
+
+
+@dataclass
+class ProviderDetails:
+    """What the provider form holds (7.1, 7.7)."""
+
+    name: str
+    kind: ProviderKind
+    registration_status: RegistrationStatus
+    ofsted_urn: str | None = None
+    website: str | None = None
+    social_media: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    latest_report_date: dt.date | None = None
+    latest_report_judgement: str | None = None
+    latest_report_by: str | None = None
+    latest_report_url: str | None = None
+    on_la_approved_list: bool = False
+    notes: str | None = None
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderDetails:
+        return cls(**{f.name: getattr(provider, f.name) for f in fields(cls)})
+
+
+def _details_problems(details: ProviderDetails, school_id: int, provider_id: int | None) -> dict[str, str]:
+    errors = {}
+    if details.registration_status == RegistrationStatus.REGISTERED_INDEPENDENT_SCHOOL and not details.ofsted_urn:
+        errors["ofsted_urn"] = "Enter the Ofsted URN of a registered independent school."
+    if details.latest_report_date and details.latest_report_date > clock.today():
+        errors["latest_report_date"] = "The report date cannot be in the future."
+    same_name = select(Provider.id).where(func.lower(Provider.name) == details.name.strip().lower(),
+                                          Provider.archived_at.is_(None), visible_to_school(school_id))
+    if provider_id is not None:
+        same_name = same_name.where(Provider.id != provider_id)
+    if db.session.scalar(same_name.limit(1)) is not None:
+        errors["name"] = "A provider with this name is already on the register."
+    return errors
+
+
+def _apply(provider: Provider, details: ProviderDetails, school: School) -> None:
+    for f in fields(ProviderDetails):
+        value = getattr(details, f.name)
+        setattr(provider, f.name, value.strip() if isinstance(value, str) else value)
+    for name in ("ofsted_urn", "website", "social_media", "email", "phone", "latest_report_judgement",
+                 "latest_report_by", "latest_report_url", "notes"):
+        if getattr(provider, name) == "":
+            setattr(provider, name, None)
+    # A school's own on-site room belongs to that school; other providers serve the whole trust.
+    if details.kind == ProviderKind.ON_SITE:
+        provider.owning_school_id = provider.owning_school_id or school.id
+    else:
+        provider.owning_school_id = None
+    provider.approved_list_local_authority_id = school.local_authority_id if details.on_la_approved_list else None
+
+
+def create_provider(details: ProviderDetails, school: School, user: User) -> Result:
+    """A new provider on the shared register (first contact). Commits."""
+    errors = _details_problems(details, school.id, None)
+    if errors:
+        return Result(errors=errors)
+    provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status)
+    _apply(provider, details, school)
+    db.session.add(provider)
+    db.session.commit()
+    return Result(record=provider)
+
+
+def update_provider(provider: Provider, details: ProviderDetails, school: School, user: User) -> Result:
+    errors = _details_problems(details, school.id, provider.id)
+    if errors:
+        return Result(errors=errors)
+    _apply(provider, details, school)
+    db.session.commit()
+    return Result(record=provider)
+
+
+def add_site(provider: Provider, name: str, address: str, postcode: str | None) -> Result:
+    site = ProviderSite(provider_id=provider.id, name=name.strip(), address=address.strip(),
+                        postcode=(postcode or "").strip().upper() or None)
+    db.session.add(site)
+    db.session.commit()
+    return Result(record=site)
+
+
+def add_contact(provider: Provider, name: str, role: str | None, email: str | None, phone: str | None) -> Result:
+    contact = ProviderContact(provider_id=provider.id, name=name.strip(), role=(role or "").strip() or None,
+                              email=(email or "").strip().lower() or None, phone=(phone or "").strip() or None)
+    db.session.add(contact)
+    db.session.commit()
+    return Result(record=contact)
+
+
+def archive_record(record, user: User) -> Result:
+    """Sites and contacts are archived, never deleted (design invariant 7)."""
+    record.archived_at = clock.now()
+    record.archived_by_id = user.id
+    db.session.commit()
+    return Result(record=record)
+
+
+def active_sites(provider: Provider) -> list[ProviderSite]:
+    return [s for s in provider.sites if s.archived_at is None]
+
+
+def active_contacts(provider: Provider) -> list[ProviderContact]:
+    return [c for c in provider.contacts if c.archived_at is None]

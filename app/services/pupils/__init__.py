@@ -1,0 +1,26 @@
+"""Pupils and everything that precedes a placement: the pupil record and carers, the referral and needs analysis
+(4.3, 5.2), the individual risk assessment and its reviews (4.3), parents consulted (7.4), LA / VSH / social worker
+involvement (7.5, 7.6, 8.8), continued belonging (5.4) and event risk (5.5).
+
+Every function runs in a school scope (a request under /<school>/, or a job in `jobs.context.in_school`): the
+scoping adds the school to each query, so another school's pupil is simply not found (404).
+
+Writing: each `create_*` / `record_*` / `update_*` takes plain values (a dict; forms, the API and the CSV import
+all build one), checks all of them first and returns a `Result`: the saved record, or the problems keyed by
+field name — and then nothing was written. One commit per change.
+
+Cut along those seams: `values` (UPN and small value checks), `record` (the pupil record, carers, reading a
+pupil's records), `pre_placement` (referral, risk assessment, consultation, involvement, belonging, event risk).
+The pupil's timeline is `app.services.timeline`. Callers keep `pupils.x`.
+"""
+from .values import upn_check_letter, UPN_LETTERS, upn_problem
+from .record import (
+    access_pupil, add_carer, archive_pupil, carers_of, clean_pupil_values, create_pupil, list_pupils, PAGE_SIZE,
+    pre_placement_missing, PUPIL_FIELDS, PUPIL_FLAGS, pupil_problems, pupil_records, PUPIL_TEXT_FIELDS, PupilPage,
+    PupilRecords, school_age_of, SchoolAge, update_pupil, where_to_record, year_group_label, YEAR_GROUPS,
+)
+from .pre_placement import (
+    access_pupil_placement, access_risk_assessment, BELONGING_KINDS, CONSULTATION_METHODS, EVENT_DECISIONS,
+    is_off_site_directed, PARTY_LABELS, record_belonging_action, record_consultation, record_event_risk_assessment,
+    record_involvement, record_referral, record_risk_assessment,
+)
