@@ -20,10 +20,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from rq import Worker
-from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Notification
 from app.permissions import ops_token
 from app.services.notifications import outbox_counts
 from jobs.connection import all_queues, redis_connection
@@ -107,11 +105,8 @@ class StateCollector:
                 figures = outbox_counts()
                 for status, n in sorted(figures.by_status.items()):
                     counts.add_metric([status], n)
-                # Another change marks rows that may have gone out twice; count them once the column exists.
-                flag = getattr(Notification, "possibly_duplicated", None)
-                if flag is not None:
-                    counts.add_metric(["possibly_duplicated"],
-                                      db.session.scalar(select(func.count()).where(flag.is_(True))) or 0)
+                # Sent after a worker died mid-send and the row was put back: the server may have it twice.
+                counts.add_metric(["possibly_duplicated"], figures.may_be_duplicates)
             finally:
                 db.session.rollback()
         yield counts

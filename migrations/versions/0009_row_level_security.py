@@ -10,12 +10,12 @@ A later migration that adds a school-owned table enables the same policy on it
 (`tenants.rls.enable_statements`); tests/ops/test_rls.py fails until it does.
 
 Revision ID: 0009_row_level_security
-Revises: 0003_attendance_and_monitoring
+Revises: 0004_exactly_once
 """
 from alembic import op
 
 revision = '0009_row_level_security'
-down_revision = '0003_attendance_and_monitoring'
+down_revision = '0004_exactly_once'
 branch_labels = None
 depends_on = None
 

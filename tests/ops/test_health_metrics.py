@@ -85,6 +85,7 @@ def test_metrics_report_routes_queues_outbox_and_sweeps(app, client, world):
     assert 'aphub_queue_jobs{queue="aphub-test-email",state="queued"} 1.0' in body
     assert 'aphub_workers_live 0.0' in body
     assert 'aphub_outbox_notifications{status="pending"} 1.0' in body
+    assert 'aphub_outbox_notifications{status="possibly_duplicated"} 0.0' in body
     assert 'aphub_outbox_oldest_waiting_seconds 600.0' in body
     assert 'aphub_up{part="outbox"} 1.0' in body and 'aphub_up{part="redis"} 1.0' in body
     # Nothing personal: the recipient's address and name are not in the figures.
@@ -132,3 +133,20 @@ def test_json_log_lines_carry_the_request_id():
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "GET /healthz" and line["request_id"] == "abc12345" and line["status"] == 200
     assert line["level"] == "INFO" and line["logger"] == "aphub.access"
+
+
+def test_a_message_sent_after_its_row_was_put_back_counts_as_possibly_duplicated(app, client, world):
+    from app.clock import now
+    from app.models import Notification, NotificationStatus
+    from tenants import system_scope
+
+    with school_scope(world.a.id):
+        queue_notification(template="test_email", audience=Audience.STAFF, recipient_email="o@test.example.org",
+                           context={}, dedupe_key="metrics-duplicate")
+        db.session.commit()
+    with system_scope("test: a send after a reclaim"):
+        row = db.session.scalars(db.select(Notification)).one()
+        row.status, row.reclaimed_at, row.sent_at = NotificationStatus.SENT, now(), now()
+        db.session.commit()
+    body = _scrape(app, client)
+    assert 'aphub_outbox_notifications{status="possibly_duplicated"} 1.0' in body

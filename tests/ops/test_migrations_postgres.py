@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import event, inspect
 
 from app.extensions import db
-from tests.ops.migration_locks import lock_problems
+from tests.ops.migration_locks import accepted, lock_problems
 from tests.servers import postgres_test_database
 from tests.test_migrations import MIGRATIONS, scripts  # noqa: F401  (the fixture)
 
@@ -46,7 +46,8 @@ def test_each_migration_goes_up_down_and_up_without_stopping_a_large_table(empty
                 existing = set(inspect(db.engine).get_table_names())
                 statements.clear()
                 flask_migrate.upgrade(directory=str(MIGRATIONS), revision=revision.revision)
-                problems += [f"{revision.revision}: {p}" for s in statements for p in lock_problems(s, existing)]
+                problems += [f"{revision.revision}: {p}" for s in statements for p in lock_problems(s, existing)
+                             if not accepted(revision.revision, s)]
                 seen += statements
                 flask_migrate.downgrade(directory=str(MIGRATIONS), revision=revision.down_revision or "base")
                 assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} \
