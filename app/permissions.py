@@ -48,6 +48,9 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
+    FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
+    FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
+    FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -145,6 +148,17 @@ for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
 for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
+
+
+# Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
+# DSL sees them (who is responsible for the pupil's welfare at home).
+_FLEXI_PERMISSIONS = {
+    R.HEADTEACHER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD, Permission.FLEXI_DECIDE},
+    R.AP_LEADER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD},
+    R.DSL: {Permission.FLEXI_VIEW},
+}
+for _role, _granted in _FLEXI_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

@@ -86,6 +86,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("qa-visits-due", "jobs.qa_sweeps.qa_visits_due", SWEEPS,
                 "Ask the AP leader to arrange each provider's quality-assurance visit as it comes due (8.1, 8.3)",
                 at=time(6, 50), days=SCHOOL_DAYS),
+    PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
+                "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
+                at=time(6, 55), days=SCHOOL_DAYS),
 )
 
 

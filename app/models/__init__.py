@@ -68,3 +68,11 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+from app.models.flexi_schooling import (  # noqa: F401
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    FlexiReview,
+    FlexiReviewOutcome,
+    WithdrawnBy,
+)

@@ -33,6 +33,7 @@ class TaskKind(enum.StrEnum):
     PROVIDER_SUSPENDED = "provider_suspended"  # review the placements at a suspended provider; lifting completes it
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
+    FLEXI_SCHOOLING_REVIEW = "flexi_schooling_review"  # 10.6: review a flexi-schooling agreement each term
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.QA_VISIT_DUE: KindRules(
         "Make the quality-assurance visit to the provider", R.AP_LEADER, remind_before=timedelta(days=5),
         escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="8.1, 8.3"),
+    TaskKind.FLEXI_SCHOOLING_REVIEW: KindRules(
+        "Review the flexi-schooling agreement this term", R.HEADTEACHER, remind_before=timedelta(days=14),
+        escalation=(Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5),), policy="10.6"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.
