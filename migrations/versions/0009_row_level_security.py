@@ -10,19 +10,20 @@ A later migration that adds a school-owned table enables the same policy on it
 (`tenants.rls.enable_statements`); tests/ops/test_rls.py fails until it does.
 
 Revision ID: 0009_row_level_security
-Revises: 0004_exactly_once
+Revises: 0006_flexi_schooling
 """
 from alembic import op
 
 revision = '0009_row_level_security'
-down_revision = '0004_exactly_once'
+down_revision = '0006_flexi_schooling'
 branch_labels = None
 depends_on = None
 
 # The school-owned tables (TenantScopedMixin) at this revision. Named here, not read from the models, so this
 # migration does the same thing whatever the models become.
 SCHOOL_OWNED_TABLES = (
-    "attendance_sessions", "belonging_actions", "carers", "event_risk_assessments", "follow_up_actions",
+    "attendance_sessions", "belonging_actions", "carers", "event_risk_assessments", "flexi_agreements",
+    "flexi_requests", "flexi_reviews", "follow_up_actions",
     "half_terms", "involvements", "notifications", "off_site_directions", "parent_consultations",
     "placement_agreements", "placement_reviews", "placements", "provider_attendance_links",
     "pupil_progress_entries", "pupil_risk_assessments", "pupils", "qa_activities", "referrals", "tasks",
