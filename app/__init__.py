@@ -34,18 +34,25 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     import tenants.web
     from app.audit import install_audit
     from tenants import install_scoping
+    from tenants.rls import install_rls
 
     with app.app_context():
         session_class = extensions.db.session.session_factory.class_
         if extensions.db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(extensions.db.engine)
+        engine = extensions.db.engine
     install_scoping(session_class)
+    install_rls(engine, session_class)  # PostgreSQL: the tenant scope also reaches row-level security
     _wire_tenancy(extensions)
     install_audit(session_class, lambda: extensions.db.session)
     from app.services.notifications import install_outbox_enqueue
 
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     tenants.web.init_app(app)
+
+    from app.ops import init_app as init_ops
+
+    init_ops(app)  # first of the request hooks: the request id and the timer start before anything else
 
     from app.views import register_blueprints
 

@@ -271,6 +271,7 @@ class Access(enum.StrEnum):
     SCHOOL = "school"  # a permission in the school the URL names
     TRUST = "trust"  # a trust permission
     TOKEN = "token"  # API: bearer token, then a school or trust permission checked in the resource
+    OPS_TOKEN = "ops_token"  # a machine's bearer token from the settings (metrics), never a person's
 
 
 def _declare(view, access: Access, permission: Permission | None):
@@ -329,6 +330,11 @@ def trust_permission(permission: Permission):
         return _declare(wrapped, Access.TRUST, permission)
 
     return decorator
+
+
+def ops_token(view):
+    """For monitoring endpoints: the view checks the operator's token from the settings itself."""
+    return _declare(view, Access.OPS_TOKEN, None)
 
 
 def token_route(view, permission: Permission | None = None):

@@ -51,6 +51,13 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
+
+    # Running it (app/ops, docs/production.md)
+    LOG_FORMAT = env_str("LOG_FORMAT", "text")  # json | text; None leaves logging alone (tests)
+    LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = env_str("METRICS_TOKEN")  # bearer token of /metrics; unset: /metrics is a 404
+    ERROR_REPORTING_DSN = env_str("ERROR_REPORTING_DSN")  # a Sentry-compatible DSN; unset: nothing is sent
+    PROXY_HOPS = env_int("PROXY_HOPS", 0, minimum=0)  # proxies in front whose X-Forwarded-* headers count
     SCHOOL_TIMEZONE = "Europe/London"
     # Strict-Transport-Security max-age; 0 sends none (plain-http development must not be pinned to https).
     HSTS_SECONDS = 0
@@ -78,6 +85,8 @@ class TestingConfig(BaseConfig):
     # Off for the suite's hundreds of sign-ins as a DSL or AP leader; tests/security/test_two_factor.py and the
     # two-factor browser journey turn it on and prove it.
     TWO_FACTOR_MANDATORY = False
+    LOG_FORMAT = None
+    PROXY_HOPS = 0
 
 
 class ProductionConfig(BaseConfig):
@@ -85,6 +94,8 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000, minimum=0)
+    LOG_FORMAT = env_str("LOG_FORMAT", "json")
+    PROXY_HOPS = env_int("PROXY_HOPS", 1, minimum=0)  # TLS ends at one reverse proxy in front
 
     @classmethod
     def check(cls) -> None:

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from jobs.connection import all_queues, redis_connection
+from jobs.connection import QUEUE_NAMES, all_queues, redis_connection
 
 jobs_cli = AppGroup("jobs", help="Run RQ workers and inspect queues.")
 
@@ -16,11 +16,20 @@ jobs_cli = AppGroup("jobs", help="Run RQ workers and inspect queues.")
 @click.option("--simple", is_flag=True,
               help="Run each job in this process instead of a forked work-horse: several times the email "
                    "throughput, less isolation (a job that crashes the process stops the worker).")
-def worker(burst: bool, with_scheduler: bool, simple: bool):
-    """Run an RQ worker on every AP Hub queue, in priority order."""
+@click.option("--queues", default=",".join(QUEUE_NAMES), show_default=True,
+              help="Comma-separated queues to serve, in priority order (the Procfile gives urgent mail its own "
+                   "--simple worker).")
+def worker(burst: bool, with_scheduler: bool, simple: bool, queues: str):
+    """Run an RQ worker on AP Hub's queues (by default every one), in priority order."""
     from jobs.worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst, with_scheduler=with_scheduler, simple=simple)
+    names = [n.strip() for n in queues.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(QUEUE_NAMES))
+    if unknown or not names:
+        raise click.BadParameter(f"unknown queue {', '.join(unknown) or '(none)'}; choose from "
+                                 f"{', '.join(QUEUE_NAMES)}", param_hint="--queues")
+    run_worker(current_app._get_current_object(), burst=burst, with_scheduler=with_scheduler, simple=simple,
+               queue_names=names)
 
 
 @jobs_cli.command("queues")

@@ -10,6 +10,7 @@ from rq import Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
 
+from app.ops.logs import current_request_id
 from jobs.connection import get_queue, redis_connection
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,18 @@ def safe_job_id(*parts) -> str:
     return "".join(c if c.isalnum() or c in "_-" else "_" for c in raw)[:200]
 
 
+def job_meta(meta: dict | None = None) -> dict:
+    """A job's meta with the request id of the request (or job) enqueuing it, so its log lines can be followed."""
+    request_id = current_request_id()
+    return {**(meta or {}), **({"request_id": request_id} if request_id else {})}
+
+
 def enqueue(queue: str, func, *args, job_id: str | None = None, unique: bool = False, at: datetime | None = None,
-            retry: Retry | None = None, result_ttl: int = 3600, **kwargs) -> Job | None:
+            retry: Retry | None = None, result_ttl: int = 3600, meta: dict | None = None, **kwargs) -> Job | None:
     """Enqueue `func(*args, **kwargs)`. With `unique`, a job id already known to Redis is not enqueued again."""
     q = get_queue(queue, redis_connection())
-    options = dict(job_id=job_id, retry=retry, result_ttl=result_ttl, failure_ttl=7 * 24 * 3600)
+    options = dict(job_id=job_id, retry=retry, result_ttl=result_ttl, failure_ttl=7 * 24 * 3600,
+                   meta=job_meta(meta))
     try:
         if at is not None:
             if at.tzinfo is None:

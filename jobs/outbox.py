@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import Audience, Delivery, Notification, NotificationStatus, User
 from jobs.connection import EMAIL, URGENT, all_queues, get_queue, redis_connection
 from jobs.context import in_school, in_system
-from jobs.enqueue import enqueue, safe_job_id
+from jobs.enqueue import enqueue, job_meta, safe_job_id
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
     by_queue: dict[str, list] = {}
     for ref in refs:
         data = Queue.prepare_data(deliver_notification, (ref.id, ref.school_id), job_id=ref.job_id,
-                                  result_ttl=3600, failure_ttl=7 * 24 * 3600)
+                                  result_ttl=3600, failure_ttl=7 * 24 * 3600, meta=job_meta())
         by_queue.setdefault(ref.queue, []).append(data)
     with conn.pipeline() as pipe:
         for name, datas in by_queue.items():

@@ -23,6 +23,7 @@ from flask import current_app
 from redis import Redis
 
 from app import clock
+from jobs import sweep_stats
 from jobs.enqueue import enqueue, safe_job_id
 from jobs.schedule import PERIODIC_JOBS, DueRun, PeriodicJob, due_runs
 
@@ -106,7 +107,8 @@ class PeriodicRunner:
 
     def _enqueue(self, run: DueRun) -> bool:
         job = enqueue(run.job.queue, run.job.func, job_id=safe_job_id("periodic", run.job.name, run.slot_label),
-                      unique=True, result_ttl=int((self.catch_up + timedelta(hours=1)).total_seconds()))
+                      unique=True, result_ttl=int((self.catch_up + timedelta(hours=1)).total_seconds()),
+                      **sweep_stats.callbacks(run.job.name))
         if job is None:
             log.info("periodic %s for %s was already enqueued", run.job.name, run.slot_label)
             return False

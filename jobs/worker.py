@@ -11,7 +11,7 @@ from datetime import datetime
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 
-from jobs.connection import all_queues, redis_connection
+from jobs.connection import all_queues, get_queue, redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,11 @@ def current_job_app():
     return _app
 
 
-def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bool = False) -> None:
-    """Work the queues until told to stop (SIGTERM/SIGINT) or, with `burst`, until they are empty. By default
-    each job runs in a forked work-horse (RQ's isolation); `simple` runs jobs in this process, for throughput.
+def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bool = False,
+               queue_names: list[str] | None = None) -> None:
+    """Work the queues (`queue_names` in priority order, default every one) until told to stop (SIGTERM/SIGINT)
+    or, with `burst`, until they are empty. By default each job runs in a forked work-horse (RQ's isolation);
+    `simple` runs jobs in this process, for throughput.
 
     RQ's own loop quits for good on a Redis error during a job ("found an unhandled exception, quitting"):
     then every email waited for a person to restart the worker (issue 11, finding 3). Here a worker that
@@ -55,7 +57,8 @@ def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bo
             conn = redis_connection()
             worker = None
             try:
-                worker = worker_class(all_queues(conn), connection=conn)
+                queues = [get_queue(n, conn) for n in queue_names] if queue_names else all_queues(conn)
+                worker = worker_class(queues, connection=conn)
                 worked = worker.work(burst=burst, with_scheduler=with_scheduler)
             except RedisError as exc:  # RQ's start-up and tear-down talk to Redis outside its own guard
                 log.warning("worker: Redis failed (%s)", exc)

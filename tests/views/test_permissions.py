@@ -92,6 +92,7 @@ EXPECTED = {
     "token, any holder":          (NO_TOKEN,  ALLOWED,       ALLOWED,                   ALLOWED),
     "token, school permission":   (NO_TOKEN,  NOT_FOUND,     FORBIDDEN,                 ALLOWED),
     "token, trust permission":    (NO_TOKEN,  FORBIDDEN,     FORBIDDEN,                 ALLOWED),
+    "operator's token":           (NO_TOKEN,  NO_TOKEN,      NO_TOKEN,                  NO_TOKEN),
 }
 
 ASKERS = ([f"a.{role.value}" for role in SchoolRoleName] + [f"trust.{role.value}" for role in TrustRoleName]
@@ -105,7 +106,7 @@ def declared_as(view) -> str:
             return "token, any holder"
         return "token, trust permission" if permission.is_trust else "token, school permission"
     return {Access.PUBLIC: "public", Access.SIGNED_IN: "signed in", Access.SCHOOL: "school permission",
-            Access.TRUST: "trust permission"}[access]
+            Access.TRUST: "trust permission", Access.OPS_TOKEN: "operator's token"}[access]
 
 
 def column(asker, user, school_id: int, permission: Permission | None) -> int:
