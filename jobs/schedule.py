@@ -23,7 +23,8 @@ from jobs.connection import EMAIL, SWEEPS
 EVERY_DAY = "every day"
 WEEKDAYS = "weekdays"
 SCHOOL_DAYS = "school days"
-DAY_RULES = (EVERY_DAY, WEEKDAYS, SCHOOL_DAYS)
+MONDAYS = "Mondays"  # weekly work
+DAY_RULES = (EVERY_DAY, WEEKDAYS, SCHOOL_DAYS, MONDAYS)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("qa-visits-due", "jobs.qa_sweeps.qa_visits_due", SWEEPS,
                 "Ask the AP leader to arrange each provider's quality-assurance visit as it comes due (8.1, 8.3)",
                 at=time(6, 50), days=SCHOOL_DAYS),
+    PeriodicJob("retention-review", "jobs.retention_sweeps.retention_review", SWEEPS,
+                "Carry out the retention actions the data protection officer approved; list what is newly due",
+                at=time(5, 30), days=MONDAYS),  # before the school day, once a week
 )
 
 
@@ -105,6 +109,8 @@ def job_for_func(func: str, jobs: Iterable[PeriodicJob] = PERIODIC_JOBS) -> Peri
 
 def runs_on(days: str, day: date) -> bool:
     """Whether the runner enqueues on this local date (per-school calendars are the sweep's business)."""
+    if days == MONDAYS:
+        return day.weekday() == 0
     return days == EVERY_DAY or day.weekday() < 5
 
 

@@ -68,3 +68,9 @@ from app.models.monitoring import (  # noqa: F401
     QAActivityKind,
     PlacementReview,
 )
+from app.models.data_protection import (  # noqa: F401
+    DisposalStatus,
+    LegalHold,
+    RetentionDisposal,
+    SubjectAccessRequest,
+)
