@@ -37,6 +37,7 @@ from app.models import (
     PupilRiskAssessment,
     Referral,
     RetentionDisposal,
+    School,
     WelfareCheck,
 )
 from app.policy.retention_schedule import SCHEDULE, Due, RecordFacts, RetentionAction, Trigger, due_for_action, rule_for
@@ -173,6 +174,24 @@ def proposals() -> list[RetentionDisposal]:
     return list(db.session.scalars(select(RetentionDisposal).where(RetentionDisposal.status.in_(
         [DisposalStatus.PROPOSED, DisposalStatus.APPROVED])).order_by(RetentionDisposal.due_on,
                                                                        RetentionDisposal.id)))
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    id: int
+    school: str | None
+    what: str
+    record_id: int
+    action: str
+    due_on: dt.date
+    status: str
+
+
+def proposal_lines() -> list[ProposalLine]:
+    """The officer's list: kind and number of each record, never its contents."""
+    names = dict(db.session.execute(select(School.id, School.name)).all())
+    return [ProposalLine(r.id, names.get(r.school_id), rule_for(r.record_type).what, r.record_id, r.action,
+                         r.due_on, r.status.value) for r in proposals()]
 
 
 def approve(disposal_ids: Iterable[int], approver_id: int) -> int:
