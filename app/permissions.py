@@ -48,6 +48,8 @@ class Permission(enum.StrEnum):
     QA_VIEW = "school.qa.view"  # QA visits and activities, follow-up actions (8.1, 8.4-8.6)
     QA_RECORD = "school.qa.record"
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
+    PUPIL_READS_VIEW = "school.pupils.reads.view"  # who has opened a pupil's record (issue 19)
+    SUBJECT_ACCESS = "school.pupils.subject_access"  # request and release a pupil's whole record (UK GDPR art. 15)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -145,6 +147,13 @@ for _role, _granted in _ATTENDANCE_AND_MONITORING_PERMISSIONS.items():
 for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEND_LEAD):
     TRUST_ROLE_PERMISSIONS[_trust_role] = TRUST_ROLE_PERMISSIONS[_trust_role] | {
         Permission.TRUST_ATTENDANCE_VIEW, Permission.TRUST_MONITORING_VIEW}
+
+
+# Data protection (issue 19): the DSL sees who has looked at a pupil's record; subject access requests are
+# recorded and released by the DSL or the headteacher.
+SCHOOL_ROLE_PERMISSIONS[R.DSL] = SCHOOL_ROLE_PERMISSIONS[R.DSL] | {Permission.PUPIL_READS_VIEW,
+                                                                     Permission.SUBJECT_ACCESS}
+SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.SUBJECT_ACCESS}
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

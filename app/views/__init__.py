@@ -23,6 +23,7 @@ def register_blueprints(app) -> None:
     from app.views.qa import bp as qa_bp
     from app.views.calendar_feed import bp as calendar_feed_bp
     from app.views.calendar_feed import public_bp as calendar_feed_public_bp
+    from app.views.data_protection import bp as data_protection_bp
     from app.views.data_protection import trust_bp as data_protection_trust_bp
 
     app.register_blueprint(auth_bp)
@@ -46,5 +47,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_feed_bp)
     app.register_blueprint(calendar_feed_public_bp)
     app.register_blueprint(data_protection_trust_bp)
+    app.register_blueprint(data_protection_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)
