@@ -33,6 +33,7 @@ class TaskKind(enum.StrEnum):
     PROVIDER_SUSPENDED = "provider_suspended"  # review the placements at a suspended provider; lifting completes it
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
+    SUBJECT_ACCESS_REQUEST = "subject_access_request"  # UK GDPR art. 12(3): answer within one month
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.QA_VISIT_DUE: KindRules(
         "Make the quality-assurance visit to the provider", R.AP_LEADER, remind_before=timedelta(days=5),
         escalation=(Escalation(R.HEADTEACHER, school_days=1),), policy="8.1, 8.3"),
+    TaskKind.SUBJECT_ACCESS_REQUEST: KindRules(
+        "Answer the subject access request", R.DSL, remind_before=timedelta(days=7),
+        escalation=(Escalation(R.HEADTEACHER),), policy="UK GDPR Article 12(3): within one month of receipt"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.
