@@ -5,6 +5,15 @@ import click
 from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="The fictional demo trust.")
+data_protection_cli = AppGroup("data-protection", help="Data protection: the record of processing.")
+
+
+@data_protection_cli.command("docs")
+def data_protection_docs():
+    """Write docs/data-protection.md from the models, the permissions and the retention schedule."""
+    from app.services.record_of_processing import write
+
+    click.echo(f"written {write()}")
 
 
 @demo_cli.command("seed")
@@ -62,3 +71,4 @@ def _sign_ins_in_database() -> list[tuple[str, str]]:
 
 def init_app(app) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(data_protection_cli)
