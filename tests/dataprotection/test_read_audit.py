@@ -69,8 +69,11 @@ def test_the_dsl_sees_who_has_looked(app, school):
     reader.get(f"/{slugs['a']}/welfare-checks/{check_id}")
     dsl = fresh_client(app)
     sign_in(dsl, emails["a.dsl"])
+    record = dsl.get(f"/{slugs['a']}/pupils/{pupil_id}").get_data(as_text=True)
+    assert f"/data-protection/pupils/{pupil_id}/reads" in record  # linked from the pupil's record
     page = dsl.get(f"/{slugs['a']}/data-protection/pupils/{pupil_id}/reads").get_data(as_text=True)
     assert page.count("A Attendance Officer") == 2 and "Welfare check" in page
+    assert "/data-protection/" not in reader.get(f"/{slugs['a']}/pupils/{pupil_id}").get_data(as_text=True)
 
 
 def test_only_the_dsl_sees_reads_and_another_school_gets_404(app, school):
