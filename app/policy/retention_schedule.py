@@ -168,6 +168,23 @@ class Due:
     due_on: dt.date
 
 
+def parse_settings(text: str | None, schedule: Iterable[RetentionRule] = SCHEDULE) -> dict[str, int]:
+    """RETENTION_YEARS, e.g. "AttendanceSession=6,Placement=7": only rows the toolkit leaves to the school, and
+    never shorter than the cited default (a school may keep longer, not less)."""
+    rules = {rule.record: rule for rule in schedule}
+    settings: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        record, _, years = part.partition("=")
+        rule = rules.get(record.strip())
+        if rule is None or not rule.setting:
+            raise ValueError(f"RETENTION_YEARS: {record.strip()!r} is not a period the school may set "
+                             f"(one of {', '.join(r.record for r in schedule if r.setting)})")
+        if not years.strip().isdigit() or int(years) < rule.years:
+            raise ValueError(f"RETENTION_YEARS: {record.strip()} needs whole years, at least {rule.years}")
+        settings[rule.record] = int(years)
+    return settings
+
+
 def years_for(rule: RetentionRule, settings: Mapping[str, int] | None = None) -> int | None:
     """The period in force: the school's setting where the toolkit leaves it to them, else the schedule's."""
     if rule.setting and settings and rule.record in settings:

@@ -100,3 +100,14 @@ def test_a_rule_is_checked_when_declared():
         RetentionRule("X", "x", Trigger.NEVER, 3, RetentionAction.KEEP, "s")
     with pytest.raises(ValueError):
         RetentionRule("X", "x", Trigger.ENTRY_MADE, None, RetentionAction.KEEP, "s")
+
+
+def test_settings_name_only_the_periods_left_to_the_school_and_never_shorten_them():
+    from app.policy.retention_schedule import parse_settings
+
+    assert parse_settings("AttendanceSession=6, Placement=7") == {"AttendanceSession": 6, "Placement": 7}
+    assert parse_settings(None) == {}
+    with pytest.raises(ValueError, match="WelfareCheck"):
+        parse_settings("WelfareCheck=30")
+    with pytest.raises(ValueError, match="at least 3"):
+        parse_settings("AttendanceSession=1")
