@@ -200,6 +200,8 @@ def _refuse_bulk_changes(state) -> None:
     the trail or the archive rule must hold. Core statements on the tables count as well."""
     if not (state.is_update or state.is_delete):
         return
+    if state.is_update and state.execution_options.get("aphub_lock_only"):
+        return  # app.state_changes.still: sets a key to itself to lock the row; nothing to record
     classes = {m.class_ for m in state.all_mappers}
     table = getattr(state.statement, "table", None)
     if isinstance(table, TableClause) and table.name == AuditEvent.__tablename__:

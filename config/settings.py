@@ -79,7 +79,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}  # as in production: the fault tests restart databases
     REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     RQ_QUEUE_PREFIX = "aphub-test"
     MAIL_BACKEND = "smtp"

@@ -11,15 +11,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq import Queue
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -102,12 +104,34 @@ def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
     jobs = Job.fetch_many([ref.job_id for ref in refs], connection=conn)
     missing = []
     for ref, job in zip(refs, jobs):
-        if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN:
+        if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN and not _orphaned(job, conn):
             continue
         if job is not None:
             job.delete()
         missing.append(ref)
     return missing
+
+
+# A worker beats every few seconds while idle and at least every 30 s while a job runs (RQ's monitoring interval).
+WORKER_SILENT_SECONDS = 90
+
+
+def _orphaned(job: Job, conn) -> bool:
+    """A job 'started' by a worker that has since died (SIGKILL, power cut) stays 'started' until RQ cleans its
+    registries, about ten minutes later; its row, never claimed, waited as long (the fault run's worker kill).
+    Taking it for dead too early costs only a job that claims nothing: the claim, not this guess, keeps a
+    message single."""
+    from rq import Worker
+
+    if job.get_status(refresh=False) != JobStatus.STARTED:
+        return False
+    worker = Worker.find_by_key(f"{Worker.redis_worker_namespace_prefix}{job.worker_name}", connection=conn) \
+        if job.worker_name else None
+    if worker is None or worker.last_heartbeat is None:
+        return True
+    beat = worker.last_heartbeat
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+    return (clock.now() - beat).total_seconds() > WORKER_SILENT_SECONDS
 
 
 def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
@@ -152,31 +176,101 @@ def _deliver(notification_id: int) -> str:
     db.session.commit()  # the claim is visible to every other worker before we talk to SMTP
     if claim.rowcount != 1:
         return "not due, taken or done"
-    notification = db.session.get(Notification, notification_id)
+    try:
+        notification = db.session.get(Notification, notification_id)
+        attempt = _Attempt.of(notification)
+    except DBAPIError as exc:  # the database went away just after the claim: nothing was sent
+        return _release_claim(notification_id, exc)
     try:
         settings = MailSettings.from_config(current_app.config)
-        send(build_message(notification, settings), settings)
+        message = build_message(notification, settings)
+    except Exception as exc:  # ours, not SMTP's: recorded on the row like any failure
+        return _record_failure(attempt, exc)
+    # Hold no connection or transaction while SMTP talks (seconds, or a minute on a slow server): a database
+    # restart meanwhile would break it, and "sent" could not be recorded on it (issue 11, finding 1).
+    db.session.close()
+    try:
+        send(message, settings)
     except Exception as exc:  # any failure, SMTP or ours: recorded on the row, retried, then shown as failed
-        return _record_failure(notification, exc)
-    _record_sent(notification_id)
+        return _record_failure(attempt, exc)
+    _with_database_retries(lambda: _record_sent(notification_id), f"record notification {notification_id} sent")
     return "sent"
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """What recording an attempt's outcome needs, read before the session is closed for the SMTP exchange."""
+
+    id: int
+    school_id: int | None
+    urgent: bool
+    attempts: int
+
+    @classmethod
+    def of(cls, n: Notification) -> _Attempt:
+        return cls(n.id, n.school_id, bool(n.urgent), n.attempts or 0)
+
+
+# Seconds to wait before each further try at recording an outcome: a PostgreSQL restart takes a few seconds.
+# Bounded, because a job cannot wait for ever; should all fail, the row stays "sending", is put back after
+# OUTBOX_CLAIM_TIMEOUT_SECONDS and marked as possibly delivered twice.
+RECORD_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+
+
+def _with_database_retries(work, what: str):
+    """Run `work` (one short transaction that commits), again on a fresh connection if the database dropped
+    the connection or could not be reached. Only errors that mean "not done" are retried: a statement that
+    failed on a dropped connection was rolled back with it, and each `work` here is a conditional UPDATE,
+    harmless to repeat."""
+    for delay in (*RECORD_RETRY_SECONDS, None):
+        try:
+            return work()
+        except (OperationalError, DBAPIError) as exc:
+            db.session.rollback()
+            db.session.close()
+            if delay is None or not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+                raise
+            log.warning("%s: the database is unreachable (%s); trying again in %ss", what,
+                        str(exc.orig or exc).strip().splitlines()[0][:200], delay)
+            time.sleep(delay)
+
+
+def _release_claim(notification_id: int, exc: Exception) -> str:
+    """Put a claimed row back, due now and with no attempt counted: it never reached SMTP. Left 'sending', it
+    would wait for the claim timeout and then be marked as possibly delivered twice, which it was not."""
+    log.warning("notification %s: the database failed before sending (%s); put back", notification_id,
+                str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200])
+
+    def release():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status == NotificationStatus.SENDING)
+            .values(status=NotificationStatus.PENDING, claimed_at=None, next_attempt_at=clock.now())
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+
+    db.session.rollback()
+    _with_database_retries(release, f"put notification {notification_id} back")
+    return "put back: the database failed before sending"
+
+
 def _record_sent(notification_id: int) -> None:
+    # A row put back after a stopped worker keeps its note: it may have been delivered twice.
     db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.status != NotificationStatus.SENT)
         .values(status=NotificationStatus.SENT, sent_at=clock.now(), attempts=Notification.attempts + 1,
-                claimed_at=None, next_attempt_at=None, last_error=None)
+                claimed_at=None, next_attempt_at=None,
+                last_error=case((Notification.reclaimed_at.is_not(None), Notification.last_error), else_=None))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
 
-def _record_failure(notification: Notification, exc: Exception) -> str:
+def _record_failure(attempt: _Attempt, exc: Exception) -> str:
     from app.mail import PermanentMailError, describe_error
 
-    attempts = (notification.attempts or 0) + 1
+    attempts = attempt.attempts + 1
     at = clock.now()
     give_up = isinstance(exc, PermanentMailError) or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
     next_at = None if give_up else at + retry_delay(attempts)
@@ -184,22 +278,26 @@ def _record_failure(notification: Notification, exc: Exception) -> str:
                                                 f"{describe_error(exc)}"[:2000],
                   claimed_at=None, next_attempt_at=next_at,
                   status=NotificationStatus.FAILED if give_up else NotificationStatus.PENDING)
-    log.warning("notification %s: attempt %s failed (%s)%s", notification.id, attempts, describe_error(exc),
+    log.warning("notification %s: attempt %s failed (%s)%s", attempt.id, attempts, describe_error(exc),
                 "; giving up" if give_up else f"; next try at {next_at:%H:%M:%S} UTC")
-    ref = DeliveryRef(notification.id, notification.school_id, bool(notification.urgent), attempts, next_at)
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification.id, Notification.status == NotificationStatus.SENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    ref = DeliveryRef(attempt.id, attempt.school_id, attempt.urgent, attempts, next_at)
+
+    def record():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == attempt.id, Notification.status == NotificationStatus.SENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    _with_database_retries(record, f"record the failure of notification {attempt.id}")
     if give_up:
         return "failed"
     try:
         enqueue_delivery(ref, at=next_at)
     except RedisError:
-        log.warning("could not schedule the retry of notification %s; dispatch_outbox will", notification.id)
+        log.warning("could not schedule the retry of notification %s; dispatch_outbox will", attempt.id)
     return "will retry"
 
 
@@ -249,29 +347,41 @@ def dispatch_outbox(batch_size: int = 500) -> DispatchReport:
 
 def _reclaim_abandoned(at: datetime) -> tuple[int, int]:
     """A row 'sending' for longer than OUTBOX_CLAIM_TIMEOUT_SECONDS lost its worker. Put it back as due now
-    (counted as an attempt: the message may have reached the server), or fail it if that was the last try."""
+    (counted as an attempt: the message may have reached the server), or fail it if that was the last try.
+    Either way it is marked (`reclaimed_at`, and a note that stays once sent): if the server had accepted it
+    before the worker stopped, the resend is a second copy. Each reclaim is in the audit trail."""
+    from app.audit import record_event
+
     cutoff = at - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    note = (f"{at:%Y-%m-%d %H:%M} UTC: the worker stopped while sending; if the server had already accepted "
-            f"the message, the resend carries the same Message-ID")
+    note = (f"{at:%Y-%m-%d %H:%M} UTC: the worker stopped while sending, so this may have been delivered "
+            f"twice; if the server had already accepted the message, the resend carries the same Message-ID")
     abandoned = (Notification.status == NotificationStatus.SENDING, Notification.claimed_at < cutoff)
+    # RETURNING: each row is changed by one conditional UPDATE, so two dispatchers never both reclaim it.
     gave_up = db.session.execute(
         update(Notification).where(*abandoned, Notification.attempts + 1 >= max_attempts)
         .values(status=NotificationStatus.FAILED, attempts=Notification.attempts + 1, claimed_at=None,
-                next_attempt_at=None, last_error=note)
+                next_attempt_at=None, last_error=note, reclaimed_at=at)
+        .returning(Notification.id, Notification.school_id, Notification.attempts)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
     reclaimed = db.session.execute(
         update(Notification).where(*abandoned)
         .values(status=NotificationStatus.PENDING, attempts=Notification.attempts + 1, claimed_at=None,
-                next_attempt_at=at, last_error=note)
+                next_attempt_at=at, last_error=note, reclaimed_at=at)
+        .returning(Notification.id, Notification.school_id, Notification.attempts)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    for rows, outcome in ((gave_up, "failed: that was the last attempt"), (reclaimed, "put back to send again")):
+        for row in rows:
+            record_event(db.session, "notification_reclaimed", "Notification", row.id, school_id=row.school_id,
+                         detail=f"the worker stopped while sending (attempt {row.attempts}); {outcome}; "
+                                f"it may have been delivered twice")
     db.session.commit()
     if gave_up or reclaimed:
         log.warning("outbox: %s abandoned notification(s) put back, %s failed after the last attempt",
-                    reclaimed, gave_up)
-    return gave_up, reclaimed
+                    len(reclaimed), len(gave_up))
+    return len(gave_up), len(reclaimed)
 
 
 # --- the daily digest ----------------------------------------------------------------------------------------

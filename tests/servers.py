@@ -78,19 +78,29 @@ class SmtpSink:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
     refuse: bool = False
+    refuse_code: str | None = None  # what `refuse` answers; None: "451 4.3.0 try again later"
     # Seconds to wait after keeping a message before answering 250: the server has it, the client does not
     # know yet (the window in which a killed worker leaves a sent message unrecorded).
     delay: float = 0.0
+    # Called (in a thread) after keeping a message and before answering: a fault injected exactly there.
+    on_data: object = None
+    # The server dies mid-DATA, before keeping the message or answering: the client sees the connection drop.
+    crash: bool = False
     _controller: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         if self.refuse:
-            return "451 4.3.0 try again later"
+            return self.refuse_code or "451 4.3.0 try again later"
+        if self.crash:
+            server.transport.abort()
+            return "421 4.3.0 crashed"  # never reaches the client: the connection is gone
         msg = message_from_bytes(envelope.content)
         msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._lock:
             self.messages.append(msg)
+        if self.on_data is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_data)
         if self.delay:
             await asyncio.sleep(self.delay)
         return "250 OK"
@@ -111,7 +121,10 @@ class SmtpSink:
         with self._lock:
             self.messages.clear()
         self.refuse = False
+        self.refuse_code = None
         self.delay = 0.0
+        self.on_data = None
+        self.crash = False
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Message]:
         deadline = time.monotonic() + timeout

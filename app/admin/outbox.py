@@ -31,7 +31,7 @@ class NotificationView(TrusteeModelView):
     can_view_details = True
     column_default_sort = ("id", True)
     column_list = ("id", "created_at", "school_id", "audience", "recipient_email", "subject", "urgent", "delivery",
-                   "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+                   "status", "attempts", "next_attempt_at", "sent_at", "reclaimed_at", "last_error")
     # Explicit filters: Flask-Admin's enum filter looks members up by name, our columns store values.
     column_filters = (
         FilterEqual(Notification.status, "Status", options=[(s.value, s.value) for s in NotificationStatus]),
@@ -43,7 +43,8 @@ class NotificationView(TrusteeModelView):
     column_searchable_list = ("recipient_email", "subject", "dedupe_key")
     column_details_exclude_list = ("body_html",)
     column_labels = {"created_at": "Queued", "school_id": "School", "recipient_email": "To",
-                     "next_attempt_at": "Next attempt", "last_error": "Last error", "sent_at": "Sent"}
+                     "next_attempt_at": "Next attempt", "last_error": "Last error", "sent_at": "Sent",
+                     "reclaimed_at": "May have been delivered twice (worker stopped while sending)"}
     column_formatters = {"last_error": _error_cell}
 
     @action("retry", "Retry", "Send the selected failed notifications again?")
@@ -70,18 +71,21 @@ class QueueHealthView(BaseView):
         from app.mail import FOLDER
         from app.services.notifications import outbox_counts
         from jobs.outbox import failed_jobs, queue_stats
+        from jobs.worker import live_workers
 
         counts = outbox_counts()
-        queues, jobs, redis_error = [], [], None
+        queues, jobs, workers, redis_error = [], [], [], None
         try:
             queues = queue_stats()
             jobs = failed_jobs()[:20]
+            workers = live_workers()
         except RedisError as exc:
             redis_error = str(exc) or type(exc).__name__
         config = current_app.config
         mail = (f"development: written to the folder {config['MAIL_FOLDER']}, not sent"
                 if config["MAIL_BACKEND"] == FOLDER else f"SMTP via {config['SMTP_HOST']}:{config['SMTP_PORT']}")
         return self.render("admin/queue_health.html", counts=counts, queues=queues, failed_jobs=jobs,
+                           workers=workers,
                            redis_error=redis_error, mail=mail, max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
 
 

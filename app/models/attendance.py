@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -115,7 +115,14 @@ class WelfareCheck(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMi
     raised by the cut-off sweep (or by hand), recorded by the DSL."""
 
     __tablename__ = "welfare_checks"
-    __table_args__ = (Index("ix_welfare_checks_open", "school_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_welfare_checks_open", "school_id", "recorded_at"),
+        # One open check per session, whatever races: two cut-off sweeps at once insert one, the other skips
+        # (app.services.welfare_checks). Partial, so a recorded or archived check never blocks anything.
+        Index("uq_welfare_checks_open_session", "attendance_session_id", unique=True,
+              sqlite_where=text("recorded_at IS NULL AND archived_at IS NULL"),
+              postgresql_where=text("recorded_at IS NULL AND archived_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)

@@ -45,6 +45,7 @@ class Notification(TenantScopedMixin, TimestampMixin, db.Model):
     __tenant_optional__ = True  # trust-level messages carry no school
     __table_args__ = (
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_reclaimed_at", "reclaimed_at"),  # queue health counts the possible duplicates
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +73,9 @@ class Notification(TenantScopedMixin, TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When a worker stopped while sending this and it was put back to send again: the server may already
+    # have had it, so it may have been delivered twice (with the same Message-ID). Never cleared.
+    reclaimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(String(200))
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))

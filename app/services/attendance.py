@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -84,7 +85,7 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
     made_already = set(db.session.execute(
         select(AttendanceSession.placement_id, AttendanceSession.session)
         .where(AttendanceSession.day == day)).all())
-    made = 0
+    rows = []
     for placement in placements:
         end = placement.ended_on or placement.planned_end_date
         if placement.status is PlacementStatus.ACTIVE and placement.ended_on is None:
@@ -92,15 +93,30 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
         for slot in expected_sessions(_pattern(placement), calendar, day, day, placement.start_date, end):
             if (placement.id, slot.session) in made_already:
                 continue
-            db.session.add(AttendanceSession(
+            rows.append(dict(
                 school_id=school.id, placement_id=placement.id, pupil_id=placement.pupil_id,
                 provider_id=placement.provider_id, day=day, session=slot.session, starts_at=slot.starts_at,
                 ends_at=slot.ends_at, cutoff_at=cutoff_at(slot.starts_at, day, school.attendance_cutoff_minutes)))
             made_already.add((placement.id, slot.session))
-            made += 1
-    if made:
-        db.session.flush()
-    return made
+    if not rows:
+        return 0
+    # The morning sweep, the cut-off sweep and the today page may all make the day's sessions at once: one
+    # SAVEPOINT for all, and should another have made some meanwhile (uq_attendance_sessions_slot), one each,
+    # skipping those it made.
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(AttendanceSession(**row) for row in rows)
+        return len(rows)
+    except IntegrityError:
+        made = 0
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(AttendanceSession(**row))
+                made += 1
+            except IntegrityError:
+                pass
+        return made
 
 
 def sessions_on(day: dt.date, provider_id: int | None = None) -> list[AttendanceSession]:

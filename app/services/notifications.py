@@ -17,6 +17,7 @@ from flask import current_app
 from jinja2 import TemplateNotFound
 from redis.exceptions import RedisError
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import local_now, now
@@ -231,16 +232,21 @@ def notify_local_authority(school: School, kind: LAContactKind | Audience, *, te
 def send_test_email(user: User) -> Notification:
     """Queue an email to the signed-in user, straight away whatever their digest choice, at most one a minute.
     It belongs to no school, so it is written in a system scope."""
+    key = f"test-email:{user.id}:{local_now():%Y-%m-%dT%H:%M}"
     with system_scope("a signed-in user's own test email"):
         notification = add_to_outbox(
-            dedupe_key=f"test-email:{user.id}:{local_now():%Y-%m-%dT%H:%M}", audience=Audience.STAFF,
+            dedupe_key=key, audience=Audience.STAFF,
             recipient_email=user.email, recipient_name=user.full_name, recipient_user=user,
             template="test_email", context={"email": user.email, "queued_at": f"{local_now():%-d %B %Y, %H:%M}",
                                             "digest": user.notification_preference
                                             == NotificationPreference.DAILY_DIGEST},
             urgent=False, delivery=Delivery.IMMEDIATE,
         )
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # a double click: the other request queued this minute's email first
+            db.session.rollback()
+            notification = existing_notification(key)
     return notification
 
 
@@ -271,6 +277,8 @@ def external_notices(page: int = 1, per_page: int = 50) -> NoticesPage:
 class OutboxCounts:
     by_status: dict[str, int]
     oldest_pending_at: datetime | None  # the oldest immediate notification still waiting
+    # Sent after a worker stopped mid-send and the row was put back: the server may have had it twice.
+    may_be_duplicates: int = 0
 
     @property
     def oldest_pending_age_seconds(self) -> int | None:
@@ -294,7 +302,10 @@ def outbox_counts() -> OutboxCounts:
         select(func.min(Notification.created_at)).where(Notification.status == NotificationStatus.PENDING,
                                                         Notification.delivery == Delivery.IMMEDIATE)
     )
-    return OutboxCounts(by_status=by_status, oldest_pending_at=oldest)
+    may_be_duplicates = db.session.scalar(
+        select(func.count()).where(Notification.reclaimed_at.is_not(None),
+                                   Notification.status == NotificationStatus.SENT))
+    return OutboxCounts(by_status=by_status, oldest_pending_at=oldest, may_be_duplicates=may_be_duplicates)
 
 
 # --- retrying by hand ----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from app.models.tasks import Task, TaskStatus
 from app.roles import SchoolRoleName
 from app.policy.task_kinds import policy_times, reminder_time, rules_for, TASK_KINDS, TaskKind
 from app.services.task_notices import _email_assignees, _event_key, assignees, task_link
+from app.state_changes import still
 from tenants import require_school_id, school_scope
 
 # Re-exported: callers name the kinds and the notices as app.services.tasks.X, as before the split.
@@ -204,6 +205,9 @@ def mark_done(user: User, school: School, task_id: int) -> Task:
     task = access_open_task(user, school, task_id)
     if not rules_for(task.kind).done_in_inbox:
         raise TaskNotDoneHere(f"{task.title}: this is completed where it is acted on")
+    if not still(Task, task.id, Task.status == TaskStatus.OPEN):
+        db.session.rollback()  # a double click, or someone else: done once, by whoever was first
+        return task
     _complete(task, user)
     hook = COMPLETION_HOOKS.get(TaskKind(task.kind))
     if hook is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
@@ -54,28 +55,56 @@ def raise_welfare_check(session: AttendanceSession, reason: WelfareCheckReason,
     return raise_welfare_checks([(session, reason)], now)[0]
 
 
+def _checks_of_sessions(session_ids: list[int]) -> dict[int, WelfareCheck]:
+    return {c.attendance_session_id: c for start in range(0, len(session_ids), 500) for c in db.session.scalars(
+        select(WelfareCheck).where(WelfareCheck.attendance_session_id.in_(session_ids[start:start + 500])))}
+
+
+def _insert_or_take(session: AttendanceSession, reason: WelfareCheckReason, now: dt.datetime) -> WelfareCheck:
+    """Insert-or-skip for one session: the check another transaction committed meanwhile, or a new one."""
+    found = _checks_of_sessions([session.id]).get(session.id)
+    if found is not None:
+        return found
+    check = WelfareCheck(school_id=session.school_id, pupil_id=session.pupil_id, attendance_session=session,
+                         reason=reason, raised_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(check)
+        return check
+    except IntegrityError:
+        return _checks_of_sessions([session.id])[session.id]
+
+
 def raise_welfare_checks(due: list[tuple[AttendanceSession, WelfareCheckReason]],
                          now: dt.datetime | None = None) -> list[WelfareCheck]:
     """`raise_welfare_check` for many sessions at once (the cut-off sweep an hour after a busy morning's cut-off):
     the existing checks read in one query, the new ones inserted in one flush, the tasks made together
-    (app.services.tasks.ensure_tasks)."""
+    (app.services.tasks.ensure_tasks). Safe when two sweeps overlap: a unique index allows one open check per
+    session, and the one that loses the race takes the other's check instead of making a second."""
     from app.services.tasks import TaskSpec, ensure_tasks
 
     if not due:
         return []
     now = now or clock.now()
-    ids = [session.id for session, _ in due]
-    existing = {c.attendance_session_id: c for start in range(0, len(ids), 500) for c in db.session.scalars(
-        select(WelfareCheck).where(WelfareCheck.attendance_session_id.in_(ids[start:start + 500])))}
+    existing = _checks_of_sessions([session.id for session, _ in due])
+    new = [WelfareCheck(school_id=session.school_id, pupil_id=session.pupil_id, attendance_session=session,
+                        reason=reason, raised_at=now)
+           for session, reason in due if session.id not in existing]
+    try:
+        if new:
+            with db.session.begin_nested():
+                db.session.add_all(new)
+            existing.update((check.attendance_session_id, check) for check in new)
+    except IntegrityError:
+        # Another sweep raised some of them since we looked (the unique open check per session): take its
+        # checks, insert the rest one by one.
+        for (session, reason) in due:
+            if session.id not in existing:
+                existing[session.id] = _insert_or_take(session, reason, now)
     checks = []
-    for session, reason in due:
-        check = existing.get(session.id)
-        if check is None:
-            check = existing[session.id] = WelfareCheck(school_id=session.school_id, pupil_id=session.pupil_id,
-                                                        attendance_session=session, reason=reason, raised_at=now)
-            db.session.add(check)
+    for session, _ in due:
         session.welfare_check_raised_at = now
-        checks.append(check)
+        checks.append(existing[session.id])
     db.session.flush()
     ensure_tasks([TaskSpec(TaskKind.WELFARE_CHECK, welfare_task_key(session.id),
                            f"Welfare check: {session.pupil.display_name} ({reason.label.lower()})", due_at=now,

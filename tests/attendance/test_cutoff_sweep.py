@@ -24,7 +24,8 @@ from tests.jobs.schedule_fixtures import run_worker
 MONDAY = "2026-03-16"  # the placements' first day, in GMT
 # Statements other than INSERTs of one sweep over the test world (school A's work; B and C have none): prompting,
 # raising the welfare checks, and a run with nothing due.
-EXPECTED_QUERIES = (19, 20, 7)  # whether any session is still to make is one query (sessions_missing_on)
+EXPECTED_QUERIES = (19, 22, 7)  # whether any session is still to make is one query (sessions_missing_on);
+# raising welfare checks inserts them inside a SAVEPOINT (two statements), for the unique open check per session
 
 
 @pytest.fixture
@@ -264,3 +265,75 @@ def test_a_late_afternoon_session_is_prompted_and_checked_on_inside_the_sweeps_w
     for hhmm in (clock_time(16, 30), clock_time(17, 30)):
         at = local_datetime(date(2026, 3, 16), hhmm)
         assert [run.slot for run in due_runs([job], at - timedelta(minutes=1), at)] == [at]
+
+
+def test_two_cut_off_sweeps_at_once_raise_one_welfare_check_per_session(two, app, monkeypatch):
+    """Issue 11, finding 4: two overlapping sweeps (a slow one and the next, or two cron runners) each read
+    "no check yet" and each inserted one. Both are held just before raising, so both have read nothing; on
+    PostgreSQL the second then waits on the first's row locks, exactly as in production."""
+    import threading
+
+    from app.services import attendance_prompts
+
+    with school_time(f"{MONDAY} 09:35"):
+        attendance_cutoffs()  # the prompts are made: what is left to race for is the welfare checks
+    both_read = threading.Barrier(2, timeout=30)
+    raise_checks = attendance_prompts.raise_welfare_checks
+
+    def raise_when_both_have_read(due, now):
+        both_read.wait()
+        return raise_checks(due, now)
+
+    monkeypatch.setattr(attendance_prompts, "raise_welfare_checks", raise_when_both_have_read)
+    reports, errors = [], []
+
+    def sweep():
+        try:
+            with app.app_context():
+                reports.append(attendance_cutoffs())
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    with school_time(f"{MONDAY} 10:31"):
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == [] and len(reports) == 2
+    with school_scope(two["school"]):
+        db.session.expire_all()
+        checks = db.session.scalars(select(WelfareCheck)).all()
+    assert sorted(c.pupil_id for c in checks) == sorted([two["robin"], two["ash"]])  # one each, not two
+    assert len(tasks(two["school"], TaskKind.WELFARE_CHECK)) == 2
+    assert len(emails_to(two["dsl"])) == 2
+
+
+def test_two_sweeps_making_the_days_sessions_at_once_make_each_once(two, app, monkeypatch):
+    """Issue 11, finding 4's audit: the morning sweep, the cut-off sweep and the today page all make the day's
+    sessions (read what is made, insert the rest). Overlapping, the second used to fail on the unique slot."""
+    import threading
+
+    from app.services import attendance
+    from tests.races import at_once
+
+    made_read = threading.local()
+    cutoff_at = attendance.cutoff_at
+
+    def after_both_have_read(*args):
+        if not getattr(made_read, "done", False):
+            made_read.done = True
+            made_read.ready()
+        return cutoff_at(*args)
+
+    monkeypatch.setattr(attendance, "cutoff_at", after_both_have_read)
+
+    def sweep(ready):
+        made_read.ready = ready
+        return expected_sessions()
+
+    with school_time(f"{MONDAY} 08:00"):  # frozen once, for both threads
+        reports = at_once(app, sweep, sweep)
+    assert all(r.failed == {} for r in reports)
+    assert sum(r.results[two["school"]] for r in reports) == 2  # each session made by one of them
+    assert len(sessions(two["school"])) == 2

@@ -180,3 +180,32 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+# --- database faults ----------------------------------------------------------------------------------------
+
+
+def terminate_database_connections(app) -> int:
+    """What a PostgreSQL restart does to the app's connections: every other backend on the test database is
+    ended (pooled, idle in a transaction or busy alike). Returns how many. On SQLite there is no server to
+    restart: nothing is ended (callers check the held connections instead)."""
+    from app.extensions import db
+
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() != "postgresql":
+        return 0
+    import psycopg
+
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall())
+
+
+def connections_in_use(app) -> int:
+    """Connections of this process's pool checked out right now (a session holding one, in a transaction)."""
+    from app.extensions import db
+
+    with app.app_context():
+        return db.engine.pool.checkedout()

@@ -198,3 +198,35 @@ def test_a_planned_placement_is_created_checked_field_by_field(world, frozen, ca
         assert good.ok and good.record.status == PlacementStatus.PLANNED
         assert [m.condition for m in service.placement_readiness(good.record)] == [
             "key_information_shared", "commissioning_agreement", "weekly_pattern"]
+
+
+def test_ending_twice_at_once_ends_once(app, world, ready, frozen):
+    """Issue 11, finding 5: a double-clicked "End placement" (or two people): one end recorded, one audited."""
+    from app.models import AuditEvent
+    from tenants import system_scope
+    from tests.races import at_once
+
+    leader = world.users["a.ap_leader"]
+    with school_scope(world.a.id):
+        assert service.start_placement(db.session.get(Placement, ready.placement_id), leader).ok
+    frozen.move_to(datetime(2026, 3, 20, 15, 0, tzinfo=SCHOOL_TZ))
+    school_id, leader_id, user_class = world.a.id, leader.id, type(leader)  # read here: threads have own sessions
+
+    def end(destination):
+        def action(go):
+            with school_scope(school_id):
+                placement = db.session.get(Placement, ready.placement_id)
+                user = db.session.get(user_class, leader_id)
+                assert placement.status is PlacementStatus.ACTIVE
+                go()
+                return service.end_placement(placement, user, service.EndInput(
+                    date(2026, 3, 20), "Good progress", None, destination, None))
+        return action
+
+    results = at_once(app, end("College"), end("Back to lessons"))
+    assert sorted(r.ok for r in results) == [False, True]
+    assert [r.errors for r in results if not r.ok] == [{"status": "This placement has just been ended by someone else."}]
+    with system_scope("test"):
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "Placement", AuditEvent.record_id == str(ready.placement_id))).all()
+        assert len([e for e in events if (e.after or {}).get("status") == "ended"]) == 1

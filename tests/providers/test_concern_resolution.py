@@ -131,3 +131,48 @@ def test_the_trust_safeguarding_lead_resolves_from_the_concerns_page(app, world,
     with school_scope(world.a.id):
         assert db.session.scalar(select(Task)).status is TaskStatus.DONE
     assert fresh_client(app).get(url).status_code == 302  # to sign in
+
+
+def test_four_people_resolving_at_once_make_one_resolution(app, world, farm):
+    """Issue 11, finding 5: each read "open", each resolved it; now the database decides who was first."""
+    import threading
+
+    concern = _raise(world, farm)
+    resolvers = ["a.dsl", "a.ap_leader", "ac.ap_leader", "a.dsl"]  # the last one double-clicked
+    both_read = threading.Barrier(len(resolvers), timeout=30)
+    results, errors = [], []
+    # Read here: each thread has its own session, and these objects belong to the test's.
+    school_id, school_class, concern_id = world.a.id, type(world.a), concern.id
+    users = {key: (type(world.users[key]), world.users[key].id) for key in resolvers}
+
+    def resolve(key, n):
+        try:
+            with app.app_context(), school_scope(school_id):
+                mine = db.session.get(ProviderConcern, concern_id)
+                user = db.session.get(*users[key])
+                school = db.session.get(school_class, school_id)
+                assert mine.status is ConcernStatus.OPEN
+                both_read.wait()
+                results.append((key, n, service.resolve_concern(mine, user, f"Resolution {n}", school=school)))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=resolve, args=(key, n)) for n, key in enumerate(resolvers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(results) == 4
+    winners = [(key, n) for key, n, result in results if result.ok]
+    assert len(winners) == 1
+    assert [r.errors for _, _, r in results if not r.ok] == [{"resolution": "This concern is already resolved."}] * 3
+    (winner, n), = winners
+    saved = _concern(concern.id)
+    assert saved.resolution == f"Resolution {n}" and saved.resolved_by_id == world.users[winner].id
+    mail = _resolved_mail()
+    assert mail and all(f"Resolution {n}" in m.body_text for m in mail.values())
+    with system_scope("test"):
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "ProviderConcern", AuditEvent.action == "update",
+            AuditEvent.record_id == str(concern.id))).all()
+        assert len([e for e in events if "status" in (e.after or {})]) == 1

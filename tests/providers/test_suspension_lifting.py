@@ -195,3 +195,36 @@ def test_a_material_change_tells_every_school_using_the_provider(app, world, far
             service.record_material_change(_provider(farm.id), "Moved site", world.a, world.users["a.ap_leader"])
         assert len(_tasks()) == 4
 
+
+
+def test_two_lifting_at_once_lift_once(app, world, farm):
+    """Issue 11, finding 5: both read "suspended"; one lifts, the other is told it was lifted meanwhile."""
+    from tests.races import at_once
+
+    with school_time("2026-03-09 10:00"):
+        _vet(farm, world)
+    place(world.a.id, farm.id, status=PlacementStatus.ACTIVE)
+    _suspend(world, farm)
+    # Read here: each thread has its own session, and these objects belong to the test's.
+    school_id, school_class, farm_id = world.a.id, type(world.a), farm.id
+    users = {key: (type(world.users[key]), world.users[key].id) for key in ("a.ap_leader", "ac.ap_leader")}
+
+    def lift(key, reason):
+        def action(ready):
+            with school_scope(school_id):
+                provider = db.session.get(Provider, farm_id)
+                user = db.session.get(*users[key])
+                school = db.session.get(school_class, school_id)
+                assert provider.is_suspended
+                ready()
+                return service.lift_suspension(provider, user, reason, school=school)
+        return action
+
+    results = at_once(app, lift("a.ap_leader", "First reason"), lift("ac.ap_leader", "Second reason"))
+    assert sorted(r.ok for r in results) == [False, True]
+    [refused] = [r for r in results if not r.ok]
+    assert refused.errors == {"reason": "This suspension has just been lifted by someone else."}
+    with system_scope("test"):
+        assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "suspension_lifted")).all()) == 1
+    told = " ".join(n.body_text for n in _mail("provider_suspension_lifted"))
+    assert ("First reason" in told) != ("Second reason" in told)  # one reason told, not two

@@ -13,6 +13,7 @@ from app.models import (
     SessionOfDay, User, WeeklySession,
 )
 from app.policy.placement_readiness import AGREEMENT_FIELDS
+from app.state_changes import still
 from tenants import require_school_id
 
 from .base import _refused, NOON, OPEN_STATUSES, Result, WEEKDAYS
@@ -106,6 +107,8 @@ def cancel_placement(placement: Placement, by: User) -> Result:
     """A planned placement that will not go ahead; kept, marked cancelled (records are never deleted)."""
     if placement.status != PlacementStatus.PLANNED:
         return _refused({"status": "Only a planned placement can be cancelled; end a started one instead."})
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.PLANNED):
+        return _refused({"status": "This placement has just been changed by someone else: check it again."})
     placement.status = PlacementStatus.CANCELLED
     db.session.commit()
     return Result(record=placement)

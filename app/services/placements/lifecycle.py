@@ -12,6 +12,7 @@ from app.models import (
     LAContactKind, Notification, Placement, PlacementStatus, ProviderKind, ProviderSite, Pupil, School, User,
 )
 from app.policy.la_notices import commissioning_recipients
+from app.state_changes import still
 
 from .base import _refused, Result, WEEKDAYS
 from .commissioning import weekly_hours
@@ -88,6 +89,8 @@ def start_placement(placement: Placement, user: User) -> Result:
     if missing:
         db.session.rollback()
         return Result(missing=missing)
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.PLANNED):
+        return _refused({"status": "This placement has just been started or changed by someone else."})
     placement.status = PlacementStatus.ACTIVE
     placement.started_at = clock.now()
     placement.started_by_id = user.id
@@ -131,6 +134,8 @@ def end_placement(placement: Placement, user: User, data: EndInput) -> Result:
         errors["destination"] = "Keep the destination to 200 characters."
     if errors:
         return _refused(errors)
+    if not still(Placement, placement.id, Placement.status == PlacementStatus.ACTIVE):
+        return _refused({"status": "This placement has just been ended by someone else."})
     placement.status = PlacementStatus.ENDED
     placement.ended_on = data.ended_on
     placement.end_progress = (data.progress or "").strip() or None

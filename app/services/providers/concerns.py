@@ -15,6 +15,7 @@ from app.services.notifications import queue_for_users
 from app.services.tasks import (
     complete_tasks_for, END_OF_SCHOOL_DAY, ensure_task, school_role_holders, TaskKind, trust_role_holders,
 )
+from app.state_changes import still
 from tenants import school_scope, system_scope
 from tenants.access import RecordNotFound
 
@@ -126,6 +127,9 @@ def resolve_concern(concern: ProviderConcern, user: User, resolution: str | None
         return Result(errors={"resolution": "This concern is already resolved."})
     if not resolution:
         return Result(errors={"resolution": "Say how the concern was resolved."})
+    if not still(ProviderConcern, concern.id, ProviderConcern.status == ConcernStatus.OPEN):
+        db.session.rollback()  # resolved by someone else a moment ago: one resolution, one email, one audit row
+        return Result(errors={"resolution": "This concern is already resolved."})
     concern.status = ConcernStatus.RESOLVED
     concern.resolution = resolution
     concern.resolved_at = clock.now()

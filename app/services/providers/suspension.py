@@ -14,6 +14,7 @@ from app.audit import record_event
 from app.roles import SchoolRoleName
 from app.services.notifications import queue_for_users
 from app.services.tasks import complete_tasks_for, ensure_task, school_role_holders, TaskKind
+from app.state_changes import still
 from tenants import school_scope, system_scope
 
 from .base import Result, SUBJECT
@@ -50,7 +51,8 @@ def suspend_provider(provider: Provider, user: User, reason: str, school: School
     `school` is the acting school (None for a trust role). Commits."""
     if not (reason or "").strip():
         return Result(errors={"reason": "Say why the provider is suspended."})
-    if provider.is_suspended:
+    if provider.is_suspended or not still(Provider, provider.id, Provider.suspended_at.is_(None)):
+        db.session.rollback()
         return Result(errors={"reason": "This provider is already suspended."})
     provider.suspended_at = clock.now()
     provider.suspended_by_id = user.id
@@ -95,6 +97,9 @@ def lift_suspension(provider: Provider, user: User, reason: str | None, school: 
         return Result(errors={"reason": "Say why the suspension is lifted."})
     if len(reason) > LIFT_REASON_MAX:
         return Result(errors={"reason": f"Keep the reason to {LIFT_REASON_MAX} characters or fewer."})
+    if not still(Provider, provider.id, Provider.suspended_at == provider.suspended_at):
+        db.session.rollback()  # lifted (or lifted and suspended again) by someone else a moment ago
+        return Result(errors={"reason": "This suspension has just been lifted by someone else."})
     stamp = provider.suspended_at.strftime("%Y%m%dT%H%M%S")  # names the suspension being lifted
     provider.suspended_at = None
     provider.suspended_by_id = None

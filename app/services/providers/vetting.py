@@ -20,6 +20,7 @@ from app.policy.provider_vetting import VettingStatus
 from app.roles import SchoolRoleName
 from app.services.notifications import queue_for_users
 from app.services.tasks import complete_tasks_for, END_OF_SCHOOL_DAY, ensure_task, school_role_holders, TaskKind
+from app.state_changes import still
 from tenants import school_scope
 
 from .base import Result, SUBJECT
@@ -159,6 +160,9 @@ def approve_risk_assessment(check: ProviderCheck, *, rating: RiskRating | None, 
         errors["mitigations"] = "Say how the risks will be mitigated."
     if errors:
         return Result(errors=errors, missing=missing)
+    if not still(ProviderCheck, check.id, ProviderCheck.status == CheckStatus.IN_PROGRESS):
+        db.session.rollback()  # approved by someone else a moment ago
+        return Result(errors={"rating": "This round of checks already has an approved risk assessment."})
     assessment = ProviderRiskAssessment(
         provider_id=check.provider_id, check_id=check.id, made_by_school_id=school.id, rating=rating,
         risks=(risks or "").strip() or None, mitigations=(mitigations or "").strip() or None,
