@@ -42,6 +42,7 @@ from app.models import (
 )
 from app.policy.retention_schedule import SCHEDULE, Due, RecordFacts, RetentionAction, Trigger, due_for_action, rule_for
 from app.services import evidence
+from app.state_changes import still
 
 log = logging.getLogger(__name__)
 
@@ -195,16 +196,14 @@ def proposal_lines() -> list[ProposalLine]:
 
 
 def approve(disposal_ids: Iterable[int], approver_id: int) -> int:
-    """The data protection officer approves a batch. Only rows still proposed change (a conditional update per
-    row: two approvers at once approve each row once). Returns how many were approved. Commits."""
+    """The data protection officer approves a batch. Only rows still proposed change (`still` decides in the
+    database: two approvers at once approve each row once). Returns how many were approved. Commits."""
     approved = 0
-    connection = db.session.connection()  # Core: the event below records the batch (ids only, no personal data)
     for disposal_id in sorted(set(disposal_ids)):
-        result = connection.execute(
-            update(RetentionDisposal.__table__).where(RetentionDisposal.id == disposal_id,
-                                            RetentionDisposal.status == DisposalStatus.PROPOSED)
-            .values(status=DisposalStatus.APPROVED, approved_by_id=approver_id, approved_at=now(), updated_at=now()))
-        approved += result.rowcount
+        if still(RetentionDisposal, disposal_id, RetentionDisposal.status == DisposalStatus.PROPOSED):
+            row = db.session.get(RetentionDisposal, disposal_id)
+            row.status, row.approved_by_id, row.approved_at = DisposalStatus.APPROVED, approver_id, now()
+            approved += 1
     record_event(db.session, "retention_approve", "RetentionDisposal", actor_id=approver_id,
                  detail=f"{approved} approved: ids {','.join(map(str, sorted(set(disposal_ids))))}"[:500])
     db.session.commit()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from io import BytesIO
 
 from fpdf import FPDF
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import inspect, or_, select
 
 from app.audit import record_event
 from app.clock import now, today
@@ -44,6 +44,7 @@ from app.policy.subject_access import redaction_flags, response_due
 from app.policy.task_kinds import TaskKind
 from app.services.results import Result, refused
 from app.services.tasks import complete_tasks_for, ensure_task
+from app.state_changes import still
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -204,16 +205,10 @@ def export_for(request: SubjectAccessRequest, by: User) -> bytes:
 
 
 def release(request: SubjectAccessRequest, by: User) -> Result:
-    """Mark the request answered (once: a conditional check on released_at) and complete its task. Commits."""
-    released = db.session.connection().execute(
-        update(SubjectAccessRequest.__table__)
-        .where(SubjectAccessRequest.id == request.id, SubjectAccessRequest.released_at.is_(None))
-        .values(released_at=now(), released_by_id=by.id, updated_at=now())).rowcount
-    if not released:  # a second click, or two people at once: released once
-        return refused({"request": "This request was released already"})
-    record_event(db.session, "subject_access_release", "SubjectAccessRequest", request.id,
-                 school_id=request.school_id, actor_id=by.id)
+    """Mark the request answered (once: `still` decides in the database) and complete its task. Commits."""
+    if not still(SubjectAccessRequest, request.id, SubjectAccessRequest.released_at.is_(None)):
+        return refused({"request": "This request was released already"})  # a second click, or two at once
+    request.released_at, request.released_by_id = now(), by.id  # through the session: the trail records it
     complete_tasks_for(SUBJECT, request.id, [TaskKind.SUBJECT_ACCESS_REQUEST], by)
     db.session.commit()
-    db.session.refresh(request)
     return Result(record=request)
