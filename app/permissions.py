@@ -50,6 +50,9 @@ class Permission(enum.StrEnum):
     PROGRESS_RECORD = "school.pupils.progress.record"  # progress, achievements, the pupil's voice (8.7)
     PUPIL_READS_VIEW = "school.pupils.reads.view"  # who has opened a pupil's record (issue 19)
     SUBJECT_ACCESS = "school.pupils.subject_access"  # request and release a pupil's whole record (UK GDPR art. 15)
+    FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
+    FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
+    FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
     # trust
     TRUST_VIEW = "trust.view"
     TRUST_ADMIN = "trust.admin"
@@ -154,6 +157,15 @@ for _trust_role in (T.TRUST_SAFEGUARDING_LEAD, T.DESIGNATED_TRUSTEE, T.TRUST_SEN
 SCHOOL_ROLE_PERMISSIONS[R.DSL] = SCHOOL_ROLE_PERMISSIONS[R.DSL] | {Permission.PUPIL_READS_VIEW,
                                                                      Permission.SUBJECT_ACCESS}
 SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.SUBJECT_ACCESS}
+# Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
+# DSL sees them (who is responsible for the pupil's welfare at home).
+_FLEXI_PERMISSIONS = {
+    R.HEADTEACHER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD, Permission.FLEXI_DECIDE},
+    R.AP_LEADER: {Permission.FLEXI_VIEW, Permission.FLEXI_RECORD},
+    R.DSL: {Permission.FLEXI_VIEW},
+}
+for _role, _granted in _FLEXI_PERMISSIONS.items():
+    SCHOOL_ROLE_PERMISSIONS[_role] = SCHOOL_ROLE_PERMISSIONS[_role] | _granted
 
 
 def permissions_for_school_roles(roles) -> frozenset[Permission]:

@@ -90,6 +90,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("retention-review", "jobs.retention_sweeps.retention_review", SWEEPS,
                 "Carry out the retention actions the data protection officer approved; list what is newly due",
                 at=time(5, 30), days=MONDAYS),  # before the school day, once a week
+    PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
+                "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
+                at=time(6, 55), days=SCHOOL_DAYS),
 )
 
 

@@ -11,6 +11,7 @@ def init_app(app) -> None:
     from app.api import reviews as _review_routes  # noqa: F401  (likewise)
     from app.api import welfare_checks as _welfare_check_routes  # noqa: F401  (likewise)
     from app.api import qa as _qa_routes  # noqa: F401  (likewise)
+    from app.api import flexi_schooling as _flexi_routes  # noqa: F401  (likewise)
     from app.extensions import csrf
 
     init_auth(app)

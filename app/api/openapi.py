@@ -61,4 +61,7 @@ def openapi_document() -> dict:
     from app.api.qa import openapi_paths as qa_paths
 
     qa_paths(spec, ok, _ERROR)
+    from app.api.flexi_schooling import openapi_paths as flexi_paths
+
+    flexi_paths(spec, ok, _ERROR)
     return spec.to_dict()

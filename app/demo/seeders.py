@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from app.demo.attendance import seed_attendance
 from app.demo.calendars import seed_calendars
+from app.demo.flexi import seed_flexi
 from app.demo.placements import seed_placements
 from app.demo.providers import seed_providers
 from app.demo.pupils import seed_pupils
@@ -22,4 +23,5 @@ SEEDERS: Sequence[Callable] = (
     seed_reviews,  # reviews of the placements just made
     seed_welfare_check,  # one open welfare check for the active placement's pupil
     seed_qa,  # a QA visit with follow-up actions, and the pupil's progress and voice
+    seed_flexi,  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
 )

@@ -74,3 +74,11 @@ from app.models.data_protection import (  # noqa: F401
     RetentionDisposal,
     SubjectAccessRequest,
 )
+from app.models.flexi_schooling import (  # noqa: F401
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    FlexiReview,
+    FlexiReviewOutcome,
+    WithdrawnBy,
+)

@@ -38,14 +38,18 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
     __tablename__ = "attendance_sessions"
     __table_args__ = (
         UniqueConstraint("placement_id", "day", "session", name="uq_attendance_sessions_slot"),
+        UniqueConstraint("flexi_agreement_id", "day", "session", name="uq_attendance_sessions_flexi_slot"),
         Index("ix_attendance_sessions_school_day", "school_id", "day"),
         Index("ix_attendance_sessions_pupil_day", "school_id", "pupil_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"))
+    # A provision session has its placement and provider; a flexi-schooling home session (section 10) has
+    # neither, only its agreement.
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    flexi_agreement_id: Mapped[int | None] = mapped_column(ForeignKey("flexi_agreements.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     session: Mapped[SessionOfDay] = mapped_column(StoredEnum(SessionOfDay, 2))
     kind: Mapped[SessionKind] = mapped_column(StoredEnum(SessionKind, 30), default=SessionKind.PROVISION)

@@ -34,6 +34,7 @@ class TaskKind(enum.StrEnum):
     PROVIDER_CONCERN = "provider_concern"  # follow up a concern about a provider; resolving it completes it
     QA_VISIT_DUE = "qa_visit_due"  # 8.1, 8.3: visit a provider at the frequency set when commissioning
     SUBJECT_ACCESS_REQUEST = "subject_access_request"  # UK GDPR art. 12(3): answer within one month
+    FLEXI_SCHOOLING_REVIEW = "flexi_schooling_review"  # 10.6: review a flexi-schooling agreement each term
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.SUBJECT_ACCESS_REQUEST: KindRules(
         "Answer the subject access request", R.DSL, remind_before=timedelta(days=7),
         escalation=(Escalation(R.HEADTEACHER),), policy="UK GDPR Article 12(3): within one month of receipt"),
+    TaskKind.FLEXI_SCHOOLING_REVIEW: KindRules(
+        "Review the flexi-schooling agreement this term", R.HEADTEACHER, remind_before=timedelta(days=14),
+        escalation=(Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5),), policy="10.6"),
 }
 
 # The longest reminder lead: the reminder sweep looks no further ahead than this.

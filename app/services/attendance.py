@@ -24,12 +24,14 @@ from app.models.attendance import AttendanceSession, ConfirmedVia
 from app.policy.attendance import (
     ABSENCE_REASON_CODES,
     Outcome,
+    SessionKind,
     SessionPattern,
     cutoff_at,
     expected_sessions,
     register_code,
 )
 from app.school_calendar import SchoolCalendar
+from app.services.flexi_register import ensure_flexi_home_sessions, flexi_sessions_missing_on
 from app.services.tasks import TaskKind, complete_tasks_for
 from tenants import require_school_id
 
@@ -62,9 +64,9 @@ def sessions_missing_on(day: dt.date) -> bool:
     ensure_expected_sessions decides exactly."""
     made = exists().where(AttendanceSession.placement_id == Placement.id, AttendanceSession.day == day,
                           AttendanceSession.session == WeeklySession.session)
-    return bool(db.session.scalar(select(exists().where(
+    return bool(db.session.scalar(select(or_(exists().where(
         WeeklySession.placement_id == Placement.id, WeeklySession.weekday == day.weekday(), running_on(day),
-        ~made))))
+        ~made), flexi_sessions_missing_on(day)))))
 
 
 def _pattern(placement: Placement) -> list[SessionPattern]:
@@ -79,9 +81,10 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
     if not calendar.is_school_day(day):
         return 0
     school = school or db.session.get(School, require_school_id())
+    made = ensure_flexi_home_sessions(calendar, day, school)  # section 10: home sessions, code C
     placements = placements_due_on(day)
     if not placements:
-        return 0
+        return made
     made_already = set(db.session.execute(
         select(AttendanceSession.placement_id, AttendanceSession.session)
         .where(AttendanceSession.day == day)).all())
@@ -99,16 +102,15 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
                 ends_at=slot.ends_at, cutoff_at=cutoff_at(slot.starts_at, day, school.attendance_cutoff_minutes)))
             made_already.add((placement.id, slot.session))
     if not rows:
-        return 0
+        return made
     # The morning sweep, the cut-off sweep and the today page may all make the day's sessions at once: one
     # SAVEPOINT for all, and should another have made some meanwhile (uq_attendance_sessions_slot), one each,
     # skipping those it made.
     try:
         with db.session.begin_nested():
             db.session.add_all(AttendanceSession(**row) for row in rows)
-        return len(rows)
+        return made + len(rows)
     except IntegrityError:
-        made = 0
         for row in rows:
             try:
                 with db.session.begin_nested():
@@ -192,6 +194,8 @@ def confirm_session(session: AttendanceSession, confirmation: Confirmation, *, u
     Closes the session's attendance prompt; an absence with no reason raises a welfare check at once (KCSIE).
     Raises ConfirmationRefused (errors by field) with nothing changed. The caller commits."""
     errors = confirmation_errors(confirmation)
+    if session.kind is not SessionKind.PROVISION:
+        errors["kind"] = "This session's register code is fixed by the arrangement; there is nothing to confirm."
     if errors:
         raise ConfirmationRefused(errors)
     at = at or clock.now()

@@ -46,7 +46,7 @@ def _marks(*criteria) -> list[SessionMark]:
     rows = db.session.execute(
         select(AttendanceSession.day, AttendanceSession.session, AttendanceSession.register_code,
                AttendanceSession.kind, Placement.arranged_by)
-        .join(Placement, Placement.id == AttendanceSession.placement_id)
+        .outerjoin(Placement, Placement.id == AttendanceSession.placement_id)
         .where(AttendanceSession.day <= clock.today(), *criteria)
         .order_by(AttendanceSession.day, AttendanceSession.session))
     return [_mark(day, session.value, code, kind, arranged_by) for day, session, code, kind, arranged_by in rows]
@@ -150,7 +150,7 @@ def attendance_overview(schools: list[School], calendars: dict[int, SchoolCalend
         percentages.update(_percentages_by_pupil(db.session.execute(
             select(AttendanceSession.school_id, AttendanceSession.pupil_id, AttendanceSession.register_code,
                    AttendanceSession.kind, Placement.arranged_by, func.count())
-            .join(Placement, Placement.id == AttendanceSession.placement_id)
+            .outerjoin(Placement, Placement.id == AttendanceSession.placement_id)
             .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day >= first_day,
                    AttendanceSession.day <= today)
             .group_by(AttendanceSession.school_id, AttendanceSession.pupil_id, AttendanceSession.register_code,

@@ -20,7 +20,7 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
-from app.policy.attendance import ABSENCE_REASONS, NO_REASON, Outcome, SessionKind, register_code
+from app.policy.attendance import ABSENCE_REASONS, NO_REASON, SCHOOL, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
 from app.services.attendance import (
     Confirmation, ConfirmationRefused, confirm_session, confirm_sessions, ensure_expected_sessions,
@@ -36,6 +36,7 @@ VIA_CHOICES = tuple((v.value, VIA_LABELS[v]) for v in ConfirmedVia if v is not C
 # N is the forms' empty choice ("no reason given yet"), so it is not listed twice.
 ABSENCE_REASON_CHOICES = tuple((r.code, f"{r.code}: {r.label}") for r in ABSENCE_REASONS if r.code != NO_REASON)
 MAX_EXPORT_DAYS = 400  # one academic year and a little: the MIS takes a term or a year at a time
+HOME = "Home (flexi-schooling)"  # where a flexi-schooling home session is (section 10)
 
 
 def needs_confirming(session: AttendanceSession) -> bool:
@@ -46,8 +47,8 @@ def needs_confirming(session: AttendanceSession) -> bool:
 def code_of(session: AttendanceSession) -> str | None:
     """The session's register code: as confirmed; fixed for a part-time timetable or flexi-schooling session
     (app.policy.attendance.register_code); None while a provision session is unconfirmed."""
-    if session.kind is not SessionKind.PROVISION:
-        return register_code(None, session.placement.arranged_by, kind=session.kind)
+    if session.kind is not SessionKind.PROVISION:  # fixed: who arranged a provision does not matter
+        return register_code(None, SCHOOL, kind=session.kind)
     return session.register_code if session.is_confirmed else None
 
 
@@ -118,7 +119,7 @@ def day_sessions(day: dt.date, *, provider_id: int | None = None) -> list[Attend
     contacts), placement and confirmer in two queries."""
     # Only the columns the page shows of the pupil, provider, placement and confirmer: the rows stay narrow.
     query = (select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
-             .join(Provider, Provider.id == AttendanceSession.provider_id)
+             .outerjoin(Provider, Provider.id == AttendanceSession.provider_id)  # home sessions have none
              .where(AttendanceSession.day == day)
              .options(joinedload(AttendanceSession.pupil).load_only(Pupil.first_name, Pupil.last_name,
                                                                     Pupil.preferred_name),
@@ -155,6 +156,8 @@ def attendance_day(calendar: SchoolCalendar, day: dt.date) -> Day:
     sessions = day_sessions(day)
     providers: dict[int, ProviderToday] = {}
     for s in sessions:
+        if s.provider_id is None:
+            continue  # a flexi-schooling home session (section 10)
         line = providers.get(s.provider_id)
         if line is None:
             line = providers[s.provider_id] = ProviderToday(
@@ -283,7 +286,7 @@ def export_csv(sessions: Iterable[AttendanceSession]) -> str:
         confirmed = s.is_confirmed
         writer.writerow([_cell(v) for v in (
             s.pupil.upn, s.pupil.last_name, s.pupil.first_name, s.day.isoformat(), s.session.value.upper(),
-            s.provider.name, s.outcome.value if confirmed and s.outcome else "",
+            s.provider.name if s.provider else HOME, s.outcome.value if confirmed and s.outcome else "",
             s.minutes_late if confirmed and s.minutes_late is not None else "", code_of(s) or "", status_of(s),
             (s.confirmed_by.full_name if s.confirmed_by else ("provider link" if s.provider_link_id else ""))
             if confirmed else "",

@@ -202,17 +202,18 @@ def _audience_for_contact(kind: LAContactKind) -> Audience:
 
 def notify_local_authority(school: School, kind: LAContactKind | Audience, *, template: str, context: dict,
                            dedupe_key: str, about_type: str | None = None, about_id: int | None = None,
-                           about_label: str | None = None) -> Notification:
+                           about_label: str | None = None, local_authority=None) -> Notification:
     """Queue a notice to one of the school's LA contacts (caller commits); it is recorded for the school's
     external notices page. `kind`: AP_NOTIFICATIONS for 7.12 notices (or Audience.LOCAL_AUTHORITY),
     VIRTUAL_SCHOOL_HEAD for the VSH (or Audience.VIRTUAL_SCHOOL), SEND for EHCP casework (7.5, 8.8).
+    `local_authority`: another LA than the school's (a pupil's responsible LA); the school's when None.
 
     Raises `MissingLAContact` when the LA has no such contact with an email address."""
     if isinstance(kind, Audience):
         if kind not in _CONTACT_FOR_AUDIENCE:
             raise ValueError(f"{kind.value} is not a local authority audience")
         kind = _CONTACT_FOR_AUDIENCE[kind]
-    la = school.local_authority
+    la = local_authority or school.local_authority
     contact = la.contact(kind)
     if contact is None or not contact.email:
         raise MissingLAContact(

@@ -25,6 +25,8 @@ def register_blueprints(app) -> None:
     from app.views.calendar_feed import public_bp as calendar_feed_public_bp
     from app.views.data_protection import bp as data_protection_bp
     from app.views.data_protection import trust_bp as data_protection_trust_bp
+    from app.views.flexi_schooling import bp as flexi_bp
+    from app.views.flexi_schooling import trust_bp as trust_flexi_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -48,5 +50,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_feed_public_bp)
     app.register_blueprint(data_protection_trust_bp)
     app.register_blueprint(data_protection_bp)
+    app.register_blueprint(flexi_bp)
+    app.register_blueprint(trust_flexi_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

@@ -1,7 +1,7 @@
 """legal holds, retention disposals, subject access requests
 
 Revision ID: 0011_data_protection
-Revises: 0004_exactly_once
+Revises: 0006_flexi_schooling
 Create Date: 2026-12-05 06:32:14.549429
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_data_protection'
-down_revision = '0004_exactly_once'
+down_revision = '0006_flexi_schooling'
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,8 @@ def test_the_table_covers_this_issue():
         "half-termly-reviews": ("jobs.review_sweeps.half_termly_reviews", SWEEPS, time(6, 45), None, SCHOOL_DAYS),
         "qa-visits-due": ("jobs.qa_sweeps.qa_visits_due", SWEEPS, time(6, 50), None, SCHOOL_DAYS),
         "retention-review": ("jobs.retention_sweeps.retention_review", SWEEPS, time(5, 30), None, MONDAYS),
+        "flexi-schooling-reviews": ("jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS, time(6, 55), None,
+                                    SCHOOL_DAYS),
     }
     assert job_named("attendance-cutoffs").between == (time(8), time(19))  # issue 6: through the school day
     assert job_named("task-reminders").between == (time(7), time(19))  # emails in working hours only

@@ -87,6 +87,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         ("calendar-readiness", local("2026-03-10 06:30")),
         ("half-termly-reviews", local("2026-03-10 06:45")),
         ("qa-visits-due", local("2026-03-10 06:50")),
+        ("flexi-schooling-reviews", local("2026-03-10 06:55")),
         ("daily-digests", local("2026-03-10 07:00")),
         ("attendance-sessions", local("2026-03-10 07:30")),
         ("attendance-cutoffs", local("2026-03-10 08:00")),
@@ -106,6 +107,7 @@ def test_catching_up_is_bounded(app):
     assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
                      ("half-termly-reviews", local("2026-03-10 06:45")),
                      ("qa-visits-due", local("2026-03-10 06:50")),
+                     ("flexi-schooling-reviews", local("2026-03-10 06:55")),
                      ("daily-digests", local("2026-03-10 07:00")), ("attendance-sessions", local("2026-03-10 07:30"))]
 
 

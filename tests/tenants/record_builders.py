@@ -388,3 +388,43 @@ def _register_data_protection_builders() -> None:
 
 
 _register_data_protection_builders()
+# --- flexi-schooling (issue 15, section 10) ---------------------------------------------------------------------
+
+
+def _register_flexi_builders() -> None:
+    from app.models import FlexiAgreement, FlexiRequest, FlexiRequestStatus, FlexiReview, FlexiReviewOutcome
+
+    def flexi_request(marker: str) -> FlexiRequest:
+        from app.services.evidence import check_upload
+        from app.services.flexi_documents import store_document
+
+        request = _with_pupil(FlexiRequest(academic_year=2089, received_on=date(2090, 1, 2), requested_by="A parent",
+                                        request_summary=marker, proposed_home_sessions=["fri_pm"],
+                                        status=FlexiRequestStatus.APPROVED, decided_on=date(2090, 1, 9),
+                                        decision_reasons="-", recorded_by_id=_any_user_id()), marker)
+        store_document(request, check_upload(f"{marker}.pdf", b"%PDF-1.4 a parent's letter"))
+        return request
+
+    def flexi_agreement(marker: str) -> FlexiAgreement:
+        request = flexi_request(f"agreed-{marker}")
+        db.session.add(request)
+        db.session.flush()
+        return FlexiAgreement(request_id=request.id, pupil_id=request.pupil_id, pupil_needs=marker, rationale="-",
+                              start_date=date(2090, 1, 13), home_sessions=["fri_pm"], home_education_provision="-",
+                              section_7_how_met="-", welfare_responsible_at_home="A parent", school_curriculum="-",
+                              school_assessments="-", agreed_on=date(2090, 1, 10), agreed_by_id=_any_user_id())
+
+    def flexi_review(marker: str) -> FlexiReview:
+        agreement = flexi_agreement(f"reviewed-{marker}")
+        db.session.add(agreement)
+        db.session.flush()
+        return FlexiReview(agreement_id=agreement.id, pupil_id=agreement.pupil_id, term_key="2089-90:spring",
+                           held_on=date(2090, 3, 1), progress=marker, outcome=FlexiReviewOutcome.CONTINUE,
+                           recorded_by_id=_any_user_id())
+
+    builds(FlexiRequest, url_args=("flexi_request_id",))(flexi_request)
+    builds(FlexiAgreement, url_args=("flexi_agreement_id",))(flexi_agreement)
+    builds(FlexiReview)(flexi_review)
+
+
+_register_flexi_builders()
