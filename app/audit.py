@@ -136,15 +136,31 @@ def _row(obj, action: str, before: dict | None, after: dict | None) -> dict:
     }
 
 
+@contextlib.contextmanager
+def disposing(session: Session):
+    """Carry out an approved retention action (issue 19): inside the block, archived records may be deleted,
+    and the changes write no before/after snapshot, which would copy into the trail the very personal data
+    being destroyed. The caller writes one event naming only the kind and id of the record."""
+    session.info["aphub_disposing"] = True
+    try:
+        yield
+    finally:
+        session.info.pop("aphub_disposing", None)
+
+
 def _before_flush(session: Session, flush_context, instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, AuditEvent) and session.is_modified(obj):
             raise AuditTrailError("the audit trail is append-only")
+    disposing_now = session.info.get("aphub_disposing", False)
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
             raise AuditTrailError("the audit trail is append-only")
-        if isinstance(obj, ArchivableMixin):
+        if isinstance(obj, ArchivableMixin) and not disposing_now:
             raise AuditTrailError(f"{type(obj).__name__} records are archived, never deleted")
+    if disposing_now:
+        session.info["aphub_audit_deleted"], session.info["aphub_audit_changes"] = [], []
+        return
     # Fresh lists for each flush: rows noted by a flush that then failed must not be written by the next one.
     # Deletions are snapshotted now: after the flush their state is gone.
     session.info["aphub_audit_deleted"] = [
@@ -168,7 +184,7 @@ def _after_flush(session: Session, flush_context) -> None:
     for obj, action, before, after in session.info.pop("aphub_audit_changes", []):
         rows.append(_row(obj, action, before, after))
     for obj in session.new:
-        if isinstance(obj, AuditedMixin):
+        if isinstance(obj, AuditedMixin) and not session.info.get("aphub_disposing"):
             rows.append(_row(obj, "create", None, _snapshot(obj)))
     if rows:
         session.connection().execute(AuditEvent.__table__.insert(), rows)

@@ -5,6 +5,41 @@ import click
 from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="The fictional demo trust.")
+data_protection_cli = AppGroup("data-protection", help="Data protection: the record of processing.")
+
+
+@data_protection_cli.command("docs")
+def data_protection_docs():
+    """Write docs/data-protection.md from the models, the permissions and the retention schedule."""
+    from app.services.record_of_processing import write
+
+    click.echo(f"written {write()}")
+
+
+@data_protection_cli.command("transfer-pupil")
+@click.argument("pupil_id", type=int)
+@click.argument("school_slug")
+@click.option("--by", "by_email", required=True, help="The designated trustee's email: the move is theirs.")
+def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
+    """Move a pupil's AP record to another school of the trust (audited in both schools)."""
+    from sqlalchemy import select
+
+    from app.audit import acting_as
+    from app.extensions import db
+    from app.models import School, User
+    from app.services.pupil_transfer import transfer_pupil
+    from tenants import system_scope
+
+    with system_scope(f"transfer pupil {pupil_id} to {school_slug}"):
+        school = db.session.scalar(select(School).where(School.slug == school_slug))
+        user = db.session.scalar(select(User).where(User.email == by_email))
+        if school is None or user is None:
+            raise click.ClickException("school_slug or --by names nobody: check the school's slug and the email")
+        with acting_as(user.id):
+            result = transfer_pupil(pupil_id, school.id, user)
+    if not result.ok:
+        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in result.errors.items()))
+    click.echo(f"pupil {pupil_id} moved to {school.name}")
 
 
 @demo_cli.command("seed")
@@ -85,3 +120,4 @@ def _sign_ins_in_database() -> list[tuple[str, str]]:
 
 def init_app(app) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(data_protection_cli)

@@ -61,6 +61,8 @@ class Permission(enum.StrEnum):
     PART_TIME_PROPOSE = "school.part_time.propose"  # any member of staff may propose one (9.5)
     PART_TIME_RECORD = "school.part_time.record"  # agreement, involvement, reviews, the return to full time (9.6)
     PART_TIME_APPROVE = "school.part_time.approve"  # the headteacher only (9.5)
+    PUPIL_READS_VIEW = "school.pupils.reads.view"  # who has opened a pupil's record (issue 19)
+    SUBJECT_ACCESS = "school.pupils.subject_access"  # request and release a pupil's whole record (UK GDPR art. 15)
     FLEXI_VIEW = "school.flexi_schooling.view"  # requests, agreements, reviews (section 10)
     FLEXI_RECORD = "school.flexi_schooling.record"  # requests, meetings, agreements, reviews, withdrawals
     FLEXI_DECIDE = "school.flexi_schooling.decide"  # the headteacher only (10.4)
@@ -209,6 +211,11 @@ for _trust_role in TRUST_ROLE_PERMISSIONS:
     TRUST_ROLE_PERMISSIONS[_trust_role] |= {Permission.TRUST_REPORTS_VIEW}
 TRUST_ROLE_PERMISSIONS[T.DESIGNATED_TRUSTEE] |= {Permission.TRUST_POLICY_REVIEW}
 
+# Data protection (issue 19): the DSL sees who has looked at a pupil's record; subject access requests are
+# recorded and released by the DSL or the headteacher.
+SCHOOL_ROLE_PERMISSIONS[R.DSL] = SCHOOL_ROLE_PERMISSIONS[R.DSL] | {Permission.PUPIL_READS_VIEW,
+                                                                     Permission.SUBJECT_ACCESS}
+SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] = SCHOOL_ROLE_PERMISSIONS[R.HEADTEACHER] | {Permission.SUBJECT_ACCESS}
 # Flexi-schooling (section 10): the headteacher decides (10.4) and, with the AP leader, keeps the records; the
 # DSL sees them (who is responsible for the pupil's welfare at home).
 _FLEXI_PERMISSIONS = {

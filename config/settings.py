@@ -2,11 +2,19 @@
 from datetime import timedelta
 from pathlib import Path
 
+from app.policy.retention_schedule import parse_settings
 from config.env import ConfigError, env_bool, env_int, env_str
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 DEV_SECRET = "dev-only-not-secret"
+
+
+def _retention_years() -> dict[str, int]:
+    try:
+        return parse_settings(env_str("RETENTION_YEARS"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 class BaseConfig:
@@ -49,6 +57,9 @@ class BaseConfig:
     # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
     UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+
+    # Retention periods the IRMS toolkit leaves to the school, e.g. "AttendanceSession=6" (app.policy.retention_schedule).
+    RETENTION_YEARS = _retention_years()
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
 

@@ -23,7 +23,8 @@ from jobs.connection import EMAIL, SWEEPS
 EVERY_DAY = "every day"
 WEEKDAYS = "weekdays"
 SCHOOL_DAYS = "school days"
-DAY_RULES = (EVERY_DAY, WEEKDAYS, SCHOOL_DAYS)
+MONDAYS = "Mondays"  # weekly work
+DAY_RULES = (EVERY_DAY, WEEKDAYS, SCHOOL_DAYS, MONDAYS)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("part-time-timetables", "jobs.part_time_sweeps.part_time_timetables", SWEEPS,
                 "Part-time timetables (9.6, 9.7): welfare checks on days with no on-site session, review tasks, "
                 "the six-week flag, the end date, LA returns", at=time(7, 35), days=SCHOOL_DAYS),
+    PeriodicJob("retention-review", "jobs.retention_sweeps.retention_review", SWEEPS,
+                "Carry out the retention actions the data protection officer approved; list what is newly due",
+                at=time(5, 30), days=MONDAYS),  # before the school day, once a week
     PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
                 "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
                 at=time(6, 55), days=SCHOOL_DAYS),
@@ -114,6 +118,8 @@ def job_for_func(func: str, jobs: Iterable[PeriodicJob] = PERIODIC_JOBS) -> Peri
 
 def runs_on(days: str, day: date) -> bool:
     """Whether the runner enqueues on this local date (per-school calendars are the sweep's business)."""
+    if days == MONDAYS:
+        return day.weekday() == 0
     return days == EVERY_DAY or day.weekday() < 5
 
 

@@ -89,6 +89,12 @@ from app.models.part_time import (  # noqa: F401
     PartTimeTimetableReview,
     PartTimeTimetableSession,
 )
+from app.models.data_protection import (  # noqa: F401
+    DisposalStatus,
+    LegalHold,
+    RetentionDisposal,
+    SubjectAccessRequest,
+)
 from app.models.flexi_schooling import (  # noqa: F401
     FlexiAgreement,
     FlexiRequest,

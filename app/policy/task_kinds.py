@@ -36,6 +36,7 @@ class TaskKind(enum.StrEnum):
     COMPLAINT = "complaint"  # 11.1: a concern or complaint about how the policy was applied
     PART_TIME_REVIEW = "part_time_review"  # 9.6: review a part-time timetable on its agreed date
     PART_TIME_SIX_WEEKS = "part_time_six_weeks"  # issue 15: a part-time timetable running past six weeks
+    SUBJECT_ACCESS_REQUEST = "subject_access_request"  # UK GDPR art. 12(3): answer within one month
     FLEXI_SCHOOLING_REVIEW = "flexi_schooling_review"  # 10.6: review a flexi-schooling agreement each term
 
 
@@ -117,6 +118,9 @@ TASK_KINDS: dict[TaskKind, KindRules] = {
     TaskKind.PART_TIME_SIX_WEEKS: KindRules(
         "A part-time timetable runs past six weeks: consider the return to full time", R.HEADTEACHER,
         done_in_inbox=True, policy="9.6"),
+    TaskKind.SUBJECT_ACCESS_REQUEST: KindRules(
+        "Answer the subject access request", R.DSL, remind_before=timedelta(days=7),
+        escalation=(Escalation(R.HEADTEACHER),), policy="UK GDPR Article 12(3): within one month of receipt"),
     TaskKind.FLEXI_SCHOOLING_REVIEW: KindRules(
         "Review the flexi-schooling agreement this term", R.HEADTEACHER, remind_before=timedelta(days=14),
         escalation=(Escalation(T.TRUST_SAFEGUARDING_LEAD, school_days=5),), policy="10.6"),

@@ -31,6 +31,8 @@ def register_blueprints(app) -> None:
     from app.views.calendar_feed import public_bp as calendar_feed_public_bp
     from app.views.part_time import bp as part_time_bp
     from app.views.part_time import trust_bp as trust_part_time_bp
+    from app.views.data_protection import bp as data_protection_bp
+    from app.views.data_protection import trust_bp as data_protection_trust_bp
     from app.views.flexi_schooling import bp as flexi_bp
     from app.views.flexi_schooling import trust_bp as trust_flexi_bp
 
@@ -62,6 +64,8 @@ def register_blueprints(app) -> None:
     app.register_blueprint(calendar_feed_public_bp)
     app.register_blueprint(part_time_bp)
     app.register_blueprint(trust_part_time_bp)
+    app.register_blueprint(data_protection_trust_bp)
+    app.register_blueprint(data_protection_bp)
     app.register_blueprint(flexi_bp)
     app.register_blueprint(trust_flexi_bp)
     from app.views.accounts import bp as accounts_bp

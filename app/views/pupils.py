@@ -21,7 +21,7 @@ from app.forms.pupils import (
 )
 from app.permissions import Permission, school_permission
 from app.policy.referral import reason_label
-from app.services import pupil_import
+from app.services import pupil_import, read_audit
 from app.services import pupils as service
 from app.services import timeline as timelines
 from tenants.web import school_blueprint
@@ -60,6 +60,7 @@ def new():
 @school_permission(Permission.PUPILS_VIEW)
 def show(pupil_id: int):
     pupil = service.access_pupil(pupil_id)
+    read_audit.record_read("Pupil", pupil.id, pupil.id, current_user.id, pupil.school_id)
     records = service.pupil_records(pupil)
     today = clock.today()
     missing = service.pre_placement_missing(pupil, today, records)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.forms.welfare_checks import RaiseCheckForm, WelfareRecordForm
 from app.permissions import Permission, school_permission
 from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, NOT_LOCATED, OUTCOMES
-from app.services import consequences
+from app.services import consequences, read_audit
 from app.services import welfare_records as service
 from tenants.web import school_blueprint
 
@@ -45,6 +45,7 @@ def new():
 @school_permission(Permission.WELFARE_CHECKS_VIEW)
 def show(welfare_check_id: int):
     check = service.access_check(welfare_check_id)
+    read_audit.record_read("WelfareCheck", check.id, check.pupil_id, current_user.id, check.school_id)
     form = WelfareRecordForm() if _can_record() and service.can_record(check) else None
     return _show(check, form)
 

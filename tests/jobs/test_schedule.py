@@ -5,10 +5,11 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from app.clock import SCHOOL_TZ
+from app.clock import SCHOOL_TZ, to_local
 from jobs.connection import EMAIL, SWEEPS
 from jobs.schedule import (
     EVERY_DAY,
+    MONDAYS,
     PERIODIC_JOBS,
     SCHOOL_DAYS,
     WEEKDAYS,
@@ -60,12 +61,18 @@ def test_the_table_covers_this_issue():
         "policy-review": ("jobs.oversight_sweeps.policy_review_reminders", SWEEPS, time(7, 5), None, WEEKDAYS),
         "part-time-timetables": ("jobs.part_time_sweeps.part_time_timetables", SWEEPS, time(7, 35), None,
                                  SCHOOL_DAYS),
+        "retention-review": ("jobs.retention_sweeps.retention_review", SWEEPS, time(5, 30), None, MONDAYS),
         "flexi-schooling-reviews": ("jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS, time(6, 55), None,
                                     SCHOOL_DAYS),
     }
     assert job_named("attendance-cutoffs").between == (time(8), time(19))  # issue 6: through the school day
     assert job_named("task-reminders").between == (time(7), time(19))  # emails in working hours only
     assert len({j.name for j in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
+
+
+def test_the_weekly_retention_review_runs_on_mondays_only():
+    runs = due_runs([job_named("retention-review")], local("2026-11-29 00:00"), local("2026-12-13 00:00"))
+    assert [to_local(r.slot).strftime("%a %d %H:%M") for r in runs] == ["Mon 30 05:30", "Mon 07 05:30"]
 
 
 def test_every_job_function_exists():

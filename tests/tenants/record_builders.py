@@ -443,6 +443,18 @@ def _register_part_time_builders() -> None:
 
 
 _register_part_time_builders()
+# --- data protection (issue 19) ----------------------------------------------------------------------------
+
+
+def _register_data_protection_builders() -> None:
+    from app.models import SubjectAccessRequest
+
+    builds(SubjectAccessRequest, url_args=("request_id",))(
+        lambda m: _with_pupil(SubjectAccessRequest(requester=m, received_on=date(2090, 1, 2),
+                                                   due_on=date(2090, 2, 2), requested_by_id=_any_user_id()), m))
+
+
+_register_data_protection_builders()
 # --- flexi-schooling (issue 15, section 10) ---------------------------------------------------------------------
 
 

@@ -1,0 +1,182 @@
+"""The weekly retention review on frozen time across years (issue 19, item 2): nothing destroyed before its date
+or without the data protection officer's approval, legal holds respected, files removed from disk, anonymised
+records still counted."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    AttendanceSession,
+    AuditEvent,
+    Carer,
+    DisposalStatus,
+    Placement,
+    PlacementStatus,
+    Provider,
+    ProviderEvidenceFile,
+    ProviderKind,
+    Pupil,
+    RegistrationStatus,
+    RetentionDisposal,
+    SessionOfDay,
+    WelfareCheck,
+)
+from app.services import evidence, retention
+from app.services.attendance_picture import marks_of_pupil
+from jobs.retention_sweeps import retention_review
+from tenants import school_scope, system_scope
+from tests.factories import build_world
+
+PDF = b"%PDF-1.4 fictional evidence"
+
+
+def _pupil(upn: str, name: str, born: date, left: datetime | None) -> Pupil:
+    pupil = Pupil(upn=upn, first_name=name, last_name="Example", date_of_birth=born, year_group=11,
+                  medical_needs="asthma", archived_at=left)
+    db.session.add(pupil)
+    return pupil
+
+
+@pytest.fixture
+def records(app):
+    world = build_world()
+    officer = world.users["trust.designated_trustee"]
+    officer_id = officer.id
+    with school_scope(world.a.id):
+        provider = Provider(name="Riverside Skills", kind=ProviderKind.OFF_SITE,
+                            registration_status=RegistrationStatus.UNREGISTERED)
+        left = datetime(2026, 7, 22, 15, 0, tzinfo=timezone.utc)
+        leaver = _pupil("A100000000001", "Leaver", date(2010, 3, 10), left)
+        on_roll = _pupil("A100000000002", "Stayer", date(2010, 3, 10), None)
+        held = _pupil("A100000000003", "Held", date(2010, 3, 10), left)
+        db.session.add(provider)
+        db.session.flush()
+        placement = Placement(pupil=leaver, provider=provider, start_date=date(2025, 9, 3),
+                              status=PlacementStatus.ENDED, ended_on=date(2026, 7, 20), end_progress="made progress",
+                              end_destination="college")
+        session = AttendanceSession(placement=placement, pupil=leaver, provider=provider, day=date(2026, 3, 2),
+                                    session=SessionOfDay.AM, starts_at=time(9), ends_at=time(12),
+                                    cutoff_at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc), register_code="B",
+                                    note="came in upset")
+        db.session.add_all([placement, session])
+        for pupil in (leaver, on_roll, held):
+            db.session.add(Carer(pupil=pupil, name=f"Carer of {pupil.first_name}"))
+            db.session.add(WelfareCheck(pupil=pupil, raised_at=left, notes="home visit"))
+        upload = evidence.check_upload("dbs.pdf", PDF)
+        stored = evidence.store_evidence(upload, provider_id=provider.id, user_id=officer_id, school_id=world.a.id)
+        db.session.commit()
+        ids = dict(leaver=leaver.id, on_roll=on_roll.id, held=held.id, placement=placement.id, session=session.id,
+                   provider=provider.id, school=world.a.id, file=stored.id, path=evidence.evidence_path(stored))
+    with system_scope("test"):
+        retention.place_legal_hold(reason="Inquiry request", placed_by_id=officer_id,
+                                   pupil=db.session.get(Pupil, ids["held"]))
+    db.session.remove()
+    return world, officer_id, ids
+
+
+def _proposed() -> set[tuple[str, int]]:
+    with system_scope("test"):
+        return {(r.record_type, r.record_id) for r in db.session.scalars(select(RetentionDisposal))
+                if r.status is DisposalStatus.PROPOSED}
+
+
+def _approve_all(officer_id: int) -> int:
+    with system_scope("test"):
+        ids = [r.id for r in retention.proposals()]
+        return retention.approve(ids, officer_id)
+
+
+def _count(model, *where) -> int:
+    with system_scope("test"):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_nothing_is_due_the_year_after_the_pupil_left(records):
+    with freeze_time("2027-09-06 05:30"):
+        report = retention_review()
+    assert report["proposed"] == 0 and _proposed() == set()
+
+
+def test_due_records_wait_for_approval_then_go_with_their_files(records):
+    world, officer, ids = records
+    # 2029: the attendance note is 3 years old; the placement ended under 6 years ago.
+    with freeze_time("2029-03-05 05:30"):
+        assert retention_review()["proposed"] == 1
+        assert _proposed() == {("AttendanceSession", ids["session"])}
+        retention_review()  # a second run proposes nothing twice and does nothing unapproved
+    assert _count(RetentionDisposal) == 1
+    with system_scope("test"):
+        assert db.session.get(AttendanceSession, ids["session"]).note == "came in upset"
+
+    # 2035-03-12, after the 25th birthday: the leaver's file and (the provider unused for 6 years) its evidence.
+    with freeze_time("2035-03-12 05:30"):
+        retention_review()
+        proposed = _proposed()
+    assert ("WelfareCheck", ids["held"]) not in {p for p in proposed}  # on legal hold
+    assert not any(rid == ids["on_roll"] for kind, rid in proposed if kind == "Pupil")  # still on roll
+    assert ("Pupil", ids["leaver"]) in proposed and ("ProviderEvidenceFile", ids["file"]) in proposed
+    assert ids["path"].exists()  # proposed is not destroyed
+
+    with freeze_time("2035-03-13 10:00"):
+        assert _approve_all(officer) == len(proposed)
+    with freeze_time("2035-03-19 05:30"):
+        report = retention_review()
+    assert report["done"] == len(proposed) and report["failed"] == 0
+
+    assert not ids["path"].exists()
+    assert _count(ProviderEvidenceFile) == 0
+    with system_scope("test"):
+        leaver = db.session.get(Pupil, ids["leaver"])
+        assert (leaver.first_name, leaver.medical_needs, leaver.date_of_birth) == ("Anonymised", None,
+                                                                                   date(2010, 1, 1))
+        assert db.session.get(AttendanceSession, ids["session"]).note is None
+        placement = db.session.get(Placement, ids["placement"])
+        assert placement.end_progress is None and placement.end_destination == "college"
+        # The held pupil's and the pupil on roll's records are untouched.
+        assert db.session.get(Pupil, ids["held"]).first_name == "Held"
+        assert {c.pupil_id for c in db.session.scalars(select(Carer))} == {ids["on_roll"], ids["held"]}
+        assert {w.pupil_id for w in db.session.scalars(select(WelfareCheck))} == {ids["on_roll"], ids["held"]}
+        # Still counted: three pupils, one placement, the session's mark.
+    assert _count(Pupil) == 3 and _count(Placement) == 1
+    with school_scope(ids["school"]), freeze_time("2035-03-19 12:00"):
+        assert [m.code for m in marks_of_pupil(ids["leaver"])] == ["B"]
+
+    # The trail names what was done, never the personal data it removed.
+    with system_scope("test"):
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("retention_%"))).all()
+        text = repr([(e.before, e.after, e.detail) for e in events])
+    assert {e.action for e in events} == {"retention_approve", "retention_destroy", "retention_anonymise"}
+    for personal in ("Leaver", "asthma", "came in upset", "made progress", "Carer of", "dbs.pdf"):
+        assert personal not in text
+    with system_scope("test"):
+        later = db.session.scalars(select(AuditEvent).where(AuditEvent.at >= datetime(2035, 3, 19,
+                                                                                     tzinfo=timezone.utc))).all()
+    assert "Leaver" not in repr([(e.before, e.after) for e in later])
+
+
+def test_a_hold_placed_after_approval_stops_it(records):
+    world, officer, ids = records
+    with freeze_time("2035-03-12 05:30"):
+        retention_review()
+        _approve_all(officer)
+    with system_scope("test"):
+        retention.place_legal_hold(reason="Claim notified", placed_by_id=officer, provider_id=ids["provider"])
+        retention.place_legal_hold(reason="Claim notified", placed_by_id=officer,
+                                   pupil=db.session.get(Pupil, ids["leaver"]))
+    with freeze_time("2035-03-19 05:30"):
+        report = retention_review()
+    assert report["done"] == 0 and report["held"] > 0
+    assert ids["path"].exists()
+    with system_scope("test"):
+        assert db.session.get(Pupil, ids["leaver"]).first_name == "Leaver"
+
+
+def test_a_hold_needs_a_reason(records):
+    world, officer, ids = records
+    with system_scope("test"), pytest.raises(ValueError, match="reason"):
+        retention.place_legal_hold(reason=" ", placed_by_id=officer, provider_id=ids["provider"])
