@@ -5,7 +5,9 @@ a 400 naming the field. Schemas live here, beside the resource; app.api.openapi 
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from app.api.limits import Schema
 
 from app.api.auth import ApiError, api_route
 from app.api.routes import bp

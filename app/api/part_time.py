@@ -5,7 +5,9 @@ refusals are 400 naming the field. Schemas live here; app.api.openapi adds `open
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields, validate
+
+from app.api.limits import Schema
 
 from app.api.auth import ApiError, api_route
 from app.api.routes import bp

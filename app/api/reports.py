@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, jsonify
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
+
+from app.api.limits import Schema
 
 from app.api.auth import ApiError, api_route, parse_query
 from app import clock

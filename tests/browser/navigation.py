@@ -7,9 +7,10 @@ from playwright.sync_api import Page, expect
 GROUP_OF = {
     "Attendance today": "Today", "Welfare checks": "Today", "Your tasks": "Today",
     "Pupils": "Pupils and placements", "Placements": "Pupils and placements", "Reviews": "Pupils and placements",
-    "Flexi-schooling": "Pupils and placements",
+    "Flexi-schooling": "Pupils and placements", "Part-time timetables": "Pupils and placements",
+    "Propose a part-time timetable": "Pupils and placements",
     "Providers": "Providers", "Provider links": "Providers", "Quality assurance": "Providers",
-    "Key contacts": "School", "External notices": "School", "Calendar": "School",
+    "Key contacts": "School", "External notices": "School", "Calendar": "School", "Staff access": "School",
 }
 
 

@@ -44,8 +44,8 @@ def test_a_dsl_enrols_an_authenticator_app_then_signs_in_with_a_code(page: Page,
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     assert_no_serious_violations(page)
     page.get_by_role("link", name="I have kept them: continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     _password_step(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter the code from your authenticator app")
@@ -56,7 +56,7 @@ def test_a_dsl_enrols_an_authenticator_app_then_signs_in_with_a_code(page: Page,
     step = int(now().timestamp()) // 30 + 1  # the next code: the last one is spent
     page.get_by_label("Code").fill(pyotp.TOTP(secret).generate_otp(step))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     screenshot()
 
 
@@ -83,5 +83,5 @@ def test_a_forgotten_password_is_reset_by_the_emailed_link(page: Page, world, sc
     page.get_by_role("button", name="Set my password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to AP Hub")
     _password_step(page, user.email, "heron pebble violet orchard")
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     screenshot()

@@ -13,7 +13,7 @@ def test_the_admin_pages_pass_axe(page: Page, app, world):
     page.get_by_label("Email address").fill(world.users["trust.designated_trustee"].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     urls = admin_urls(app, world)
     assert len(urls) > 10
     failures = []

@@ -18,7 +18,7 @@ from tests.jobs.schedule_fixtures import Ids
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
 
 def test_request_to_agreement_to_withdrawal(page: Page, world, screenshot):

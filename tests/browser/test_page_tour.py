@@ -94,7 +94,7 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def _visit(page: Page, name: str, url: str, failures: list[str]) -> None:
@@ -120,7 +120,7 @@ def test_every_main_page_of_a_school_has_no_accessibility_violation(app, demo, p
     for name, url in pages:
         _visit(page, name, url, failures)
     # What only a DSL (or the headteacher) may open.
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     _sign_in(page, DSL)
     with app.test_request_context():
         _visit(page, "new-welfare-check", url_for("welfare_checks.new", school_slug=SCHOOL), failures)

@@ -17,6 +17,7 @@ from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.test_journeys import sign_in
 from tests.browser.test_review_journey import sign_out
 from tests.jobs.schedule_fixtures import Ids
+from tests.browser.navigation import navigate
 from tests.part_time.conftest import make_pupil
 
 
@@ -30,10 +31,10 @@ def test_proposal_approval_review_and_return(page: Page, world, screenshot):
     make_pupil(world, first_name="Robin")
 
     sign_in(page, ids.emails["a.staff"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Propose a part-time timetable").click()
+    navigate(page, "Propose a part-time timetable")
     expect(page.get_by_role("heading", level=1)).to_have_text("Propose a part-time timetable")
     assert_no_serious_violations(page)
-    page.get_by_label("Pupil").select_option(label="Example, Robin")
+    page.get_by_label("Pupil", exact=True).select_option(label="Example, Robin")
     expect(page.get_by_label("Managing the pupil's behaviour")).to_have_count(0)  # 9.4: not even offered
     page.get_by_label("Reintegration after a long absence or alternative provision").check()
     page.get_by_label("Details of the reason").fill("Returning after a long absence")
@@ -50,7 +51,7 @@ def test_proposal_approval_review_and_return(page: Page, world, screenshot):
     sign_out(page)
 
     sign_in(page, ids.emails["a.headteacher"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Part-time timetables").click()
+    navigate(page, "Part-time timetables")
     expect(page.get_by_role("heading", level=1)).to_have_text("Part-time timetables")
     assert_no_serious_violations(page)
     page.get_by_role("link", name="Robin Example").click()

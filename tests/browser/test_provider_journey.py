@@ -85,7 +85,7 @@ def test_a_provider_from_first_contact_to_vetted_then_seen_by_another_school(pag
     expect(page.get_by_role("status")).to_contain_text("The concern is recorded")
 
     # Birch's AP leader sees the result and the concern.
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in(page, world.users["b.ap_leader"].email)
     page.goto("/birch/providers/?status=vetted")
     page.get_by_role("link", name="Willow Bank Workshop").click()

@@ -34,7 +34,7 @@ def half_term_around_today(school_id: int, before: int, after: int) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
 
 def test_reviews_due_recorded_nothing_overdue_and_the_trust_view(page: Page, world, screenshot):

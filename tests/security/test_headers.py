@@ -82,7 +82,7 @@ def test_the_admin_pages_send_them_too(app, world):
 
 
 def test_static_files_may_be_cached(app):
-    response = fresh_client(app).get("/static/app.css")
+    response = fresh_client(app).get("/static/govuk/aphub.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

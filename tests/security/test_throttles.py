@@ -26,8 +26,8 @@ def _attempt(client, email: str, password: str):
 
 
 def _summary(response) -> str:
-    match = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p></div>', response.get_data(as_text=True),
-                      re.S)
+    # The GOV.UK error summary's first item (app/templates/_form_errors.html).
+    match = re.search(r'govuk-error-summary__list">\s*<li>\s*(.*?)\s*</li>', response.get_data(as_text=True), re.S)
     return match.group(1) if match else ""
 
 
