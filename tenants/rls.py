@@ -55,6 +55,8 @@ def scope_settings() -> tuple[str, str]:
 
 
 def _forget(conn, *args) -> None:
+    if conn.invalidated:
+        return  # a dropped connection is replaced by a new one, which starts with nothing applied
     conn.info.pop(_APPLIED, None)
 
 

@@ -71,6 +71,8 @@ def _issue(user: User, purpose: AccountTokenPurpose, by: User | None) -> str:
                      "valid_for": f"{hours // 24} days" if hours >= 48 else f"{hours} hour{'s' if hours != 1 else ''}",
                      "email": user.email, "sent_at": f"{local_now():%-d %B %Y, %H:%M}"},
         )
+        # Written inside the scope: a trust-level outbox row (no school) is behind row-level security otherwise.
+        db.session.flush()
     record_event(db.session, f"{purpose.value}_sent", "User", user.id, actor_id=by.id if by else None)
     return raw
 

@@ -40,6 +40,11 @@ ACCEPTED = {
     ("0004_exactly_once", "CREATE INDEX ix_notifications_reclaimed_at"),
     ("0004_exactly_once", "CREATE UNIQUE INDEX uq_welfare_checks_open_session"),
     ("0006_flexi_schooling", "ALTER TABLE attendance_sessions ADD CONSTRAINT fk_attendance_sessions_flexi_agreement"),
+    # 0005 (part-time timetables), written alongside this check: its foreign keys on attendance_sessions and
+    # welfare_checks scan those tables under a lock that holds writes, as 0006's does. A quiet hour on a large trust.
+    ("0005_part_time_timetables", "ALTER TABLE attendance_sessions ADD CONSTRAINT fk_attendance_sessions_part_time"),
+    ("0005_part_time_timetables", "ALTER TABLE welfare_checks ADD CONSTRAINT fk_welfare_checks_part_time"),
+    ("0005_part_time_timetables", "ALTER TABLE involvements ADD CONSTRAINT fk_involvements_part_time"),
 }
 
 
