@@ -31,7 +31,7 @@ def scripts() -> ScriptDirectory:
 
 
 @pytest.fixture(scope="module")
-def migrated_app(tmp_path_factory):
+def migrated_app(tmp_path_factory, redis_server):
     """A second app on an empty database of the suite's kind, upgraded by the migrations alone."""
     from app import create_app
     from config import TestingConfig
@@ -41,7 +41,8 @@ def migrated_app(tmp_path_factory):
         url, drop = postgres_test_database(server)
     else:
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'migrations.sqlite3'}", None
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    # The test Redis: the throttles' limiter is one per process and follows the last app made.
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url)
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS))
     yield app

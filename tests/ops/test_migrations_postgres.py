@@ -18,12 +18,14 @@ from tests.test_migrations import MIGRATIONS, scripts  # noqa: F401  (the fixtur
 
 
 @pytest.fixture
-def empty_app():
+def empty_app(redis_server):
     from app import create_app
     from config import TestingConfig
 
     url, drop = postgres_test_database(os.environ["TEST_POSTGRES_URL"])
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    # The test Redis, not the default: the throttles' limiter is one per process and takes the Redis of the
+    # last app made, so an app on 127.0.0.1:6379 would leave every later test's throttle counting nowhere.
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url)
     yield app
     with app.app_context():
         db.session.remove()
