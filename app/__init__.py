@@ -19,8 +19,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     install_converters(app)  # before any route: an id beyond 64 bits is a 404, not an overflow
 
-    from app import auth, errors, extensions
-    from app import models  # noqa: F401  (register every model with the metadata)
+    from app import (
+        auth,
+        errors,
+        extensions,
+        models,  # noqa: F401  (register every model with the metadata)
+    )
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True, compare_type=True)

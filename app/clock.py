@@ -1,6 +1,6 @@
 """One clock for the whole app: tests freeze it with freezegun, schools live in Europe/London time."""
 import contextlib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SCHOOL_TZ = ZoneInfo("Europe/London")
@@ -12,7 +12,7 @@ _offset = timedelta(0)
 
 def now() -> datetime:
     """The current instant, timezone-aware UTC."""
-    return datetime.now(timezone.utc) + _offset
+    return datetime.now(UTC) + _offset
 
 
 @contextlib.contextmanager
@@ -20,7 +20,7 @@ def running_as_if(instant: datetime):
     """Let time run on from `instant` (aware) inside the block, for this process."""
     global _offset
     previous = _offset
-    _offset = instant - datetime.now(timezone.utc)
+    _offset = instant - datetime.now(UTC)
     try:
         yield
     finally:
@@ -39,7 +39,7 @@ def today() -> date:
 
 def local_datetime(day: date, at: time) -> datetime:
     """A wall-clock time on a school day, as an aware UTC instant (correct either side of a BST change)."""
-    return datetime.combine(day, at, tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 def to_local(instant: datetime) -> datetime:

@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -79,7 +79,7 @@ def academic_year_of(day: dt.date) -> int:
 # --- bank holidays ------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays_in(year: int) -> dict[dt.date, str]:
     return dict(holidays.UK(subdiv="ENG", years=year).items())
 

@@ -14,13 +14,24 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import insert, select, text
 
 from app.clock import now, today
 from app.extensions import db
-from app.models import HalfTerm, LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, SchoolRole, Trust, TrustRole, User
+from app.models import (
+    HalfTerm,
+    LAContact,
+    LAContactKind,
+    LocalAuthority,
+    School,
+    SchoolPhase,
+    SchoolRole,
+    Trust,
+    TrustRole,
+    User,
+)
 from app.roles import SchoolRoleName, TrustRoleName
 
 
@@ -265,7 +276,6 @@ def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
 def _past_school_days(years: int) -> list:
     """Weekdays of the last `years` years before today outside August and the Christmas fortnight: near enough
     the school days for history rows (the benchmark measures that pages and sweeps do not read them)."""
-    from datetime import date
 
     days, day = [], today() - timedelta(days=1)
     first = today() - timedelta(days=365 * years)
@@ -280,7 +290,7 @@ def _past_school_days(years: int) -> list:
 def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, log=print) -> dict:
     """Two years (times `history`) of confirmed attendance sessions for every active placement, from its weekly
     pattern: mostly attended (B), some late, some absent with a reason or none (N)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.models import AttendanceSession, Placement, WeeklySession
 
@@ -310,7 +320,7 @@ def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, lo
             for w in patterns.get(p.id, ()):
                 for day in by_weekday.get(w.weekday, ()):
                     outcome, late, reason, code = rnd.choice(outcomes)
-                    at = datetime.combine(day, w.starts_at, tzinfo=timezone.utc)
+                    at = datetime.combine(day, w.starts_at, tzinfo=UTC)
                     rows.append((sid, p.id, p.pupil_id, p.provider_id, day, w.session, "provision", w.starts_at,
                                  w.ends_at, at + timedelta(minutes=30), outcome, late, reason, code,
                                  at + timedelta(minutes=20), "call", at, at))

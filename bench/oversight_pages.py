@@ -11,7 +11,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 
 def _timed(app, client, url: str, n: int, counter) -> dict:

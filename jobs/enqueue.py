@@ -3,7 +3,7 @@ the task row): if Redis is down the periodic runner finds the work again, so a r
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 from rq import Retry
@@ -38,7 +38,7 @@ def enqueue(queue: str, func, *args, job_id: str | None = None, unique: bool = F
         if at is not None:
             if at.tzinfo is None:
                 raise ValueError("enqueue(at=...) needs an aware datetime; RQ reads naive ones as server-local")
-            return q.enqueue_at(at.astimezone(timezone.utc), func, *args, **options, **kwargs)
+            return q.enqueue_at(at.astimezone(UTC), func, *args, **options, **kwargs)
         if unique and job_id:
             return q.enqueue(func, *args, unique=True, **options, **kwargs)
         return q.enqueue(func, *args, **options, **kwargs)

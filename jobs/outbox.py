@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.exceptions import NoSuchJobError
 from rq import Queue
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -130,7 +130,7 @@ def _orphaned(job: Job, conn) -> bool:
     if worker is None or worker.last_heartbeat is None:
         return True
     beat = worker.last_heartbeat
-    beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
     return (clock.now() - beat).total_seconds() > WORKER_SILENT_SECONDS
 
 

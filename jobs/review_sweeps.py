@@ -2,8 +2,8 @@
 current half-term are made from its own calendar (idempotent: each obligation's dedupe key)."""
 from __future__ import annotations
 
-from jobs.sweeps import SweepReport, for_each_school
 from jobs.schedule import job_for_func
+from jobs.sweeps import SweepReport, for_each_school
 
 
 def half_termly_reviews() -> SweepReport:

@@ -17,7 +17,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from redis import Redis
@@ -84,7 +84,7 @@ class PeriodicRunner:
         return datetime.fromisoformat(raw.decode()) if raw else None
 
     def _remember_tick(self, at: datetime) -> None:
-        self.connection.set(self.last_tick_key, at.astimezone(timezone.utc).isoformat())
+        self.connection.set(self.last_tick_key, at.astimezone(UTC).isoformat())
 
     # one tick
 

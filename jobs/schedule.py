@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.clock import SCHOOL_TZ, local_datetime, to_local
 from jobs.connection import EMAIL, SWEEPS
@@ -130,7 +130,7 @@ class DueRun:
 
     @property
     def slot_label(self) -> str:
-        return self.slot.astimezone(timezone.utc).strftime("%Y%m%dT%H%MZ")
+        return self.slot.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
 def due_runs(jobs: Iterable[PeriodicJob], last_tick: datetime, now: datetime) -> list[DueRun]:
@@ -178,7 +178,7 @@ def _interval_slot_at_or_before(job: PeriodicJob, instant: datetime) -> datetime
     # Slots are whole multiples of the interval since the Unix epoch: every 15 minutes is :00, :15, :30, :45
     # in UTC and (England's offsets being whole hours) in local time too.
     step = int(job.every.total_seconds())
-    return datetime.fromtimestamp(int(instant.timestamp()) // step * step, tz=timezone.utc)
+    return datetime.fromtimestamp(int(instant.timestamp()) // step * step, tz=UTC)
 
 
 def _latest_interval_slot(job: PeriodicJob, last_tick: datetime, now: datetime) -> datetime | None:

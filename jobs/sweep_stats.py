@@ -6,7 +6,7 @@ same figures, and they survive a worker's restart."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
 from rq import Callback
@@ -36,8 +36,8 @@ def _duration(job: Job) -> float | None:
     if started is None:
         return None
     if started.tzinfo is None:  # RQ stores UTC
-        started = started.replace(tzinfo=timezone.utc)
-    return max((datetime.now(timezone.utc) - started).total_seconds(), 0.0)
+        started = started.replace(tzinfo=UTC)
+    return max((datetime.now(UTC) - started).total_seconds(), 0.0)
 
 
 def record_success(job: Job, connection, result, *args, **kwargs) -> None:

@@ -2,7 +2,7 @@
 school-year generator checked against the reference table (reference/calendar.md)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import holidays
 import pytest
@@ -227,16 +227,16 @@ def test_covers_says_how_far_the_calendar_is_entered(reference):
 
 def test_local_datetime_across_the_spring_change():
     # BST starts at 01:00 UTC on Sunday 29 March 2026
-    assert clock.local_datetime(date(2026, 3, 28), time(9, 0)) == datetime(2026, 3, 28, 9, 0, tzinfo=timezone.utc)
-    assert clock.local_datetime(date(2026, 3, 29), time(9, 0)) == datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)
-    assert clock.local_datetime(date(2026, 3, 30), time(9, 30)) == datetime(2026, 3, 30, 8, 30, tzinfo=timezone.utc)
+    assert clock.local_datetime(date(2026, 3, 28), time(9, 0)) == datetime(2026, 3, 28, 9, 0, tzinfo=UTC)
+    assert clock.local_datetime(date(2026, 3, 29), time(9, 0)) == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    assert clock.local_datetime(date(2026, 3, 30), time(9, 30)) == datetime(2026, 3, 30, 8, 30, tzinfo=UTC)
 
 
 def test_local_datetime_across_the_autumn_change():
     # BST ends at 01:00 UTC on Sunday 25 October 2026
-    assert clock.local_datetime(date(2026, 10, 24), time(9, 0)) == datetime(2026, 10, 24, 8, 0, tzinfo=timezone.utc)
-    assert clock.local_datetime(date(2026, 10, 25), time(9, 0)) == datetime(2026, 10, 25, 9, 0, tzinfo=timezone.utc)
-    assert clock.local_datetime(date(2026, 10, 26), time(9, 0)) == datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)
+    assert clock.local_datetime(date(2026, 10, 24), time(9, 0)) == datetime(2026, 10, 24, 8, 0, tzinfo=UTC)
+    assert clock.local_datetime(date(2026, 10, 25), time(9, 0)) == datetime(2026, 10, 25, 9, 0, tzinfo=UTC)
+    assert clock.local_datetime(date(2026, 10, 26), time(9, 0)) == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
 
 
 def test_today_is_the_school_local_date():
@@ -244,7 +244,7 @@ def test_today_is_the_school_local_date():
         assert clock.now().date() == date(2026, 6, 30)
         assert clock.today() == date(2026, 7, 1)
     with school_time("2026-03-29 09:00"):
-        assert clock.now() == datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)
+        assert clock.now() == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
         assert SchoolCalendar(REFERENCE_2025).describe(clock.today()).kind is DayKind.WEEKEND
 
 

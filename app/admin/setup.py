@@ -1,12 +1,9 @@
 """Flask-Admin wiring. Every view requires the designated trustee and runs in a (recorded) trust scope."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,7 +12,6 @@ from wtforms.validators import Optional, ValidationError
 
 from app.admin import trustee_safety
 from app.extensions import db
-from app.templating import localdatetime
 from app.permissions import Permission, has_trust_permission
 from tenants.context import trust_scope
 from tenants.web import school_slug_problem
@@ -95,8 +91,8 @@ def _acceptable_password(form, field) -> None:
 
 
 def build_admin(app) -> Admin:
-    from app.security_headers import csp_nonce
     from app.models import AuditEvent, LAContact, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
+    from app.security_headers import csp_nonce
 
     admin = Admin(app, name="AP Hub trust admin", url="/admin",
                   index_view=TrusteeIndexView(url="/admin", endpoint="admin"),

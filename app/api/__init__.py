@@ -2,18 +2,18 @@
 
 
 def init_app(app) -> None:
-    from app.api.auth import init_app as init_auth
-    from app.api.routes import bp
-    from app.api import pupils as _pupil_routes  # noqa: F401  (adds its routes to bp before registering)
+    from app.api import attendance as _attendance_routes  # noqa: F401  (likewise)
+    from app.api import flexi_schooling as _flexi_routes  # noqa: F401  (likewise)
+    from app.api import part_time as _part_time_routes  # noqa: F401  (likewise)
     from app.api import placements as _placement_routes  # noqa: F401  (likewise)
     from app.api import providers as _provider_routes  # noqa: F401  (likewise)
-    from app.api import attendance as _attendance_routes  # noqa: F401  (likewise)
-    from app.api import reviews as _review_routes  # noqa: F401  (likewise)
-    from app.api import welfare_checks as _welfare_check_routes  # noqa: F401  (likewise)
+    from app.api import pupils as _pupil_routes  # noqa: F401  (adds its routes to bp before registering)
     from app.api import qa as _qa_routes  # noqa: F401  (likewise)
     from app.api import reports as _report_routes  # noqa: F401  (likewise)
-    from app.api import part_time as _part_time_routes  # noqa: F401  (likewise)
-    from app.api import flexi_schooling as _flexi_routes  # noqa: F401  (likewise)
+    from app.api import reviews as _review_routes  # noqa: F401  (likewise)
+    from app.api import welfare_checks as _welfare_check_routes  # noqa: F401  (likewise)
+    from app.api.auth import init_app as init_auth
+    from app.api.routes import bp
     from app.extensions import csrf
 
     init_auth(app)

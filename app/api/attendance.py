@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, jsonify, request
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.api.limits import Schema
 from app import clock
 from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
 from app.api.routes import bp
 from app.permissions import Permission
 from app.policy.attendance import ABSENCE_REASON_CODES, Outcome

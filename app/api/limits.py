@@ -1,6 +1,7 @@
 """The base of every API schema: every string it loads has a length limit and every integer fits an id
 column, so an over-long note or a 30-digit id is a 400 naming the field (issue 13 item 10), set once here."""
-from marshmallow import Schema as _Schema, fields, validate
+from marshmallow import Schema as _Schema
+from marshmallow import fields, validate
 
 from app.input_edges import INT64_MAX, TEXT_MAX
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.limits import Schema
-
 from app.api.auth import ApiError, api_route
+from app.api.limits import Schema
 from app.api.routes import bp
 from app.extensions import db
 from app.models.part_time import PartTimeTimetable

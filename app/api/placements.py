@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import fields
 
+from app.api.auth import api_route, parse_query
 from app.api.limits import Schema
-from app.api.auth import ApiError, api_route, parse_query
 from app.api.routes import bp
-from app.models import OffSiteDirection, Placement, PlacementStatus
+from app.models import PlacementStatus
 from app.permissions import Permission
 from app.services import placements as service
 

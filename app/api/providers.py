@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import fields, validate
 
-from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
 from app.api.routes import bp
 from app.models import ConcernSeverity, ProviderKind
 from app.permissions import Permission

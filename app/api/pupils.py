@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
 from app.api.routes import bp
 from app.permissions import Permission
 from app.services import pupils as service

@@ -8,13 +8,12 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
-from app.policy.qa import may_change_follow_up
+from app.api.limits import Schema
 from app.api.routes import bp
-from app.extensions import db
-from app.models import FollowUpAction, FollowUpStatus, QAActivity, QAActivityKind
+from app.models import FollowUpStatus, QAActivityKind
 from app.permissions import Permission
+from app.policy.qa import may_change_follow_up
 from app.services import qa as service
 
 KINDS = [k.value for k in QAActivityKind]

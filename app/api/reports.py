@@ -8,10 +8,9 @@ import datetime as dt
 from flask import g, jsonify
 from marshmallow import ValidationError, fields, validates_schema
 
-from app.api.limits import Schema
-
-from app.api.auth import ApiError, api_route, parse_query
 from app import clock
+from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
 from app.api.routes import bp
 from app.extensions import db
 from app.models.oversight import HeadteacherReport

@@ -8,13 +8,12 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import RAISE, ValidationError, fields
 
-from app.api.limits import Schema
 from app.api.auth import ApiError, api_route, parse_query
+from app.api.limits import Schema
 from app.api.routes import bp
-from app.extensions import db
-from app.models import Placement, PlacementReview
 from app.permissions import Permission
 from app.services import reviews as service
+
 
 class _ReviewFields(Schema):
     """What a review records (8.2), as the API reads and writes it."""

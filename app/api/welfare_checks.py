@@ -7,11 +7,9 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import fields
 
+from app.api.auth import api_route, api_school_permissions, parse_query
 from app.api.limits import Schema
-from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
 from app.api.routes import bp
-from app.extensions import db
-from app.models.attendance import WelfareCheck
 from app.permissions import Permission
 from app.services import welfare_records as service
 

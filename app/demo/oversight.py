@@ -26,8 +26,14 @@ from app.models import (
 )
 from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckMethod, WelfareCheckOutcome
 from app.models.monitoring import PlacementReview
-from app.models.oversight import Complaint, ComplaintStep, GovernorsNote, HeadteacherReport, PolicyMonitoring, \
-    PolicyReview
+from app.models.oversight import (
+    Complaint,
+    ComplaintStep,
+    GovernorsNote,
+    HeadteacherReport,
+    PolicyMonitoring,
+    PolicyReview,
+)
 from app.models.placements import CostUnit, SessionOfDay
 from app.policy.attendance import WelfareCheckReason
 from app.roles import SchoolRoleName

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from app.demo.attendance import seed_attendance
-from app.demo.part_time import seed_part_time
 from app.demo.calendars import seed_calendars
 from app.demo.flexi import seed_flexi
+from app.demo.oversight import seed_oversight
+from app.demo.part_time import seed_part_time
 from app.demo.placements import seed_placements
 from app.demo.providers import seed_providers
 from app.demo.pupils import seed_pupils
-from app.demo.oversight import seed_oversight
 from app.demo.qa import seed_qa
 from app.demo.reviews import seed_reviews
 from app.demo.welfare import seed_welfare_check

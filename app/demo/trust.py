@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.demo.seeders import SEEDERS
 from app.extensions import db
 from app.models import (
     LAContact,
@@ -22,7 +23,6 @@ from app.models import (
 )
 from app.roles import SchoolRoleName as R
 from app.roles import TrustRoleName as T
-from app.demo.seeders import SEEDERS
 from tenants import system_scope
 
 DEMO_PASSWORD = "demo-password-1"

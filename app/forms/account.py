@@ -1,7 +1,7 @@
-from app.forms.base import FlaskForm
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.forms.base import FlaskForm
 from app.forms.choices import options
 from app.models import NotificationPreference
 

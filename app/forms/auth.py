@@ -1,6 +1,7 @@
-from app.forms.base import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
+
+from app.forms.base import FlaskForm
 
 
 class SignInForm(FlaskForm):

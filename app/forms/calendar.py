@@ -1,13 +1,12 @@
 """Forms for entering a school's half-terms and training days."""
 from __future__ import annotations
 
-from app.forms.base import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.utils import unset_value
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.forms.base import ServiceForm
+from app.forms.base import FlaskForm, ServiceForm
 from app.school_calendar import TERMS, HalfTermDates, academic_year_label
 
 HALF_TERM_CHOICES = [SelectChoice(f"{term}-{part}", f"{term.title()} {part}") for term in TERMS for part in (1, 2)]

@@ -1,13 +1,12 @@
 """Forms for commissioning, starting and ending placements and for off-site directions."""
 from __future__ import annotations
 
-from app.forms.base import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import NumberInput
 
-from app.forms.base import ServiceForm
+from app.forms.base import FlaskForm, ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.models import ArrangedBy, CostUnit
 from app.services.placements import WEEKDAYS, DirectionInput, EndInput, PlacementInput, SessionInput

@@ -1,11 +1,10 @@
 """Forms for the provider register, its checks, risk assessment, concerns and suspension (policy 7.1-7.9)."""
 from __future__ import annotations
 
-from app.forms.base import FlaskForm
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
-from app.forms.base import ServiceForm
+from app.forms.base import FlaskForm, ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.forms.choices import choose, options
 from app.models import ConcernSeverity, ProviderKind, RegistrationStatus, RiskRating

@@ -2,15 +2,14 @@
 app.services.pupils, whose problems come back onto the fields with `add_errors`."""
 from __future__ import annotations
 
-from app.forms.base import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from app.forms.base import ServiceForm
-from app.forms.choices import choose, options
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
+from app.forms.base import FlaskForm, ServiceForm
 from app.forms.calendar import SchoolDateField
+from app.forms.choices import choose, options
 from app.policy.referral import REFERRAL_REASONS
 from app.services.pupils import (
     BELONGING_KINDS,

@@ -1,7 +1,53 @@
 """Every model, one module per aggregate. Importing this package registers them all with the metadata."""
+from app.models.attendance import (  # noqa: F401
+    AttendanceSession,
+    ConfirmedVia,
+    ProviderAttendanceLink,
+    WelfareCheck,
+    WelfareCheckMethod,
+    WelfareCheckOutcome,
+)
 from app.models.audit import AuditEvent  # noqa: F401
 from app.models.calendar import HalfTerm, Term, TrainingDay  # noqa: F401
+from app.models.data_protection import (  # noqa: F401
+    DisposalStatus,
+    LegalHold,
+    RetentionDisposal,
+    SubjectAccessRequest,
+)
+from app.models.flexi_schooling import (  # noqa: F401
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiRequestStatus,
+    FlexiReview,
+    FlexiReviewOutcome,
+    WithdrawnBy,
+)
+from app.models.monitoring import (  # noqa: F401
+    CalendarFeed,
+    FollowUpAction,
+    FollowUpStatus,
+    PlacementReview,
+    ProgressKind,
+    PupilProgressEntry,
+    QAActivity,
+    QAActivityKind,
+)
 from app.models.notifications import Audience, Delivery, Notification, NotificationStatus  # noqa: F401
+from app.models.oversight import (  # noqa: F401
+    Complaint,
+    ComplaintStep,
+    GovernorsNote,
+    HeadteacherReport,
+    PolicyMonitoring,
+    PolicyReview,
+)
+from app.models.part_time import (  # noqa: F401
+    LAReportingProcedure,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
+    PartTimeTimetableSession,
+)
 from app.models.people import (  # noqa: F401
     ApiToken,
     NotificationPreference,
@@ -10,15 +56,6 @@ from app.models.people import (  # noqa: F401
     TrustRole,
     User,
 )
-from app.models.tasks import Task, TaskStatus  # noqa: F401
-from app.models.security import (  # noqa: F401
-    AccountToken,
-    AccountTokenPurpose,
-    RecoveryCode,
-    TwoFactor,
-    UserSession,
-)
-from app.models.trust import LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, Trust  # noqa: F401
 from app.models.placements import (  # noqa: F401
     ArrangedBy,
     CostUnit,
@@ -57,49 +94,12 @@ from app.models.pupils import (  # noqa: F401
     PupilRiskAssessment,
     Referral,
 )
-from app.models.attendance import (  # noqa: F401
-    AttendanceSession,
-    ConfirmedVia,
-    ProviderAttendanceLink,
-    WelfareCheck,
-    WelfareCheckMethod,
-    WelfareCheckOutcome,
+from app.models.security import (  # noqa: F401
+    AccountToken,
+    AccountTokenPurpose,
+    RecoveryCode,
+    TwoFactor,
+    UserSession,
 )
-from app.models.monitoring import (  # noqa: F401
-    CalendarFeed,
-    FollowUpAction,
-    FollowUpStatus,
-    ProgressKind,
-    PupilProgressEntry,
-    QAActivity,
-    QAActivityKind,
-    PlacementReview,
-)
-from app.models.oversight import (  # noqa: F401
-    Complaint,
-    ComplaintStep,
-    GovernorsNote,
-    HeadteacherReport,
-    PolicyMonitoring,
-    PolicyReview,
-)
-from app.models.part_time import (  # noqa: F401
-    LAReportingProcedure,
-    PartTimeTimetable,
-    PartTimeTimetableReview,
-    PartTimeTimetableSession,
-)
-from app.models.data_protection import (  # noqa: F401
-    DisposalStatus,
-    LegalHold,
-    RetentionDisposal,
-    SubjectAccessRequest,
-)
-from app.models.flexi_schooling import (  # noqa: F401
-    FlexiAgreement,
-    FlexiRequest,
-    FlexiRequestStatus,
-    FlexiReview,
-    FlexiReviewOutcome,
-    WithdrawnBy,
-)
+from app.models.tasks import Task, TaskStatus  # noqa: F401
+from app.models.trust import LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, Trust  # noqa: F401

@@ -8,8 +8,8 @@ from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.types import StoredEnum
 from app.models.mixins import AuditedMixin, TimestampMixin
+from app.models.types import StoredEnum
 from tenants import TenantScopedMixin
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import StoredEnum
 from app.models.mixins import ArchivableMixin, AuditedMixin, TimestampMixin
+from app.models.types import StoredEnum
 
 
 class Trust(TimestampMixin, AuditedMixin, db.Model):

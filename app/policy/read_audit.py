@@ -22,4 +22,4 @@ def unusual_reading(distinct_pupils_read: int, threshold: int = DEFAULT_THRESHOL
 def window_start(at: dt.datetime, window: dt.timedelta = DEFAULT_WINDOW) -> dt.datetime:
     """The start of the fixed window `at` falls in (one flag per person per window, not one per read)."""
     step = int(window.total_seconds())
-    return dt.datetime.fromtimestamp(int(at.timestamp()) // step * step, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(at.timestamp()) // step * step, tz=dt.UTC)

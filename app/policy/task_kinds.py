@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from app import clock
 from app.roles import SchoolRoleName, TrustRoleName
 
-
 # A task due "on" a day is due by the end of that school day.
 END_OF_SCHOOL_DAY = time(17, 0)
 # A reminder or escalation "on" a school day (a policy rule's date) goes from the first reminder sweep of that day.

@@ -8,7 +8,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -17,8 +16,7 @@ from sqlalchemy import select, update
 from app.audit import record_event
 from app.clock import local_now, now
 from app.extensions import db
-from app.models import (AccountToken, AccountTokenPurpose, ApiToken, Audience, CalendarFeed, Delivery, SchoolRole,
-                        User)
+from app.models import AccountToken, AccountTokenPurpose, ApiToken, Audience, CalendarFeed, Delivery, SchoolRole, User
 from app.services import user_sessions
 from app.services.notifications import add_to_outbox
 from app.services.passwords import password_problem

@@ -129,7 +129,7 @@ def _overlap(windows: dict[int, list[Window]], school_col, start_col, end_col):
 
 def _as_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
-        return clock.to_local(value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).date()
+        return clock.to_local(value if value.tzinfo else value.replace(tzinfo=dt.UTC)).date()
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     return value

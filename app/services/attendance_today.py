@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -23,7 +23,11 @@ from app.models.attendance import AttendanceSession, ConfirmedVia, WelfareCheck
 from app.policy.attendance import ABSENCE_REASONS, NO_REASON, SCHOOL, Outcome, SessionKind, register_code
 from app.school_calendar import CalendarNotEntered, DayDescription, SchoolCalendar
 from app.services.attendance import (
-    Confirmation, ConfirmationRefused, confirm_session, confirm_sessions, ensure_expected_sessions,
+    Confirmation,
+    ConfirmationRefused,
+    confirm_session,
+    confirm_sessions,
+    ensure_expected_sessions,
     sessions_missing_on,
 )
 from app.services.results import Result, refused

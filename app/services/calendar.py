@@ -34,8 +34,8 @@ from app.school_calendar import (
     training_day_problem,
 )
 from app.services.tasks import complete_task, ensure_task
-from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
 from tenants.access import school_record_or_404
+from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
 
 # --- loading ------------------------------------------------------------------------------------------------
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
 from app import clock
 from app.audit import record_event
 from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, ProviderAttendanceLink
 from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, ensure_expected_sessions
+from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
 from tenants import require_school_id, system_scope
 from tenants.access import school_record_or_404
 

@@ -37,8 +37,8 @@ from app.models import (
 )
 from app.policy.qa import follow_up_overdue, qa_record_gaps, visit_task_dates
 from app.policy.reviews import QAVisitDue, provider_qa_every_weeks, qa_visits_due
-from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task, on_done_in_inbox
 from app.services.results import Result, refused
+from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task, on_done_in_inbox
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 

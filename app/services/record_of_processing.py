@@ -3,7 +3,6 @@ the retention schedule, so it cannot drift from the code: `flask data-protection
 docs/data-protection.md, and a test fails when the committed file is out of date."""
 from __future__ import annotations
 
-import inspect as pyinspect
 from dataclasses import dataclass
 from pathlib import Path
 

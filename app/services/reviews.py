@@ -36,8 +36,8 @@ from app.policy.attendance import SessionMark, attendance_percentage
 from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
 from app.policy.reviews import ReviewObligation, reviews_due_in_half_term
 from app.school_calendar import SchoolCalendar
-from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_task, ensure_task
 from app.services.results import Result, refused
+from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_task, ensure_task
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 

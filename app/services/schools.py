@@ -10,7 +10,6 @@ from app.extensions import db
 from app.models import LAContact, LAContactKind, School, SchoolRole, TrustRole, User
 from app.roles import KEY_CONTACT_ROLES, SchoolRoleName, TrustRoleName
 
-
 # The LA lines of the policy's key contacts page. The LA's other contacts (AP notices, SEND casework) are
 # where notifications go; the trustee keeps them in the admin.
 KEY_CONTACT_LA_KINDS = (LAContactKind.APPROVED_PROVIDER_LIST, LAContactKind.VIRTUAL_SCHOOL_HEAD)

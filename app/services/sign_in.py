@@ -5,7 +5,7 @@ before its next try (app/throttles.py has the figures), so a stranger's guesses 
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -59,9 +59,8 @@ def _wait_left(email: str, remote_addr: str | None) -> timedelta:
 
 def _aware(moment):
     # func.max over the column comes back as the database gives it (naive UTC on SQLite).
-    from datetime import timezone
 
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _wait_words(left: timedelta) -> str:

@@ -188,7 +188,7 @@ def record_request(pupil: Pupil, requester: str | None, received_on: dt.date | N
     db.session.flush()
     ensure_task(TaskKind.SUBJECT_ACCESS_REQUEST, f"subject-access:{request.id}",
                 f"Answer the subject access request for {pupil.display_name}",
-                due_at=dt.datetime.combine(request.due_on, dt.time(17), tzinfo=dt.timezone.utc),
+                due_at=dt.datetime.combine(request.due_on, dt.time(17), tzinfo=dt.UTC),
                 subject=(SUBJECT, request.id), link=("data_protection.subject_access", {"pupil_id": pupil.id}))
     db.session.commit()
     return Result(record=request)

@@ -18,11 +18,17 @@ from app import clock
 from app.extensions import db
 from app.models import School, SchoolRole, TrustRole, User
 from app.models.tasks import Task, TaskStatus
+from app.policy.task_kinds import (
+    TASK_KINDS,
+    Escalation,
+    KindRules,
+    escalation_due_at,
+    policy_times,
+    reminder_due,
+    rules_for,
+)
 from app.roles import SchoolRoleName, TrustRoleName
 from tenants import require_school_id
-
-from app.policy.task_kinds import Escalation, escalation_due_at, KindRules, policy_times, reminder_due, rules_for, TASK_KINDS
-
 
 log = logging.getLogger(__name__)
 

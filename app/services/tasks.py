@@ -22,21 +22,40 @@ from app import clock
 from app.extensions import db
 from app.models import School, SchoolRole, User
 from app.models.tasks import Task, TaskStatus
-from app.roles import SchoolRoleName
-from app.policy.task_kinds import policy_times, reminder_time, rules_for, TASK_KINDS, TaskKind
-from app.services.task_notices import _email_assignees, _event_key, assignees, task_link
-from app.state_changes import still
-from tenants import require_school_id, school_scope
 
 # Re-exported: callers name the kinds and the notices as app.services.tasks.X, as before the split.
 from app.policy.task_kinds import (  # noqa: F401
-    END_OF_SCHOOL_DAY, LONGEST_REMINDER_LEAD, START_OF_SCHOOL_DAY, Escalation, KindRules, escalation_due_at,
-    next_escalation, reminder_due,
+    END_OF_SCHOOL_DAY,
+    LONGEST_REMINDER_LEAD,
+    START_OF_SCHOOL_DAY,
+    TASK_KINDS,
+    Escalation,
+    KindRules,
+    TaskKind,
+    escalation_due_at,
+    next_escalation,
+    policy_times,
+    reminder_due,
+    reminder_time,
+    rules_for,
 )
+from app.roles import SchoolRoleName
 from app.services.task_notices import (  # noqa: F401
-    _external_url, escalate, holders_of, inbox_url, remind_and_escalate, school_role_holders, send_reminder,
+    _email_assignees,
+    _event_key,
+    _external_url,
+    assignees,
+    escalate,
+    holders_of,
+    inbox_url,
+    remind_and_escalate,
+    school_role_holders,
+    send_reminder,
+    task_link,
     trust_role_holders,
 )
+from app.state_changes import still
+from tenants import require_school_id, school_scope
 
 # What else "Mark done" in the inbox completes, by kind: the service that owns the subject registers it
 # (app.services.qa for a follow-up action, 8.6), so this module knows no subject's service.

@@ -17,12 +17,19 @@ from sqlalchemy import or_, select
 from app import clock
 from app.extensions import db
 from app.models import (
-    AuditEvent, Notification, PlacementReview, PlacementStatus, Pupil, Task, User, WelfareCheck,
+    AuditEvent,
+    Notification,
+    PlacementReview,
+    PlacementStatus,
+    Pupil,
+    Task,
+    User,
+    WelfareCheck,
 )
 from app.permissions import Permission
 from app.policy.referral import reason_label
 from app.services.pupils.pre_placement import BELONGING_KINDS, PARTY_LABELS
-from app.services.pupils.record import pupil_records, PupilRecords, school_age_of
+from app.services.pupils.record import PupilRecords, pupil_records, school_age_of
 from app.services.qa import PROGRESS_LABELS, progress_of
 
 

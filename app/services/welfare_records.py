@@ -21,9 +21,9 @@ from app.policy.attendance import ABSENCE_REASON_CODES
 from app.policy.welfare import NOT_LOCATED, OUTCOMES, may_record, record_errors, what_follows
 from app.roles import TrustRoleName
 from app.services.notifications import queue_for_users
+from app.services.results import Result
 from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, trust_role_holders
 from app.services.welfare_checks import SUBJECT
-from app.services.results import Result
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 

@@ -2,8 +2,13 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
 
-from app.forms.account import (NewApiTokenForm, NotificationPreferenceForm, RevokeApiTokenForm, SendTestEmailForm,
-                               SignOutEverywhereForm)
+from app.forms.account import (
+    NewApiTokenForm,
+    NotificationPreferenceForm,
+    RevokeApiTokenForm,
+    SendTestEmailForm,
+    SignOutEverywhereForm,
+)
 from app.permissions import signed_in
 from app.services import api_tokens, user_sessions
 from app.services.account import set_notification_preference

@@ -6,15 +6,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
 from app import throttles
+from app.clock import now
 from app.extensions import db
-from app.throttles import limiter
 from app.forms.auth import SignInForm
 from app.permissions import Permission, has_trust_permission, public, signed_in
-from app.services.schools import schools_for_user
-from app.services.tasks import open_task_counts
-from app.clock import now
 from app.services import two_factor, user_sessions
-from app.services.sign_in import SignInRefused, sign_in as sign_in_user
+from app.services.schools import schools_for_user
+from app.services.sign_in import SignInRefused
+from app.services.sign_in import sign_in as sign_in_user
+from app.services.tasks import open_task_counts
+from app.throttles import limiter
 
 bp = Blueprint("auth", __name__)
 

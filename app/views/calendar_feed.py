@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from app.forms.base import FlaskForm
 
 from app import throttles
+from app.forms.base import FlaskForm
 from app.permissions import public, signed_in
 from app.services import calendar_feed as service
 from app.throttles import limiter

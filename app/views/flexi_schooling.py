@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request as http, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
+from flask import request as http
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,8 +25,8 @@ from app.forms.flexi_schooling import (
 from app.models import FlexiRequestStatus, Pupil
 from app.permissions import Permission, school_permission, trust_permission
 from app.policy.flexi_schooling import WEEKDAY_KEYS, WEEKDAY_NAMES, describe_pattern
-from app.services import flexi_reviews as reviews
 from app.services import flexi_documents as documents
+from app.services import flexi_reviews as reviews
 from app.services import flexi_schooling as service
 from app.services.calendar import calendar_for_school
 from app.services.evidence import read_upload

@@ -3,7 +3,8 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.permissions import Permission, school_permission
-from app.services.tasks import TaskNotDoneHere, TaskNotFound, inbox_for, mark_done as mark_task_done
+from app.services.tasks import TaskNotDoneHere, TaskNotFound, inbox_for
+from app.services.tasks import mark_done as mark_task_done
 from tenants.web import school_blueprint
 
 bp = school_blueprint("inbox", __name__)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from app import clock
+from app.extensions import db
 from app.forms.providers import (
     KIND_LABELS,
     REGISTRATION_LABELS,
@@ -25,7 +26,6 @@ from app.forms.providers import (
 )
 from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
 from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
-from app.extensions import db
 from app.services import consequences, evidence
 from app.services import provider_governance as governance
 from app.services import providers as service

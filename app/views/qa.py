@@ -10,8 +10,8 @@ from app import clock
 from app.forms.qa import ACTION_ROWS, FollowUpForm, FollowUpStatusForm, ProgressForm, QAActivityForm
 from app.input_edges import id_arg
 from app.models import FollowUpStatus
-from app.policy.qa import may_change_follow_up
 from app.permissions import Permission, school_permission
+from app.policy.qa import may_change_follow_up
 from app.services import qa as service
 from tenants.web import school_blueprint
 

@@ -5,9 +5,8 @@ Revises: 0001_platform
 Create Date: 2026-11-28 16:36:34.883930
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_providers_pupils_placements'

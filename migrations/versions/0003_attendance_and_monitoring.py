@@ -5,9 +5,8 @@ Revises: 0002_providers_pupils_placements
 Create Date: 2026-11-30 22:11:37.796841
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_attendance_and_monitoring'

@@ -5,9 +5,8 @@ Revises: 0003_attendance_and_monitoring
 Create Date: 2026-12-05 05:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_exactly_once'

@@ -6,9 +6,8 @@ Revises: 0007_account_security
 Create Date: 2026-12-05 05:40:38.353113
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_part_time_timetables'

@@ -5,9 +5,8 @@ Revises: 0004_exactly_once
 Create Date: 2026-12-05 05:40:40.090430
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_flexi_schooling'

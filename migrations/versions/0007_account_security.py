@@ -3,9 +3,8 @@
 Revision ID: 0007_account_security
 Revises: 0008_oversight
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_account_security'
 down_revision = '0008_oversight'

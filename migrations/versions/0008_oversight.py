@@ -5,9 +5,8 @@ Revises: 0006_flexi_schooling
 Create Date: 2026-12-05 05:47:43.992324
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_oversight'

@@ -5,8 +5,8 @@ Revises: 0009_row_level_security
 Create Date: 2026-12-05 06:32:14.549429
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from tenants.rls import disable_statements, enable_statements
 

@@ -13,8 +13,8 @@ from app.clock import now
 from app.extensions import db
 from app.models import ArrangedBy, Carer, Placement, PlacementStatus, ProviderContact, SessionOfDay, WeeklySession
 from tenants import school_scope, system_scope
-from tests.placements.conftest import Ready, calendar_a, make_ready_placement, vetted_provider  # noqa: F401
 from tests.helpers import school_time
+from tests.placements.conftest import Ready, calendar_a, make_ready_placement, vetted_provider  # noqa: F401
 
 START_DAY = "2026-03-16 08:00"  # the Monday the placements start
 

@@ -4,7 +4,7 @@ never on a day that is not a school day; the DSL's welfare check follows an hour
 absence with no reason; the emails reach the SMTP server."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -147,7 +147,7 @@ def test_an_absence_without_reason_the_confirmation_did_not_check_is_found_by_th
         session = db.session.scalar(select(AttendanceSession).where(AttendanceSession.pupil_id == two["robin"]))
         # as an import from the MIS would leave it: absent, no reason, nothing raised
         session.outcome, session.register_code = "absent", "N"
-        session.confirmed_at = datetime(2026, 3, 16, 9, 20, tzinfo=timezone.utc)
+        session.confirmed_at = datetime(2026, 3, 16, 9, 20, tzinfo=UTC)
         db.session.commit()
     with school_time(f"{MONDAY} 09:25"):
         report = attendance_cutoffs()
@@ -181,7 +181,7 @@ def test_the_cut_off_is_school_time_in_bst_as_in_gmt(two):
         attendance_cutoffs()
     prompts = tasks(two["school"], TaskKind.ATTENDANCE_UNCONFIRMED)
     assert len(prompts) == 2
-    assert {p.due_at for p in prompts} == {datetime(2026, 4, 20, 8, 30, tzinfo=timezone.utc)}
+    assert {p.due_at for p in prompts} == {datetime(2026, 4, 20, 8, 30, tzinfo=UTC)}
 
 
 def test_a_later_cut_off_set_by_the_school_is_followed(two):
@@ -256,7 +256,8 @@ def test_the_sweep_does_a_fixed_number_of_queries_however_many_are_due(world, ca
 def test_a_late_afternoon_session_is_prompted_and_checked_on_inside_the_sweeps_window(world, calendar_a):
     """A provider session starting at 16:00: its 16:30 cut-off and its 17:30 welfare-check hour both fall in
     the cut-off sweep's window (the schedule runs it until 19:00), so the runner enqueues the sweep then."""
-    from datetime import time as clock_time, timedelta
+    from datetime import time as clock_time
+    from datetime import timedelta
 
     from app.clock import local_datetime
     from jobs.schedule import due_runs, job_named

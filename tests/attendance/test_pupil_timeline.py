@@ -8,7 +8,14 @@ import pytest
 
 from app.extensions import db
 from app.models import (
-    Audience, AttendanceSession, Notification, PlacementReview, ProgressKind, Pupil, PupilProgressEntry, School,
+    AttendanceSession,
+    Audience,
+    Notification,
+    PlacementReview,
+    ProgressKind,
+    Pupil,
+    PupilProgressEntry,
+    School,
 )
 from app.permissions import Permission, permissions_for_school_roles
 from app.roles import SchoolRoleName

@@ -16,9 +16,9 @@ from app.school_calendar import bank_holiday_name
 from tenants import school_scope
 from tests.attendance.conftest import active_placement
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.helpers import school_time
-from tests.browser.navigation import navigate
 
 
 def last_school_day(today: date) -> date:

@@ -11,8 +11,8 @@ from flask import url_for
 from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
-from tests.factories import PASSWORD
 from tests.browser.navigation import navigate
+from tests.factories import PASSWORD
 
 
 def sign_in(page: Page, email: str) -> None:

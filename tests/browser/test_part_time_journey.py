@@ -14,10 +14,10 @@ from app.models import HalfTerm, Term
 from app.school_calendar import academic_year_of
 from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.browser.test_review_journey import sign_out
 from tests.jobs.schedule_fixtures import Ids
-from tests.browser.navigation import navigate
 from tests.part_time.conftest import make_pupil
 
 

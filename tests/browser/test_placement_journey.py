@@ -13,10 +13,10 @@ from app.extensions import db
 from app.models import Pupil
 from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
-from tests.browser.test_journeys import sign_in
-from tests.placements.conftest import vetted_provider
 from tests.browser.forms import fill_date
 from tests.browser.navigation import navigate
+from tests.browser.test_journeys import sign_in
+from tests.placements.conftest import vetted_provider
 
 
 def last_weekday_before(day: date) -> date:

@@ -11,9 +11,9 @@ from app.extensions import db
 from app.models import PlacementStatus, Provider
 from tenants import system_scope
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.providers.conftest import place
-from tests.browser.navigation import navigate
 
 
 def test_a_provider_from_first_contact_to_vetted_then_seen_by_another_school(page: Page, world, screenshot):

@@ -14,12 +14,12 @@ from app.services.calendar import calendar_for_school
 from app.services.qa import create_due_qa_visit_tasks
 from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.forms import fill_date
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.browser.test_review_journey import sign_out
 from tests.jobs.schedule_fixtures import Ids
 from tests.qa.conftest import VISIT, qa_placement
-from tests.browser.forms import fill_date
-from tests.browser.navigation import navigate
 
 
 def test_an_overdue_visit_recorded_with_a_follow_up_action_closed_by_its_owner(page: Page, world, screenshot):

@@ -16,10 +16,10 @@ from app.services.calendar import calendar_for_school
 from app.services.reviews import create_due_review_tasks
 from tenants import school_scope
 from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
 from tests.jobs.schedule_fixtures import Ids
 from tests.reviews.conftest import active_placement
-from tests.browser.navigation import navigate
 
 
 def half_term_around_today(school_id: int, before: int, after: int) -> None:

@@ -2,7 +2,7 @@
 no longer sees it; refused cleanly when it would split a commission or clash with the new school's UPNs."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     AttendanceSession,
+    Audience,
     AuditEvent,
     Carer,
     Notification,
@@ -23,12 +24,11 @@ from app.models import (
     User,
     WelfareCheck,
 )
-from app.models import Audience
 from app.services.pupil_transfer import transfer_pupil
 from tenants import school_scope, system_scope
 from tests.factories import build_world
 
-AT = datetime(2026, 10, 5, 9, tzinfo=timezone.utc)
+AT = datetime(2026, 10, 5, 9, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 the DSL sees who has looked; unusual reading goes to the trust safeguarding lead through the outbox."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from freezegun import freeze_time
@@ -25,7 +25,7 @@ def school(app):
                           date_of_birth=date(2013, 4, 2), year_group=8)
             db.session.add(pupil)
             db.session.flush()
-            check = WelfareCheck(pupil_id=pupil.id, raised_at=datetime(2026, 12, 1, 10, tzinfo=timezone.utc))
+            check = WelfareCheck(pupil_id=pupil.id, raised_at=datetime(2026, 12, 1, 10, tzinfo=UTC))
             db.session.add(check)
             db.session.commit()
             ids[key] = (pupil.id, check.id)

@@ -3,7 +3,7 @@ or without the data protection officer's approval, legal holds respected, files 
 records still counted."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from freezegun import freeze_time
@@ -50,7 +50,7 @@ def records(app):
     with school_scope(world.a.id):
         provider = Provider(name="Riverside Skills", kind=ProviderKind.OFF_SITE,
                             registration_status=RegistrationStatus.UNREGISTERED)
-        left = datetime(2026, 7, 22, 15, 0, tzinfo=timezone.utc)
+        left = datetime(2026, 7, 22, 15, 0, tzinfo=UTC)
         leaver = _pupil("A100000000001", "Leaver", date(2010, 3, 10), left)
         on_roll = _pupil("A100000000002", "Stayer", date(2010, 3, 10), None)
         held = _pupil("A100000000003", "Held", date(2010, 3, 10), left)
@@ -61,7 +61,7 @@ def records(app):
                               end_destination="college")
         session = AttendanceSession(placement=placement, pupil=leaver, provider=provider, day=date(2026, 3, 2),
                                     session=SessionOfDay.AM, starts_at=time(9), ends_at=time(12),
-                                    cutoff_at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc), register_code="B",
+                                    cutoff_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC), register_code="B",
                                     note="came in upset")
         db.session.add_all([placement, session])
         for pupil in (leaver, on_roll, held):
@@ -155,7 +155,7 @@ def test_due_records_wait_for_approval_then_go_with_their_files(records):
         assert personal not in text
     with system_scope("test"):
         later = db.session.scalars(select(AuditEvent).where(AuditEvent.at >= datetime(2035, 3, 19,
-                                                                                     tzinfo=timezone.utc))).all()
+                                                                                     tzinfo=UTC))).all()
     assert "Leaver" not in repr([(e.before, e.after) for e in later])
 
 

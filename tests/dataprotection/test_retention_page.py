@@ -2,7 +2,7 @@
 approving a batch changes those rows and no others; only the designated trustee may see or approve."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from freezegun import freeze_time
@@ -21,7 +21,7 @@ def due(app):
     world = build_world()
     with school_scope(world.a.id):
         pupil = Pupil(upn="A200000000001", first_name="Quill", last_name="Example", date_of_birth=date(2001, 1, 5),
-                      year_group=11, archived_at=datetime(2019, 7, 20, tzinfo=timezone.utc))
+                      year_group=11, archived_at=datetime(2019, 7, 20, tzinfo=UTC))
         db.session.add_all([pupil, Carer(pupil=pupil, name="Carer Quill"), Carer(pupil=pupil, name="Carer Two")])
         db.session.commit()
     with freeze_time("2026-12-07 05:30"), system_scope("test"):

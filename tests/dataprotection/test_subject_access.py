@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from freezegun import freeze_time
@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Audience,
     AttendanceSession,
+    Audience,
     AuditEvent,
     BelongingAction,
     Carer,
@@ -27,12 +27,12 @@ from app.models import (
     Placement,
     PlacementAgreement,
     PlacementReview,
+    ProgressKind,
     Provider,
     ProviderKind,
     Pupil,
     PupilProgressEntry,
     PupilRiskAssessment,
-    ProgressKind,
     Referral,
     RegistrationStatus,
     SessionOfDay,
@@ -46,7 +46,7 @@ from tenants import school_scope, system_scope
 from tests.factories import build_world
 from tests.helpers import fresh_client, post_form, sign_in
 
-AT = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 2, 10, tzinfo=UTC)
 
 
 def _everything_about(marker: str, user_id: int, provider: Provider) -> Pupil:

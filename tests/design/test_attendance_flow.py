@@ -4,7 +4,7 @@ a day that is not a school day pointing to the school days either side of it."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -74,7 +74,7 @@ def test_saving_a_row_returns_to_the_next_one_still_to_confirm_with_the_focus_on
 def test_a_provider_with_no_named_contact_shows_its_main_phone_and_email(app, world, three):
     with system_scope("test: the provider's named contact leaves"):
         for contact in db.session.scalars(select(ProviderContact).where(ProviderContact.provider_id == three.provider_id)):
-            contact.archived_at = datetime(2026, 3, 10, tzinfo=timezone.utc)
+            contact.archived_at = datetime(2026, 3, 10, tzinfo=UTC)
         from app.models import Provider
 
         provider = db.session.get(Provider, three.provider_id)

@@ -27,7 +27,7 @@ def test_save_and_next_walks_the_checklist_and_the_task_list_says_what_is_done(a
         with system_scope("test"):
             check = db.session.scalar(select(ProviderCheck).where(ProviderCheck.provider_id == provider_id))
             check_id = check.id
-            rows = sorted((row.id for row in check.items))
+            rows = sorted(row.id for row in check.items)
         raw = leader.get(f"/alder/providers/checks/{check_id}").get_data(as_text=True)
         assert raw.count('<li class="govuk-task-list__item govuk-task-list__item--with-link">') == 25
         listing = plain_html(raw)

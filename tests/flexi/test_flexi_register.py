@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from types import SimpleNamespace
 from datetime import time
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,8 +23,6 @@ from tenants import school_scope
 from tests.flexi.conftest import D, agree, approve, request_for
 from tests.helpers import school_time
 from tests.reviews.conftest import active_placement
-
-import pytest
 
 
 @pytest.fixture

@@ -8,15 +8,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FlexiAgreement, FlexiRequest, FlexiRequestStatus, Task, TaskStatus
-from app.services import flexi_reviews, flexi_schooling as service
+from app.services import flexi_reviews
+from app.services import flexi_schooling as service
+from app.services.calendar import calendar_for_school
 from app.services.flexi_documents import document_path
 from app.services.flexi_letter import letter_pdf
 from app.services.flexi_notices import notify_la_of_agreement
-from app.services.calendar import calendar_for_school
 from tenants import school_scope
 from tests.flexi.conftest import D, agree, approve, la_notices, request_for
 from tests.helpers import school_time
-
 
 # --- 10.4: one request a year --------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ def test_each_term_a_review_task_due_by_its_last_school_day(flexi):
             db.session.commit()
     [task] = _review_tasks(flexi.school_id)
     assert task.dedupe_key == f"flexi-review:{agreement_id}:2025-26:autumn"
-    assert task.due_at == dt.datetime(2025, 12, 19, 17, 0, tzinfo=dt.timezone.utc)  # GMT in December
+    assert task.due_at == dt.datetime(2025, 12, 19, 17, 0, tzinfo=dt.UTC)  # GMT in December
     assert task.assigned_role.value == "headteacher"
     # In the Christmas holidays nothing new (the spring task is made in the spring term).
     with school_time("2025-12-22 06:55"):

@@ -3,7 +3,7 @@ dedupe key, the existing one returned, each assignee emailed once), and the one-
 session made one of them meanwhile."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from tenants import school_scope
 from tests.helpers import school_time
 from tests.jobs.schedule_fixtures import Ids, notifications
 
-DUE = datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
+DUE = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
 
 
 def spec(key: str) -> TaskSpec:

@@ -2,7 +2,7 @@
 scope of a delivery job, and the daily digest."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import redis
 from sqlalchemy import select
@@ -79,9 +79,9 @@ def test_retry_delays_grow_then_stay_hourly():
 
 
 def test_each_attempt_has_its_own_job_id():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    at = datetime(2026, 3, 30, 9, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
     ids = {DeliveryRef(5, 1, False, 0, None).job_id, DeliveryRef(5, 1, False, 1, at).job_id,
            DeliveryRef(5, 1, False, 1, at + timedelta(minutes=1)).job_id}
     assert len(ids) == 3 and all(i.startswith("deliver-notification-5-") for i in ids)

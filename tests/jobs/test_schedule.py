@@ -1,7 +1,7 @@
 """The periodic schedule as data, and `due_runs`: which runs fall between two ticks, in England's local time."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from jobs.schedule import (
     schedule_lines,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def local(text: str) -> datetime:

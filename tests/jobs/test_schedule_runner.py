@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rq import Queue
@@ -23,7 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 def names(runs) -> list[str]:

@@ -1,7 +1,7 @@
 """Sweeps on frozen time: per school, in its scope, only on its days; idempotent."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -31,7 +31,7 @@ from tests.jobs.schedule_fixtures import (
 
 
 def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 @pytest.mark.parametrize("day, is_school_day", [

@@ -3,7 +3,7 @@ seen by the people they are for."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Task, TaskStatus
 from app.roles import SchoolRoleName
 from app.services import tasks as tasks_service
+from app.services.calendar import settle_calendar_tasks
 from app.services.tasks import (
     TASK_KINDS,
     TaskKind,
@@ -25,12 +26,11 @@ from app.services.tasks import (
     open_tasks_for,
     task_link,
 )
-from app.services.calendar import settle_calendar_tasks
 from tenants import TenantScopeError, school_scope
 from tests.helpers import school_time
 from tests.jobs.schedule_fixtures import Ids, enter_calendar, notifications, recipients, school, tasks_of, user
 
-DUE = datetime(2026, 3, 13, 17, tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+DUE = datetime(2026, 3, 13, 17, tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 def review(key: str = "review:placement:1", **kwargs):
@@ -171,7 +171,7 @@ def test_acting_on_the_subject_completes_its_open_tasks_of_those_kinds(app, worl
         ("review:placement:2", 2): (TaskStatus.OPEN, None),  # another placement
         ("welfare:1", 1): (TaskStatus.OPEN, None),  # another kind
     }
-    assert tasks_of(ids.a)[0].completed_at == datetime(2026, 3, 5, 11, tzinfo=timezone.utc)
+    assert tasks_of(ids.a)[0].completed_at == datetime(2026, 3, 5, 11, tzinfo=UTC)
     assert [t.status for t in tasks_of(ids.b)] == [TaskStatus.OPEN]  # another school
 
 

@@ -2,11 +2,12 @@
 level, on the dates the kind's chain gives (school days counted on the school's own calendar), never twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app.clock import SCHOOL_TZ
 from app.extensions import db
 from app.models import Audience, TaskStatus
+from app.roles import SchoolRoleName, TrustRoleName
 from app.school_calendar import SchoolCalendar, generate_school_year
 from app.services.tasks import (
     TASK_KINDS,
@@ -19,7 +20,6 @@ from app.services.tasks import (
     next_escalation,
     reminder_due,
 )
-from app.roles import SchoolRoleName, TrustRoleName
 from jobs.sweeps import task_reminders
 from tenants import school_scope
 from tests.helpers import school_time
@@ -27,7 +27,7 @@ from tests.jobs.schedule_fixtures import Ids, calendars_for_a_and_b, notificatio
 
 
 def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 # A kind with fixed offsets, for the timing rules: remind 7 days before; headteacher when due, trust after 5 days.

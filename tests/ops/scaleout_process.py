@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app import clock
 
@@ -28,7 +28,7 @@ def follow_clock(path: str) -> None:
                 seen = raw
                 data = json.loads(raw)
                 clock._offset = (datetime.fromisoformat(data["instant"])
-                                 - datetime.fromtimestamp(data["set_at"], timezone.utc))
+                                 - datetime.fromtimestamp(data["set_at"], UTC))
             time.sleep(0.1)
 
     threading.Thread(target=loop, daemon=True).start()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from urllib.parse import urlsplit
 import secrets
 import signal
 import subprocess
@@ -15,6 +14,7 @@ import sys
 import time
 import urllib.error
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from app.clock import local_datetime
 from app.extensions import db
 from app.models import (
     HalfTerm,
@@ -20,7 +21,6 @@ from app.models import (
 from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckOutcome
 from app.models.monitoring import PlacementReview
 from app.models.placements import CostUnit, SessionOfDay
-from app.clock import local_datetime
 from app.school_calendar import generate_school_year
 from tenants import school_scope, system_scope
 

@@ -12,8 +12,8 @@ from app.models import Carer, Pupil, User
 from app.models.part_time import PartTimeTimetable
 from app.services import part_time_timetables as service
 from tenants import school_scope
-from tests.placements.conftest import calendar_a  # noqa: F401
 from tests.helpers import school_time
+from tests.placements.conftest import calendar_a  # noqa: F401
 
 START, END = date(2026, 3, 16), date(2026, 4, 24)
 PROPOSED_AT = "2026-03-09 10:00"

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.demo.placements import seed_placements
+from app.extensions import db
 from app.models import Notification, Placement, PlacementStatus, Pupil
 from app.services import placements as service
 from tenants import school_scope, system_scope

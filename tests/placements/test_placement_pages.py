@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, Notification, OffSiteDirection, Placement, PlacementStatus
 from tenants import school_scope
 from tests.helpers import fresh_client, post_form, sign_in
-from tests.placements.conftest import START, make_ready_placement
+from tests.placements.conftest import make_ready_placement
 
 
 def client_for(app, world, who):

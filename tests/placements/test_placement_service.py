@@ -9,7 +9,6 @@ from sqlalchemy import select
 from app.clock import SCHOOL_TZ
 from app.extensions import db
 from app.models import (
-    Audience,
     Involvement,
     InvolvementParty,
     Notification,

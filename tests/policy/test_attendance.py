@@ -35,7 +35,7 @@ from app.school_calendar import SchoolCalendar, generate_school_year
 from tests.helpers import school_time
 
 D, T = dt.date, dt.time
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 TRAINING_DAY = D(2026, 1, 5)  # Mon: the first day of Spring 1 is an INSET day
 CALENDAR = SchoolCalendar(generate_school_year(2025) + generate_school_year(2026), training_days=[TRAINING_DAY])

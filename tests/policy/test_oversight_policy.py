@@ -18,7 +18,7 @@ from app.policy.oversight_thresholds import (
     welfare_check_overdue,
 )
 
-NOW = dt.datetime(2026, 3, 16, 11, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 16, 11, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("measure, count, rating", [

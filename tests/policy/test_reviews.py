@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from app import clock
-from app.policy.pre_placement import PupilFacts
 from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
+from app.policy.pre_placement import PupilFacts
 from app.policy.reviews import (
     DEFAULT_QA_VISIT_EVERY_WEEKS,
     half_termly_review_due_on,

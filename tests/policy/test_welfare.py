@@ -16,7 +16,7 @@ from app.policy.welfare import (
     what_follows,
 )
 
-NOW = dt.datetime(2026, 3, 16, 11, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 16, 11, 0, tzinfo=dt.UTC)
 RAISED = NOW - dt.timedelta(hours=1)
 
 

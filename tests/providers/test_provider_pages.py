@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PlacementStatus, Provider, ProviderCheck, ProviderEvidenceFile
 from tenants import system_scope
-from tests.helpers import csrf_token, fresh_client, sign_in, school_time
+from tests.helpers import csrf_token, fresh_client, school_time, sign_in
 from tests.providers.conftest import make_provider, place
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n"

@@ -12,7 +12,6 @@ from app.models import (
     ConcernSeverity,
     Notification,
     PlacementStatus,
-    ProviderCheckItem,
     ProviderKind,
     RegistrationStatus,
     RiskRating,

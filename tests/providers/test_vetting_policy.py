@@ -7,7 +7,7 @@ import pytest
 
 from app.policy.provider_vetting import VETTING_PERIOD, Months, VettingStatus, vetted_until, vetting_status
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 APPROVED = dt.datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 
 

@@ -1,7 +1,7 @@
 """The vetting sweep on frozen time (7.9): reminders before expiry, tasks once expired, closed when vetted again."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -49,7 +49,7 @@ def tasks() -> list[Task]:
 
 def test_reminders_before_expiry_then_tasks_for_schools_with_active_placements(app, world):
     farm, ids = make_provider().id, Ids(world)
-    approve(farm, ids.a, ids.leader, datetime(2025, 3, 20, 10, tzinfo=timezone.utc))
+    approve(farm, ids.a, ids.leader, datetime(2025, 3, 20, 10, tzinfo=UTC))
     place(ids.b, farm, status=PlacementStatus.ACTIVE)
     place(ids.c, farm, status=PlacementStatus.PLANNED)
 
@@ -77,11 +77,11 @@ def test_reminders_before_expiry_then_tasks_for_schools_with_active_placements(a
 def test_a_material_change_tasks_schools_with_active_placements(app, world):
     farm, ids = make_provider().id, Ids(world)
     with school_time("2026-03-02 06:45"):
-        approve(farm, ids.a, ids.leader, datetime(2026, 1, 5, 10, tzinfo=timezone.utc))
+        approve(farm, ids.a, ids.leader, datetime(2026, 1, 5, 10, tzinfo=UTC))
         place(ids.a, farm, status=PlacementStatus.ACTIVE)
         with system_scope("test"):
             provider = db.session.get(Provider, farm)
-            provider.material_change_at = datetime(2026, 2, 27, 9, tzinfo=timezone.utc)
+            provider.material_change_at = datetime(2026, 2, 27, 9, tzinfo=UTC)
             db.session.commit()
         provider_vetting_expiry()
     [task] = tasks()
@@ -90,10 +90,10 @@ def test_a_material_change_tasks_schools_with_active_placements(app, world):
 
 def test_the_tasks_close_once_the_provider_is_vetted_again(app, world):
     farm, ids = make_provider().id, Ids(world)
-    approve(farm, ids.a, ids.leader, datetime(2025, 3, 20, 10, tzinfo=timezone.utc))
+    approve(farm, ids.a, ids.leader, datetime(2025, 3, 20, 10, tzinfo=UTC))
     place(ids.b, farm, status=PlacementStatus.ACTIVE)
     with school_time("2026-03-02 06:45"):
         provider_vetting_expiry()
-        approve(farm, ids.a, ids.leader, datetime(2026, 3, 2, 7, tzinfo=timezone.utc))
+        approve(farm, ids.a, ids.leader, datetime(2026, 3, 2, 7, tzinfo=UTC))
         provider_vetting_expiry()
     assert {t.status for t in tasks()} == {TaskStatus.DONE}

@@ -21,7 +21,7 @@ def valid_upn(digits: str | None = None) -> str:
 
 
 def pupil_values(**changes) -> dict:
-    values = dict(upn=valid_upn(), first_name="Robin", last_name="Example", preferred_name="", 
+    values = dict(upn=valid_upn(), first_name="Robin", last_name="Example", preferred_name="",
                   date_of_birth=date(2012, 5, 17), year_group=9, has_ehcp=False, sen_support=False,
                   is_looked_after=False, has_social_worker=False, social_worker_name="", social_worker_email="",
                   social_worker_phone="", fsm_eligible=False, medical_needs="")

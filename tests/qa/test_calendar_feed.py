@@ -10,10 +10,10 @@ import re
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import CalendarFeed
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, ensure_task
-from app import clock
 from jobs.qa_sweeps import qa_visits_due
 from tenants import school_scope, system_scope
 from tests.helpers import fresh_client, post_form, school_time

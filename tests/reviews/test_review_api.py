@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from openapi_spec_validator import validate
 
-from app.services import api_tokens
 from app.models import TaskStatus
+from app.services import api_tokens
 from jobs.review_sweeps import half_termly_reviews
 from tests.helpers import fresh_client, school_time
 from tests.jobs.schedule_fixtures import Ids

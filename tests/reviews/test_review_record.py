@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.clock import now
 from app.extensions import db
 from app.models import (
-    Audience,
     AttendanceSession,
+    Audience,
     LAContact,
     LAContactKind,
     Placement,

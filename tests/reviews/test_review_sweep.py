@@ -23,7 +23,7 @@ from tests.reviews.conftest import HALF_TERMS, TRAINING_DAYS, D, active_placemen
 
 
 def local(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(dt.timezone.utc)
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(dt.UTC)
 
 
 def due_day(task) -> dt.date:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.models import AuditEvent
 from app.extensions import db
+from app.models import AuditEvent
 from app.services.reviews import placement_monitoring_lines
 from jobs.review_sweeps import half_termly_reviews
 from tenants import school_scope, system_scope

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from flask import url_for
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from app.services import api_tokens
 from app.services.passwords import common_passwords, password_problem
 from tenants import system_scope
 from tests.factories import PASSWORD
-from tests.helpers import csrf_token, fresh_client, post_form, school_time, sign_in
+from tests.helpers import fresh_client, post_form, school_time, sign_in
 
 NEW_PASSWORD = "marble otter lantern quietly"
 

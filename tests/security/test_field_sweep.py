@@ -8,8 +8,6 @@ pages), and the test asserts which markers each role saw:
 - writing to a follow-up action needs the QA-record permission or being its owner (page and API)."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.models import Audience, Carer, FollowUpAction, WelfareCheck
 from app.roles import SchoolRoleName, TrustRoleName

@@ -6,12 +6,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from marshmallow import Schema, fields as mfields, validate
+from marshmallow import Schema, validate
+from marshmallow import fields as mfields
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -21,7 +20,6 @@ from app.services import api_tokens
 from tenants import school_scope
 from tests.helpers import fresh_client, post_form, school_time, sign_in
 from tests.pupils.conftest import make_pupil, valid_upn
-from tests.views.test_permissions import get_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE_IDS = (2 ** 63, 2 ** 64, 10 ** 30)
@@ -90,8 +88,9 @@ def test_a_huge_id_in_an_api_query_or_body_is_a_400_naming_the_field(app, world)
 
 
 def _form_classes():
-    import app.forms as package
     from flask_wtf import FlaskForm
+
+    import app.forms as package
 
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"app.forms.{info.name}")

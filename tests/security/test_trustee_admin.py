@@ -7,7 +7,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Audience, Notification, SchoolRole, User
+from app.models import Audience, Notification
 from app.roles import SchoolRoleName
 from app.services.notifications import queue_notification
 from tenants import school_scope, system_scope

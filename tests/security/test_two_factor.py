@@ -9,8 +9,6 @@ import pyotp
 import pytest
 
 from app.clock import now
-
-from tests.factories import PASSWORD
 from tests.helpers import csrf_token, fresh_client, post_form, school_time, sign_in
 
 CHALLENGE = "/sign-in/two-factor"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from app.clock import now
 from app.extensions import db
@@ -149,14 +149,14 @@ def _any_user_id() -> int:
     return db.session.scalar(select(User.id).order_by(User.id).limit(1))
 
 
-def _new_pupil(marker: str) -> "Pupil":
+def _new_pupil(marker: str) -> Pupil:
     from app.models import Pupil
 
     return Pupil(upn=f"T{next(_markers):012d}", first_name=marker, last_name="Example",
                  date_of_birth=date(2012, 5, 17), year_group=9)
 
 
-def _new_placement(marker: str) -> "Placement":
+def _new_placement(marker: str) -> Placement:
     from app.models import Placement, Provider, ProviderKind, RegistrationStatus
 
     # The register is shared: the provider's name must not carry the school's marker (every school sees it).
@@ -291,15 +291,16 @@ _register_provider_builders()
 # --- attendance and welfare checks (issue 6) --------------------------------------------------------------------
 
 
-def _new_attendance_session(marker: str) -> "AttendanceSession":
-    from datetime import datetime, time as clock_time, timezone
+def _new_attendance_session(marker: str) -> AttendanceSession:
+    from datetime import datetime
+    from datetime import time as clock_time
 
     from app.models import AttendanceSession, SessionOfDay
 
     placement = _new_placement(f"attending-{marker}")
     return AttendanceSession(placement=placement, pupil=placement.pupil, provider=placement.provider,
                              day=date(2090, 1, 8), session=SessionOfDay.AM, starts_at=clock_time(9, 0),
-                             ends_at=clock_time(12, 0), cutoff_at=datetime(2090, 1, 8, 9, 30, tzinfo=timezone.utc),
+                             ends_at=clock_time(12, 0), cutoff_at=datetime(2090, 1, 8, 9, 30, tzinfo=UTC),
                              note=marker)
 
 

@@ -20,7 +20,6 @@ from app.models import AuditEvent, Notification, School, Task, User
 from tenants import TenantScopedMixin, TenantScopeError, current_scope, school_scope, system_scope, trust_scope
 from tenants.context import ScopeKind
 from tests.helpers import fresh_client, sign_in
-from tests.tenants.record_builders import build
 
 
 # A shared (trust-level) record with school-owned children, as the provider register will have placements.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.clock import SCHOOL_TZ
 from app.extensions import db
@@ -14,7 +14,7 @@ from tests.jobs.schedule_fixtures import Ids, tasks_of
 
 
 def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=SCHOOL_TZ).astimezone(UTC)
 
 
 def seed_tasks(ids) -> dict[str, int]:

@@ -10,22 +10,47 @@ Cut along those seams: `records` (finding records), `commissioning` (create, agr
 information), `readiness` (the facts for the gate), `lifecycle` (start, LA notices, end), `direction` (off-site
 direction), `week` (the pupil's week, cost, the trust's view). Callers keep `placements.x`.
 """
-from .base import NOON, OPEN_STATUSES, Result, WEEKDAYS
-from .records import (
-    access_direction, access_placement, access_pupil, placements_of_pupil, providers_offered, school_placements,
-    school_pupils,
-)
+from .base import NOON, OPEN_STATUSES, WEEKDAYS, Result
 from .commissioning import (
-    AGREEMENT_TEXT_FIELDS, cancel_placement, create_placement, PlacementInput, record_key_information, save_agreement,
-    session_errors, SessionInput, set_weekly_pattern, update_placement, weekly_hours,
+    AGREEMENT_TEXT_FIELDS,
+    PlacementInput,
+    SessionInput,
+    cancel_placement,
+    create_placement,
+    record_key_information,
+    save_agreement,
+    session_errors,
+    set_weekly_pattern,
+    update_placement,
+    weekly_hours,
 )
-from .readiness import placement_facts, placement_readiness, registration_breach
-from .lifecycle import (
-    commissioned_dedupe_key, end_placement, EndInput, la_recipients, needs_la_notice, notices_for,
-    notify_la_of_placement, start_placement,
-)
-from .week import CostSummary, placement_cost, pupil_week, PupilWeek, trust_placements, TrustPlacementLine, WeekCell
 from .direction import (
-    direction_days, DirectionInput, letter_due_by, record_direction_approval, record_letter_sent, save_direction,
+    DirectionInput,
+    direction_days,
+    letter_due_by,
+    record_direction_approval,
+    record_letter_sent,
+    save_direction,
     school_directions,
 )
+from .lifecycle import (
+    EndInput,
+    commissioned_dedupe_key,
+    end_placement,
+    la_recipients,
+    needs_la_notice,
+    notices_for,
+    notify_la_of_placement,
+    start_placement,
+)
+from .readiness import placement_facts, placement_readiness, registration_breach
+from .records import (
+    access_direction,
+    access_placement,
+    access_pupil,
+    placements_of_pupil,
+    providers_offered,
+    school_placements,
+    school_pupils,
+)
+from .week import CostSummary, PupilWeek, TrustPlacementLine, WeekCell, placement_cost, pupil_week, trust_placements

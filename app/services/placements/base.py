@@ -5,10 +5,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.extensions import db
-from app.services import results
 from app.models import PlacementStatus
 from app.policy.placement_readiness import Missing
-
+from app.services import results
 
 OPEN_STATUSES = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")

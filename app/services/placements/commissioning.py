@@ -9,15 +9,24 @@ from decimal import Decimal, InvalidOperation
 from app import clock
 from app.extensions import db
 from app.models import (
-    ArrangedBy, CostUnit, Placement, PlacementAgreement, PlacementStatus, Provider, ProviderKind, ProviderSite, Pupil,
-    SessionOfDay, User, WeeklySession,
+    ArrangedBy,
+    CostUnit,
+    Placement,
+    PlacementAgreement,
+    PlacementStatus,
+    Provider,
+    ProviderKind,
+    ProviderSite,
+    Pupil,
+    SessionOfDay,
+    User,
+    WeeklySession,
 )
 from app.policy.placement_readiness import AGREEMENT_FIELDS
 from app.state_changes import still
 from tenants import require_school_id
 
-from .base import _refused, NOON, OPEN_STATUSES, Result, WEEKDAYS
-
+from .base import NOON, OPEN_STATUSES, WEEKDAYS, Result, _refused
 
 # --- creating and editing a planned placement ----------------------------------------------------------------
 

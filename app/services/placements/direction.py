@@ -11,10 +11,9 @@ from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus, User
 from app.policy import off_site_direction as direction_rules
 
-from .base import _refused, Result
+from .base import Result, _refused
 from .commissioning import _editable
 from .readiness import _calendar
-
 
 # --- off-site direction (section 6) --------------------------------------------------------------------------
 

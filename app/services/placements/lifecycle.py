@@ -9,15 +9,22 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import (
-    LAContactKind, Notification, Placement, PlacementStatus, ProviderKind, ProviderSite, Pupil, School, User,
+    LAContactKind,
+    Notification,
+    Placement,
+    PlacementStatus,
+    ProviderKind,
+    ProviderSite,
+    Pupil,
+    School,
+    User,
 )
 from app.policy.la_notices import commissioning_recipients
 from app.state_changes import still
 
-from .base import _refused, Result, WEEKDAYS
+from .base import WEEKDAYS, Result, _refused
 from .commissioning import weekly_hours
 from .readiness import placement_readiness
-
 
 # --- starting, and telling the LA (7.12) ---------------------------------------------------------------------
 

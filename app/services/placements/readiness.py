@@ -10,12 +10,16 @@ from app.extensions import db
 from app.models import Involvement, ParentConsultation, Placement, ProviderKind, PupilRiskAssessment, Referral
 from app.policy import off_site_direction as direction_rules
 from app.policy.placement_readiness import (
-    AGREEMENT_FIELDS, AgreementFacts, DirectionFacts, Missing, PlacementFacts, readiness,
+    AGREEMENT_FIELDS,
+    AgreementFacts,
+    DirectionFacts,
+    Missing,
+    PlacementFacts,
+    readiness,
 )
 from app.school_calendar import SchoolCalendar
 
 from .commissioning import weekly_hours
-
 
 # --- the readiness gate ----------------------------------------------------------------------------------------
 

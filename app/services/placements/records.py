@@ -10,7 +10,6 @@ from app.models import OffSiteDirection, Placement, PlacementStatus, Provider, P
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
-
 # --- finding records (another school's id is a 404, never a 403) ----------------------------------------------
 
 

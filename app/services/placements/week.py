@@ -16,7 +16,6 @@ from .base import OPEN_STATUSES
 from .readiness import _calendar
 from .records import placements_of_pupil
 
-
 # --- the pupil's week (7.3) and cost -------------------------------------------------------------------------
 
 

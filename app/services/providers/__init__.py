@@ -12,22 +12,61 @@ The package is cut along those seams: `register` (access, visibility, search, ed
 (status and badges), `vetting` (checks 7.8, risk assessment, material change), `suspension` (who uses a provider,
 suspending and lifting), `concerns`. Callers keep `from app.services import providers` and `providers.x`.
 """
-from .base import CONCERN_SUBJECT, reminder_window, Result, SUBJECT
-from .status import Badge, provider_status, ProviderStatus, statuses_for
+from .base import CONCERN_SUBJECT, SUBJECT, Result, reminder_window
+from .concerns import (
+    CONCERN_CATEGORIES,
+    access_concern_for_trust,
+    access_concern_raised_by,
+    concerns_across_trust,
+    concerns_visible_to,
+    open_concerns_across_trust,
+    raise_concern,
+    resolve_concern,
+    school_names,
+    user_names,
+)
 from .register import (
-    access_check, access_check_item, access_contact, access_evidence_file, access_provider, access_provider_for_trust,
-    access_site, active_contacts, active_sites, add_contact, add_site, archive_record, create_provider,
-    ProviderDetails, ProviderListing, search_providers, StatusFilter, update_provider, visible_to_school,
+    ProviderDetails,
+    ProviderListing,
+    StatusFilter,
+    access_check,
+    access_check_item,
+    access_contact,
+    access_evidence_file,
+    access_provider,
+    access_provider_for_trust,
+    access_site,
+    active_contacts,
+    active_sites,
+    add_contact,
+    add_site,
+    archive_record,
+    create_provider,
+    search_providers,
+    update_provider,
+    visible_to_school,
+)
+from .status import Badge, ProviderStatus, provider_status, statuses_for
+from .suspension import (
+    LIFT_REASON_MAX,
+    SuspensionEvent,
+    lift_suspension,
+    school_uses_provider,
+    suspend_provider,
+    suspended_providers,
+    suspension_history,
 )
 from .vetting import (
-    approve_risk_assessment, checklist, ChecklistLine, checks_of, ensure_check_item, item_label, lapsed_task_key,
-    missing_items, record_check_item, record_material_change, risk_assessments_of, start_check,
-)
-from .suspension import (
-    LIFT_REASON_MAX, lift_suspension, school_uses_provider, suspend_provider, suspended_providers, suspension_history,
-    SuspensionEvent,
-)
-from .concerns import (
-    access_concern_for_trust, access_concern_raised_by, CONCERN_CATEGORIES, concerns_across_trust,
-    concerns_visible_to, open_concerns_across_trust, raise_concern, resolve_concern, school_names, user_names,
+    ChecklistLine,
+    approve_risk_assessment,
+    checklist,
+    checks_of,
+    ensure_check_item,
+    item_label,
+    lapsed_task_key,
+    missing_items,
+    record_check_item,
+    record_material_change,
+    risk_assessments_of,
+    start_check,
 )

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.services import results
 from app.policy.provider_vetting import DEFAULT_REMINDER_WINDOW
-
+from app.services import results
 
 SUBJECT = "provider"  # tasks about a provider name it so: ("provider", id)
 CONCERN_SUBJECT = "provider_concern"  # tasks and emails about one concern: ("provider_concern", id)

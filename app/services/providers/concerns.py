@@ -8,12 +8,25 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import (
-    Audience, ConcernSeverity, ConcernStatus, Notification, PlacementStatus, Provider, ProviderConcern, School, User,
+    Audience,
+    ConcernSeverity,
+    ConcernStatus,
+    Notification,
+    PlacementStatus,
+    Provider,
+    ProviderConcern,
+    School,
+    User,
 )
 from app.roles import SchoolRoleName, TrustRoleName
 from app.services.notifications import queue_for_users
 from app.services.tasks import (
-    complete_tasks_for, END_OF_SCHOOL_DAY, ensure_task, school_role_holders, TaskKind, trust_role_holders,
+    END_OF_SCHOOL_DAY,
+    TaskKind,
+    complete_tasks_for,
+    ensure_task,
+    school_role_holders,
+    trust_role_holders,
 )
 from app.state_changes import still
 from tenants import school_scope, system_scope
@@ -22,7 +35,6 @@ from tenants.access import RecordNotFound
 from .base import CONCERN_SUBJECT, Result
 from .register import access_provider
 from .suspension import _provider_url, _schools_with_placements, school_uses_provider
-
 
 # --- concerns ------------------------------------------------------------------------------------------------
 

@@ -11,8 +11,16 @@ from app import clock
 from app.extensions import db
 from app.input_edges import escape_like
 from app.models import (
-    Provider, ProviderCheck, ProviderCheckItem, ProviderContact, ProviderEvidenceFile, ProviderKind, ProviderSite,
-    RegistrationStatus, School, User,
+    Provider,
+    ProviderCheck,
+    ProviderCheckItem,
+    ProviderContact,
+    ProviderEvidenceFile,
+    ProviderKind,
+    ProviderSite,
+    RegistrationStatus,
+    School,
+    User,
 )
 from app.policy.provider_vetting import VettingStatus
 from app.services import provider_governance
@@ -21,7 +29,6 @@ from tenants.access import RecordNotFound, record_label
 
 from .base import Result
 from .status import ProviderStatus, statuses_for
-
 
 # --- seeing providers ----------------------------------------------------------------------------------------
 

@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment, RegistrationStatus
-from app.policy.provider_vetting import vetted_until, vetting_status, VettingStatus
+from app.policy.provider_vetting import VettingStatus, vetted_until, vetting_status
 from app.policy.registration import RegistrationAssessment
 from app.services.registration import registration_assessments
 
 from .base import reminder_window
-
 
 # --- status and badges ---------------------------------------------------------------------------------------
 
@@ -104,7 +103,7 @@ def _as_aware(instant: dt.datetime | None) -> dt.datetime | None:
         return instant
     if isinstance(instant, str):
         instant = dt.datetime.fromisoformat(instant)
-    return instant.replace(tzinfo=dt.timezone.utc)
+    return instant.replace(tzinfo=dt.UTC)
 
 
 def _status(provider: Provider, approved_at, registration, open_concerns, today) -> ProviderStatus:

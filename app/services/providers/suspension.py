@@ -8,18 +8,17 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit import record_event
 from app.extensions import db
 from app.models import AuditEvent, Placement, PlacementStatus, Provider, ProviderCheck, School, Task, TaskStatus, User
-from app.audit import record_event
 from app.roles import SchoolRoleName
 from app.services.notifications import queue_for_users
-from app.services.tasks import complete_tasks_for, ensure_task, school_role_holders, TaskKind
+from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, school_role_holders
 from app.state_changes import still
 from tenants import school_scope, system_scope
 
-from .base import Result, SUBJECT
+from .base import SUBJECT, Result
 from .status import provider_status
-
 
 # --- who uses a provider -------------------------------------------------------------------------------------
 

@@ -10,22 +10,30 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.services import evidence
 from app.models import (
-    CheckOutcome, CheckStatus, PlacementStatus, Provider, ProviderCheck, ProviderCheckItem, ProviderEvidenceFile,
-    ProviderRiskAssessment, RiskRating, School, User,
+    CheckOutcome,
+    CheckStatus,
+    PlacementStatus,
+    Provider,
+    ProviderCheck,
+    ProviderCheckItem,
+    ProviderEvidenceFile,
+    ProviderRiskAssessment,
+    RiskRating,
+    School,
+    User,
 )
-from app.policy.provider_checks import CheckItem, item_problem, ITEMS_BY_CODE, items_for, missing_check_items
+from app.policy.provider_checks import ITEMS_BY_CODE, CheckItem, item_problem, items_for, missing_check_items
 from app.policy.provider_vetting import VettingStatus
 from app.roles import SchoolRoleName
+from app.services import evidence
 from app.services.notifications import queue_for_users
-from app.services.tasks import complete_tasks_for, END_OF_SCHOOL_DAY, ensure_task, school_role_holders, TaskKind
+from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task, school_role_holders
 from app.state_changes import still
 from tenants import school_scope
 
-from .base import Result, SUBJECT
+from .base import SUBJECT, Result
 from .suspension import _provider_url, _schools_with_placements
-
 
 # --- pre-placement checks (7.8) ------------------------------------------------------------------------------
 

@@ -13,14 +13,43 @@ Cut along those seams: `values` (UPN and small value checks), `record` (the pupi
 pupil's records), `pre_placement` (referral, risk assessment, consultation, involvement, belonging, event risk).
 The pupil's timeline is `app.services.timeline`. Callers keep `pupils.x`.
 """
-from .values import upn_check_letter, UPN_LETTERS, upn_problem
-from .record import (
-    access_pupil, add_carer, archive_pupil, carers_of, clean_pupil_values, create_pupil, list_pupils, PAGE_SIZE,
-    pre_placement_missing, PUPIL_FIELDS, PUPIL_FLAGS, pupil_problems, pupil_records, PUPIL_TEXT_FIELDS, PupilPage,
-    PupilRecords, school_age_of, SchoolAge, update_pupil, where_to_record, year_group_label, YEAR_GROUPS,
-)
 from .pre_placement import (
-    access_pupil_placement, access_risk_assessment, BELONGING_KINDS, CONSULTATION_METHODS, EVENT_DECISIONS,
-    is_off_site_directed, PARTY_LABELS, record_belonging_action, record_consultation, record_event_risk_assessment,
-    record_involvement, record_referral, record_risk_assessment,
+    BELONGING_KINDS,
+    CONSULTATION_METHODS,
+    EVENT_DECISIONS,
+    PARTY_LABELS,
+    access_pupil_placement,
+    access_risk_assessment,
+    is_off_site_directed,
+    record_belonging_action,
+    record_consultation,
+    record_event_risk_assessment,
+    record_involvement,
+    record_referral,
+    record_risk_assessment,
 )
+from .record import (
+    PAGE_SIZE,
+    PUPIL_FIELDS,
+    PUPIL_FLAGS,
+    PUPIL_TEXT_FIELDS,
+    YEAR_GROUPS,
+    PupilPage,
+    PupilRecords,
+    SchoolAge,
+    access_pupil,
+    add_carer,
+    archive_pupil,
+    carers_of,
+    clean_pupil_values,
+    create_pupil,
+    list_pupils,
+    pre_placement_missing,
+    pupil_problems,
+    pupil_records,
+    school_age_of,
+    update_pupil,
+    where_to_record,
+    year_group_label,
+)
+from .values import UPN_LETTERS, upn_check_letter, upn_problem

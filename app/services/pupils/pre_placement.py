@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import (
-    BelongingAction, EventRiskAssessment, Involvement, InvolvementParty, ParentConsultation, Placement,
-    PlacementStatus, Pupil, PupilRiskAssessment, Referral, User,
+    BelongingAction,
+    EventRiskAssessment,
+    Involvement,
+    InvolvementParty,
+    ParentConsultation,
+    Placement,
+    PlacementStatus,
+    Pupil,
+    PupilRiskAssessment,
+    Referral,
+    User,
 )
 from app.policy.referral import unknown_reasons
 from app.services.results import Result
@@ -19,7 +28,6 @@ from tenants.access import RecordNotFound
 
 from .record import carers_of
 from .values import _commit, _not_future, _required, _text
-
 
 # --- referral and needs analysis (4.3, 5.2, 7.3) ------------------------------------------------------------
 

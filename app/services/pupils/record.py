@@ -7,21 +7,29 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from app.input_edges import escape_like
 from app import clock
 from app.extensions import db
+from app.input_edges import escape_like
 from app.models import (
-    BelongingAction, Carer, EventRiskAssessment, Involvement, ParentConsultation, Placement, PlacementStatus, Pupil,
-    PupilRiskAssessment, Referral, User,
+    BelongingAction,
+    Carer,
+    EventRiskAssessment,
+    Involvement,
+    ParentConsultation,
+    Placement,
+    PlacementStatus,
+    Pupil,
+    PupilRiskAssessment,
+    Referral,
+    User,
 )
 from app.policy import pre_placement
 from app.policy.school_age import compulsory_school_age_end, compulsory_school_age_start, compulsory_school_age_status
 from app.services.results import Result
-from tenants.context import require_school_id
 from tenants.access import school_record_or_404
+from tenants.context import require_school_id
 
 from .values import _bool, _commit, _email_problem, _required, _text, upn_problem
-
 
 # --- pupils -------------------------------------------------------------------------------------------------
 

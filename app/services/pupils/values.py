@@ -12,7 +12,6 @@ from app import clock
 from app.extensions import db
 from app.services.results import Result
 
-
 # --- results ------------------------------------------------------------------------------------------------
 
 
