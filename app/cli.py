@@ -42,6 +42,84 @@ def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
     click.echo(f"pupil {pupil_id} moved to {school.name}")
 
 
+def _trustee(by_email: str):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    user = db.session.scalar(select(User).where(User.email == by_email))
+    if user is None:
+        raise click.ClickException("--by names nobody: give the designated trustee's email")
+    return user
+
+
+def _refusal(result) -> click.ClickException:
+    return click.ClickException("; ".join(f"{k}: {v}" for k, v in result.errors.items()))
+
+
+@data_protection_cli.command("hold")
+@click.option("--school", "school_slug", help="The pupil's school (its slug), with --upn.")
+@click.option("--upn", help="The pupil's UPN.")
+@click.option("--provider-id", type=int, help="Or a provider of the register, by id.")
+@click.option("--reason", required=True, help="Why the records must be kept.")
+@click.option("--by", "by_email", required=True, help="The designated trustee's email: the hold is theirs.")
+def hold_command(school_slug: str | None, upn: str | None, provider_id: int | None, reason: str, by_email: str):
+    """Place a legal hold on a pupil's or a provider's records: the retention review leaves them alone."""
+    from sqlalchemy import select
+
+    from app.audit import acting_as
+    from app.extensions import db
+    from app.models import School
+    from app.services import legal_holds
+    from tenants import system_scope
+
+    if (provider_id is None) == (upn is None):
+        raise click.ClickException("give either --school and --upn (a pupil) or --provider-id (a provider)")
+    with system_scope("legal hold placed from the command line"):
+        user = _trustee(by_email)
+        with acting_as(user.id):
+            if provider_id is not None:
+                result = legal_holds.hold_provider(provider_id, reason, user)
+            else:
+                school = db.session.scalar(select(School).where(School.slug == (school_slug or "")))
+                result = legal_holds.hold_pupil(school.id if school else None, upn, reason, user)
+        if not result.ok:
+            raise _refusal(result)
+        click.echo(f"legal hold {result.record.id} placed")
+
+
+@data_protection_cli.command("holds")
+def holds_command():
+    """List the legal holds, current first."""
+    from app.services import legal_holds
+    from tenants import system_scope
+
+    with system_scope("legal holds listed from the command line"):
+        for h in legal_holds.hold_lines():
+            state = f"lifted {h.lifted_at:%Y-%m-%d}" if h.lifted_at else "ON HOLD"
+            click.echo(f"{h.id:>5}  {state:18} {h.school or 'every school':30} {h.subject}: {h.reason}")
+
+
+@data_protection_cli.command("lift-hold")
+@click.argument("hold_id", type=int)
+@click.option("--reason", required=True, help="Why the records no longer need to be kept.")
+@click.option("--by", "by_email", required=True, help="The designated trustee's email.")
+def lift_hold_command(hold_id: int, reason: str, by_email: str):
+    """Lift a legal hold: records still due are proposed again at the next retention review."""
+    from app.audit import acting_as
+    from app.services import legal_holds
+    from tenants import system_scope
+
+    with system_scope("legal hold lifted from the command line"):
+        user = _trustee(by_email)
+        with acting_as(user.id):
+            result = legal_holds.lift_legal_hold(hold_id, user.id, reason)
+    if not result.ok:
+        raise _refusal(result)
+    click.echo(f"legal hold {hold_id} lifted")
+
+
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when a trust already exists.")
 def seed(if_empty: bool):

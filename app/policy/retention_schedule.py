@@ -111,6 +111,19 @@ SCHEDULE: tuple[RetentionRule, ...] = (
                   RetentionAction.DESTROY, _PUPIL_FILE),
     RetentionRule("PupilProgressEntry", "Progress, achievements and the pupil's voice (8.7)",
                   Trigger.PUPIL_BIRTH, 25, RetentionAction.DESTROY, _PUPIL_FILE),
+    # Part-time timetables (section 9) and flexi-schooling (section 10) are part of the pupil's file: the
+    # arrangement's row is anonymised (dates and codes stay, so the headteacher's report still counts it); the
+    # reviews, which are mostly views in people's own words, are destroyed.
+    RetentionRule("PartTimeTimetable", "Part-time timetables (section 9)", Trigger.PUPIL_BIRTH, 25,
+                  RetentionAction.ANONYMISE, _PUPIL_FILE),
+    RetentionRule("PartTimeTimetableReview", "Part-time timetable reviews (9.7)", Trigger.PUPIL_BIRTH, 25,
+                  RetentionAction.DESTROY, _PUPIL_FILE),
+    RetentionRule("FlexiRequest", "Flexi-schooling requests, meetings and decisions (10.2-10.5)",
+                  Trigger.PUPIL_BIRTH, 25, RetentionAction.ANONYMISE, _PUPIL_FILE),
+    RetentionRule("FlexiAgreement", "Flexi-schooling agreements (10.6)", Trigger.PUPIL_BIRTH, 25,
+                  RetentionAction.ANONYMISE, _PUPIL_FILE),
+    RetentionRule("FlexiReview", "Flexi-schooling reviews (10.8)", Trigger.PUPIL_BIRTH, 25,
+                  RetentionAction.DESTROY, _PUPIL_FILE),
     # The mark is kept for the school's attendance figures; the free-text note (the personal detail) goes.
     RetentionRule("AttendanceSession", "Attendance at the provider, AM and PM", Trigger.ENTRY_MADE, 3,
                   RetentionAction.ANONYMISE,

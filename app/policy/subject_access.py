@@ -24,6 +24,11 @@ THIRD_PARTY_FIELDS: dict[str, tuple[str, ...]] = {
     "PlacementReview": ("attendees_note", "parents_views"),
     "WelfareCheck": ("notes",),
     "Notification": ("recipient_name", "recipient_email"),
+    "PartTimeTimetable": ("agreed_by_name",),
+    "PartTimeTimetableReview": ("parent_views",),
+    "FlexiRequest": ("requested_by", "request_summary", "meeting_note"),
+    "FlexiReview": ("parents_views",),
+    "Complaint": ("raised_by", "about"),
 }
 
 

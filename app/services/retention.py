@@ -24,10 +24,15 @@ from app.models import (
     Carer,
     DisposalStatus,
     EventRiskAssessment,
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiReview,
     Involvement,
     LegalHold,
     Notification,
     ParentConsultation,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
     Placement,
     PlacementReview,
     Provider,
@@ -41,16 +46,18 @@ from app.models import (
     WelfareCheck,
 )
 from app.policy.retention_schedule import SCHEDULE, Due, RecordFacts, RetentionAction, Trigger, due_for_action, rule_for
-from app.services import evidence
+from app.services import evidence, flexi_documents
 from app.state_changes import still
 
 log = logging.getLogger(__name__)
 
 # Records kept in the pupil's file: their clock is the pupil's date of birth, once the pupil has left.
 PUPIL_FILE_MODELS = (Carer, Referral, PupilRiskAssessment, ParentConsultation, Involvement, BelongingAction,
-                     EventRiskAssessment, WelfareCheck, PlacementReview, PupilProgressEntry)
+                     EventRiskAssessment, WelfareCheck, PlacementReview, PupilProgressEntry, PartTimeTimetable,
+                     FlexiRequest, FlexiAgreement, FlexiReview)
 MODELS = {m.__name__: m for m in (*PUPIL_FILE_MODELS, Pupil, AttendanceSession, Placement, ProviderEvidenceFile,
-                                  Notification)}
+                                  Notification, PartTimeTimetableReview)}
+_GONE = "Anonymised"  # what a required free-text field holds once anonymised
 # What anonymising clears: free text and identifiers; dates, codes and flags stay, so reports still count them.
 ANONYMISED_FIELDS = {
     "Pupil": {"preferred_name": None, "social_worker_name": None, "social_worker_email": None,
@@ -58,9 +65,17 @@ ANONYMISED_FIELDS = {
     "AttendanceSession": {"note": None},
     "Placement": {"online_justification": None, "key_information_note": None, "end_progress": None,
                   "end_achievements": None, "end_pupil_assessment": None},
+    "PartTimeTimetable": {"reason_details": _GONE, "support_plan": _GONE, "agreed_by_name": None, "end_note": None},
+    "FlexiRequest": {"requested_by": _GONE, "request_summary": _GONE, "meeting_note": None, "decision_reasons": None,
+                     "document_name": None, "document_stored_name": None, "document_content_type": None,
+                     "document_size_bytes": None, "document_sha256": None},
+    "FlexiAgreement": {"pupil_needs": _GONE, "rationale": _GONE, "home_education_provision": _GONE,
+                       "section_7_how_met": _GONE, "welfare_responsible_at_home": _GONE, "school_curriculum": _GONE,
+                       "school_assessments": _GONE, "school_send_provision": None, "withdrawal_reason": None},
 }
 # Destroyed children first, so a row is gone before what it points at.
-_ORDER = {name: i for i, name in enumerate(["Notification", "ProviderEvidenceFile", "PupilProgressEntry",
+_ORDER = {name: i for i, name in enumerate(["Notification", "ProviderEvidenceFile", "PartTimeTimetableReview",
+                                             "FlexiReview", "PupilProgressEntry",
                                              "PlacementReview", "WelfareCheck", "EventRiskAssessment",
                                              "BelongingAction", "Involvement", "ParentConsultation",
                                              "PupilRiskAssessment", "Referral", "Carer", "AttendanceSession",
@@ -95,6 +110,14 @@ def gather_facts() -> list[RecordFacts]:
         facts += [RecordFacts(model.__name__, id_, school_id, {Trigger.PUPIL_BIRTH: born},
                               pupil_left_on=_date(left), on_legal_hold=pupil_id in held_pupils)
                   for id_, school_id, pupil_id, born, left in rows]
+    # A timetable's reviews belong to the pupil through their timetable.
+    for id_, school_id, pupil_id, born, left in db.session.execute(
+            select(PartTimeTimetableReview.id, PartTimeTimetableReview.school_id, Pupil.id, Pupil.date_of_birth,
+                   Pupil.archived_at)
+            .join(PartTimeTimetable, PartTimeTimetable.id == PartTimeTimetableReview.timetable_id)
+            .join(Pupil, Pupil.id == PartTimeTimetable.pupil_id)):
+        facts.append(RecordFacts("PartTimeTimetableReview", id_, school_id, {Trigger.PUPIL_BIRTH: born},
+                                 pupil_left_on=_date(left), on_legal_hold=pupil_id in held_pupils))
     for id_, school_id, born, left in db.session.execute(
             select(Pupil.id, Pupil.school_id, Pupil.date_of_birth, Pupil.archived_at)):
         facts.append(RecordFacts("Pupil", id_, school_id, {Trigger.PUPIL_BIRTH: born}, pupil_left_on=_date(left),
@@ -257,6 +280,8 @@ def _carry_out(row: RetentionDisposal):
             _release_references(model.__table__, row.record_id)
             db.session.delete(obj)
         elif obj is not None:
+            if isinstance(obj, FlexiRequest):  # the parent's written request goes with the words that name them
+                leftover_file = flexi_documents.document_path(obj)
             anonymise(obj)
         row.status, row.done_at = DisposalStatus.DONE, now()
         record_event(db.session, f"retention_{rule.action.value}", row.record_type, row.record_id,
@@ -283,28 +308,6 @@ def _release_references(table, record_id: int) -> None:
         for fk in other.foreign_keys:
             if fk.column.table is table and fk.parent.nullable:
                 connection.execute(update(other).where(fk.parent == record_id).values({fk.parent.name: None}))
-
-
-def place_legal_hold(*, reason: str, placed_by_id: int, pupil: Pupil | None = None,
-                     provider_id: int | None = None) -> LegalHold:
-    if not (reason or "").strip():
-        raise ValueError("reason: say why the records must be kept")
-    if (pupil is None) == (provider_id is None):
-        raise ValueError("a legal hold covers one pupil or one provider")
-    hold = LegalHold(pupil_id=pupil.id if pupil else None, school_id=pupil.school_id if pupil else None,
-                     provider_id=provider_id, reason=reason.strip()[:500], placed_by_id=placed_by_id, placed_at=now())
-    db.session.add(hold)
-    db.session.commit()
-    return hold
-
-
-def lift_legal_hold(hold_id: int, lifted_by_id: int) -> bool:
-    hold = db.session.get(LegalHold, hold_id)
-    if hold is None or hold.lifted_at is not None:
-        return False
-    hold.lifted_at, hold.lifted_by_id = now(), lifted_by_id
-    db.session.commit()
-    return True
 
 
 def schedule_rows():

@@ -22,11 +22,18 @@ from app.models import (
     AttendanceSession,
     BelongingAction,
     Carer,
+    Complaint,
     EventRiskAssessment,
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiReview,
     Involvement,
     Notification,
     OffSiteDirection,
     ParentConsultation,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
+    PartTimeTimetableSession,
     Placement,
     PlacementAgreement,
     PlacementReview,
@@ -42,6 +49,7 @@ from app.models import (
 )
 from app.policy.subject_access import redaction_flags, response_due
 from app.policy.task_kinds import TaskKind
+from app.services import flexi_documents
 from app.services.results import Result, refused
 from app.services.tasks import complete_tasks_for, ensure_task
 from app.state_changes import still
@@ -63,6 +71,15 @@ PUPIL_SECTIONS = (
     ("WelfareCheck", WelfareCheck, "Welfare checks"),
     ("PlacementReview", PlacementReview, "Reviews"),
     ("PupilProgressEntry", PupilProgressEntry, "Progress, achievements and the pupil's voice"),
+    ("PartTimeTimetable", PartTimeTimetable, "Part-time timetables"),
+    ("FlexiRequest", FlexiRequest, "Flexi-schooling requests and decisions"),
+    ("FlexiAgreement", FlexiAgreement, "Flexi-schooling agreements"),
+    ("FlexiReview", FlexiReview, "Flexi-schooling reviews"),
+    ("Complaint", Complaint, "Complaints about how the policy was applied to the pupil"),
+)
+TIMETABLE_SECTIONS = (
+    ("PartTimeTimetableSession", PartTimeTimetableSession, "Part-time timetable sessions"),
+    ("PartTimeTimetableReview", PartTimeTimetableReview, "Part-time timetable reviews"),
 )
 PLACEMENT_SECTIONS = (
     ("PlacementAgreement", PlacementAgreement, "Commissioning agreements"),
@@ -102,6 +119,10 @@ def pupil_export(pupil: Pupil) -> dict:
     for name, model, title in PLACEMENT_SECTIONS:
         rows = db.session.scalars(select(model).where(model.placement_id.in_(placement_ids)).order_by(model.id))
         sections[name] = {"title": title, "rows": [_row(r) for r in rows]}
+    timetable_ids = [r["id"] for r in sections["PartTimeTimetable"]["rows"]]
+    for name, model, title in TIMETABLE_SECTIONS:
+        rows = db.session.scalars(select(model).where(model.timetable_id.in_(timetable_ids)).order_by(model.id))
+        sections[name] = {"title": title, "rows": [_row(r) for r in rows]}
     about = [(Notification.about_type == "Pupil") & (Notification.about_id == pupil.id)]
     for kind, name in (("placement", "Placement"), ("welfare_check", "WelfareCheck"), ("WelfareCheck", "WelfareCheck"),
                        ("placement_review", "PlacementReview")):
@@ -110,15 +131,34 @@ def pupil_export(pupil: Pupil) -> dict:
             about.append((Notification.about_type == kind) & Notification.about_id.in_(ids))
     notices = db.session.scalars(select(Notification).where(or_(*about)).order_by(Notification.id))
     sections["Notification"] = {"title": "Notices sent about the pupil", "rows": [_row(n) for n in notices]}
-    sections["Files"] = {"title": "Files", "rows": [],
-                         "note": "AP Hub stores no uploaded files about pupils; letters are made from the records "
-                                 "above."}
+    sections["Files"] = {"title": "Files", "rows": [_file_row(r) for r in db.session.scalars(
+        select(FlexiRequest).where(FlexiRequest.pupil_id == pupil.id, FlexiRequest.document_stored_name.is_not(None))
+        .order_by(FlexiRequest.id))],
+        "note": "Uploaded files about the pupil (the parents' written flexi-schooling requests) are in the files/ "
+                "folder of the export; letters are made from the records above."}
     review = [{"section": name, "record_id": row.get("id"), "field": field}
               for name, section in sections.items() for row in section["rows"]
               for field in redaction_flags(name, row)]
     school = db.session.get(School, pupil.school_id)
     return {"school": school.name, "pupil_id": pupil.id, "made_at": now().isoformat(),
             "redaction_review": review, "sections": sections}
+
+
+def _file_row(request: FlexiRequest) -> dict:
+    return {"id": request.id, "record": "FlexiRequest", "name": request.document_name,
+            "file": f"files/flexi-request-{request.id}-{request.document_stored_name[:8]}",
+            "content_type": request.document_content_type, "size_bytes": request.document_size_bytes}
+
+
+def _files(export: Mapping) -> list[tuple[str, bytes]]:
+    """The uploaded files the export lists, read from disk (a file missing from disk is left out, not fatal)."""
+    found = []
+    for row in export["sections"]["Files"]["rows"]:
+        request = db.session.get(FlexiRequest, row["id"])
+        path = flexi_documents.document_path(request) if request else None
+        if path is not None and path.is_file():
+            found.append((row["file"], path.read_bytes()))
+    return found
 
 
 def export_pdf(export: Mapping) -> bytes:
@@ -159,6 +199,8 @@ def export_zip(pupil: Pupil) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("record.json", json.dumps(export, indent=2, default=str))
         archive.writestr("record.pdf", export_pdf(export))
+        for name, content in _files(export):
+            archive.writestr(name, content)
     return buffer.getvalue()
 
 

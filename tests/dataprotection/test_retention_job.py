@@ -15,6 +15,12 @@ from app.models import (
     AuditEvent,
     Carer,
     DisposalStatus,
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiReview,
+    FlexiReviewOutcome,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
     Placement,
     PlacementStatus,
     Provider,
@@ -26,8 +32,10 @@ from app.models import (
     SessionOfDay,
     WelfareCheck,
 )
-from app.services import evidence, retention
+from app.policy.part_time_timetables import ReviewDecision
+from app.services import evidence, flexi_documents, legal_holds, retention
 from app.services.attendance_picture import marks_of_pupil
+from app.services.evidence import ALLOWED_TYPES, CheckedUpload
 from jobs.retention_sweeps import retention_review
 from tenants import school_scope, system_scope
 from tests.factories import build_world
@@ -73,7 +81,7 @@ def records(app):
         ids = dict(leaver=leaver.id, on_roll=on_roll.id, held=held.id, placement=placement.id, session=session.id,
                    provider=provider.id, school=world.a.id, file=stored.id, path=evidence.evidence_path(stored))
     with system_scope("test"):
-        retention.place_legal_hold(reason="Inquiry request", placed_by_id=officer_id,
+        legal_holds.place_legal_hold(reason="Inquiry request", placed_by_id=officer_id,
                                    pupil=db.session.get(Pupil, ids["held"]))
     db.session.remove()
     return world, officer_id, ids
@@ -165,8 +173,8 @@ def test_a_hold_placed_after_approval_stops_it(records):
         retention_review()
         _approve_all(officer)
     with system_scope("test"):
-        retention.place_legal_hold(reason="Claim notified", placed_by_id=officer, provider_id=ids["provider"])
-        retention.place_legal_hold(reason="Claim notified", placed_by_id=officer,
+        legal_holds.place_legal_hold(reason="Claim notified", placed_by_id=officer, provider_id=ids["provider"])
+        legal_holds.place_legal_hold(reason="Claim notified", placed_by_id=officer,
                                    pupil=db.session.get(Pupil, ids["leaver"]))
     with freeze_time("2035-03-19 05:30"):
         report = retention_review()
@@ -179,4 +187,63 @@ def test_a_hold_placed_after_approval_stops_it(records):
 def test_a_hold_needs_a_reason(records):
     world, officer, ids = records
     with system_scope("test"), pytest.raises(ValueError, match="reason"):
-        retention.place_legal_hold(reason=" ", placed_by_id=officer, provider_id=ids["provider"])
+        legal_holds.place_legal_hold(reason=" ", placed_by_id=officer, provider_id=ids["provider"])
+
+
+def test_part_time_and_flexi_records_follow_the_pupil_file(records):
+    """Sections 9 and 10: the arrangements are anonymised (still counted), their reviews destroyed, and the parents'
+    written request goes from disk with the words that name them."""
+    world, officer, ids = records
+    at = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    with school_scope(ids["school"]):
+        timetable = PartTimeTimetable(pupil_id=ids["leaver"], reason_category="medical",
+                                      reason_details="recovering from surgery", support_plan="phased return",
+                                      start_date=date(2026, 1, 5), end_date=date(2026, 2, 13),
+                                      original_end_date=date(2026, 2, 13), proposed_by_id=officer, proposed_at=at)
+        request = FlexiRequest(pupil_id=ids["leaver"], academic_year=2025, received_on=date(2025, 9, 1),
+                               requested_by="Mrs Fictional", request_summary="two days at home", recorded_by_id=officer)
+        db.session.add_all([timetable, request])
+        db.session.flush()
+        flexi_documents.store_document(request, CheckedUpload("letter.pdf", ALLOWED_TYPES[".pdf"], PDF))
+        path = flexi_documents.document_path(request)
+        agreement = FlexiAgreement(request_id=request.id, pupil_id=ids["leaver"], pupil_needs="anxious in crowds",
+                                   rationale="-", start_date=date(2025, 9, 15), home_education_provision="-",
+                                   section_7_how_met="-", welfare_responsible_at_home="Mrs Fictional",
+                                   school_curriculum="-", school_assessments="-", agreed_on=date(2025, 9, 10),
+                                   agreed_by_id=officer)
+        db.session.add(agreement)
+        db.session.flush()
+        db.session.add_all([
+            PartTimeTimetableReview(timetable_id=timetable.id, held_on=date(2026, 1, 30), pupil_views="tired",
+                                    parent_views="worried", decision=ReviewDecision.EXTEND, recorded_by_id=officer),
+            FlexiReview(agreement_id=agreement.id, pupil_id=ids["leaver"], term_key="2025-autumn",
+                        held_on=date(2025, 12, 1), progress="settled", outcome=FlexiReviewOutcome.CONTINUE,
+                        recorded_by_id=officer),
+        ])
+        db.session.commit()
+        made = dict(timetable=timetable.id, request=request.id, agreement=agreement.id)
+    db.session.remove()
+    assert path.exists()
+
+    with freeze_time("2035-03-12 05:30"):
+        retention_review()
+        proposed = _proposed()
+    kinds = {kind for kind, _ in proposed}
+    assert {"PartTimeTimetable", "PartTimeTimetableReview", "FlexiRequest", "FlexiAgreement", "FlexiReview"} <= kinds
+    with freeze_time("2035-03-13 10:00"):
+        _approve_all(officer)
+    with freeze_time("2035-03-19 05:30"):
+        assert retention_review()["failed"] == 0
+
+    assert not path.exists()
+    assert _count(PartTimeTimetableReview) == 0 and _count(FlexiReview) == 0
+    assert _count(PartTimeTimetable) == 1 and _count(FlexiAgreement) == 1 and _count(FlexiRequest) == 1
+    with system_scope("test"):
+        timetable = db.session.get(PartTimeTimetable, made["timetable"])
+        request = db.session.get(FlexiRequest, made["request"])
+        agreement = db.session.get(FlexiAgreement, made["agreement"])
+        assert (timetable.reason_details, timetable.reason_category, timetable.start_date) == (
+            "Anonymised", "medical", date(2026, 1, 5))
+        assert (request.requested_by, request.document_stored_name, request.received_on) == (
+            "Anonymised", None, date(2025, 9, 1))
+        assert (agreement.pupil_needs, agreement.welfare_responsible_at_home) == ("Anonymised", "Anonymised")

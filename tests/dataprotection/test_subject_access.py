@@ -18,12 +18,20 @@ from app.models import (
     AuditEvent,
     BelongingAction,
     Carer,
+    Complaint,
     EventRiskAssessment,
+    FlexiAgreement,
+    FlexiRequest,
+    FlexiReview,
+    FlexiReviewOutcome,
     Involvement,
     InvolvementParty,
     Notification,
     OffSiteDirection,
     ParentConsultation,
+    PartTimeTimetable,
+    PartTimeTimetableReview,
+    PartTimeTimetableSession,
     Placement,
     PlacementAgreement,
     PlacementReview,
@@ -41,7 +49,9 @@ from app.models import (
     WeeklySession,
     WelfareCheck,
 )
-from app.services import subject_access
+from app.policy.part_time_timetables import Arrangement, ReviewDecision
+from app.services import flexi_documents, subject_access
+from app.services.evidence import ALLOWED_TYPES, CheckedUpload
 from tenants import school_scope, system_scope
 from tests.factories import build_world
 from tests.helpers import fresh_client, post_form, sign_in
@@ -92,7 +102,37 @@ def _everything_about(marker: str, user_id: int, provider: Provider) -> Pupil:
                      subject=f"{marker}-notice", body_text="-", message_id=f"<{marker}@example.org>",
                      about_type="Pupil", about_id=p),
     ])
+    _part_time_and_flexi(marker, pupil, u)
     return pupil
+
+
+def _part_time_and_flexi(marker: str, pupil: Pupil, u: int) -> None:
+    """Sections 9 and 10 of the policy, and a complaint naming the pupil (11), with the parents' request file."""
+    timetable = PartTimeTimetable(pupil_id=pupil.id, reason_category="medical", reason_details=f"{marker}-part-time",
+                                  support_plan="-", start_date=date(2026, 9, 7), end_date=date(2026, 12, 4),
+                                  original_end_date=date(2026, 12, 4), proposed_by_id=u, proposed_at=AT)
+    request = FlexiRequest(pupil_id=pupil.id, academic_year=2026, received_on=date(2026, 9, 1),
+                           requested_by=f"{marker}-parent", request_summary="-", recorded_by_id=u)
+    db.session.add_all([timetable, request])
+    db.session.flush()
+    flexi_documents.store_document(request, CheckedUpload("request.pdf", ALLOWED_TYPES[".pdf"], b"%PDF-" + marker.encode()))
+    agreement = FlexiAgreement(request_id=request.id, pupil_id=pupil.id, pupil_needs=f"{marker}-flexi", rationale="-",
+                               start_date=date(2026, 9, 14), home_education_provision="-", section_7_how_met="-",
+                               welfare_responsible_at_home="-", school_curriculum="-", school_assessments="-",
+                               agreed_on=date(2026, 9, 10), agreed_by_id=u)
+    db.session.add(agreement)
+    db.session.flush()
+    db.session.add_all([
+        PartTimeTimetableSession(timetable_id=timetable.id, weekday=0, session=SessionOfDay.PM,
+                                 arrangement=Arrangement.NOT_IN_EDUCATION, starts_at=time(13), ends_at=time(15)),
+        PartTimeTimetableReview(timetable_id=timetable.id, held_on=date(2026, 10, 5), pupil_views="-",
+                                parent_views=f"{marker}-pt-review", decision=ReviewDecision.EXTEND,
+                                recorded_by_id=u),
+        FlexiReview(agreement_id=agreement.id, pupil_id=pupil.id, term_key="2026-autumn", held_on=date(2026, 11, 1),
+                    progress=f"{marker}-flexi-review", outcome=FlexiReviewOutcome.CONTINUE, recorded_by_id=u),
+        Complaint(raised_by="-", about=f"{marker}-complaint", pupil_id=pupil.id, received_on=date(2026, 10, 1),
+                  stage="received", stage_started_on=date(2026, 10, 1), recorded_by_id=u),
+    ])
 
 
 @pytest.fixture
@@ -119,19 +159,23 @@ def test_the_export_holds_every_kind_of_record_of_the_pupil_and_nothing_of_anoth
     with school_scope(ids["school"]):
         export = subject_access.pupil_export(db.session.get(Pupil, ids["ours"]))
         data = subject_access.export_zip(db.session.get(Pupil, ids["ours"]))
-    empty = [name for name, s in export["sections"].items() if not s["rows"] and name != "Files"]
+    empty = [name for name, s in export["sections"].items() if not s["rows"]]
     assert empty == []
     archive = zipfile.ZipFile(io.BytesIO(data))
-    assert sorted(archive.namelist()) == ["record.json", "record.pdf"]
+    files = [n for n in archive.namelist() if n.startswith("files/")]
+    assert sorted(set(archive.namelist()) - set(files)) == ["record.json", "record.pdf"]
+    assert [archive.read(n) for n in files] == [b"%PDF-subjectzz"]  # the parents' request, not the other pupil's
     text = archive.read("record.json").decode()
     for suffix in ("first", "-carer", "-referral", "-risk", "-views", "-involved", "-belonging", "-event", "-aims",
-                   "-direction", "-attendance", "-welfare", "-review", "-progress", "-notice", "-key-info"):
+                   "-direction", "-attendance", "-welfare", "-review", "-progress", "-notice", "-key-info",
+                   "-part-time", "-pt-review", "-parent", "-flexi", "-flexi-review", "-complaint"):
         assert f"subjectzz{suffix}" in text, suffix
     assert "otherqq" not in text
     assert archive.read("record.pdf").startswith(b"%PDF")
     flagged = {(f["section"], f["field"]) for f in json.loads(text)["redaction_review"]}
     assert {("Carer", "name"), ("Pupil", "social_worker_name"), ("Involvement", "person_name"),
-            ("Notification", "recipient_email")} <= flagged
+            ("Notification", "recipient_email"), ("FlexiRequest", "requested_by"),
+            ("PartTimeTimetableReview", "parent_views"), ("Complaint", "about")} <= flagged
 
 
 def test_the_dsl_records_exports_and_releases_with_a_one_month_task(app, pupils):
