@@ -13,6 +13,7 @@ from app.api.limits import Schema
 from app.api.routes import bp
 from app.permissions import Permission
 from app.services import pupils as service
+from app.services import read_audit
 
 
 class CarerSchema(Schema):
@@ -101,7 +102,11 @@ def list_pupils(school_slug: str):
 @bp.get("/schools/<school_slug>/pupils/<int:pupil_id>")
 @api_route(permission=Permission.PUPILS_VIEW)
 def get_pupil(school_slug: str, pupil_id: int):
-    return jsonify(PupilDetailSchema().dump(service.access_pupil(pupil_id)))
+    pupil = service.access_pupil(pupil_id)
+    body = PupilDetailSchema().dump(pupil)
+    # Read through the API as through the page: recorded for the DSL (issue 19 item 4).
+    read_audit.record_read("Pupil", pupil.id, pupil.id, g.api_user.id, pupil.school_id)
+    return jsonify(body)
 
 
 @bp.post("/schools/<school_slug>/pupils")

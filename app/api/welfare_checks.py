@@ -4,13 +4,14 @@ shown. Schemas live here, beside the resource; app.api.openapi adds `openapi_pat
 """
 from __future__ import annotations
 
-from flask import jsonify
+from flask import g, jsonify
 from marshmallow import fields
 
 from app.api.auth import api_route, api_school_permissions, parse_query
 from app.api.limits import Schema
 from app.api.routes import bp
 from app.permissions import Permission
+from app.services import read_audit
 from app.services import welfare_records as service
 
 
@@ -52,7 +53,10 @@ def welfare_checks(school_slug: str):
 @bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
 @api_route(permission=Permission.WELFARE_CHECKS_VIEW)
 def welfare_check(school_slug: str, welfare_check_id: int):
-    return jsonify(_schema().dump(service.access_check(welfare_check_id)))
+    check = service.access_check(welfare_check_id)
+    body = _schema().dump(check)
+    read_audit.record_read("WelfareCheck", check.id, check.pupil_id, g.api_user.id, check.school_id)
+    return jsonify(body)
 
 
 def _schema(many: bool = False) -> WelfareCheckSchema:

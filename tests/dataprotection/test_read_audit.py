@@ -9,7 +9,8 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Notification, Pupil, WelfareCheck
+from app.models import AuditEvent, Notification, Pupil, User, WelfareCheck
+from app.services import api_tokens
 from tenants import school_scope, system_scope
 from tests.factories import build_world
 from tests.helpers import fresh_client, sign_in
@@ -116,3 +117,21 @@ def test_many_pupils_read_in_an_hour_is_flagged_once_to_the_trust_safeguarding_l
         assert "A Headteacher" in sent[0].body_text and "Many" not in sent[0].body_text
     finally:
         app.config.pop("READ_ALERT_THRESHOLD")
+
+
+def test_reads_through_the_api_are_recorded_like_the_pages(app, school):
+    emails, slugs, ids, school_a = school
+    pupil_id, check_id = ids["a"]
+    with system_scope("test"):
+        dsl = db.session.scalar(select(User).where(User.email == emails["a.dsl"]))
+        token, dsl_id = api_tokens.issue(dsl, "read audit"), dsl.id
+        db.session.commit()
+    db.session.remove()
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/schools/{slugs['a']}/pupils", headers=auth).status_code == 200
+    assert _reads() == []  # a list is not an opening
+    assert client.get(f"/api/v1/schools/{slugs['a']}/pupils/{pupil_id}", headers=auth).status_code == 200
+    assert client.get(f"/api/v1/schools/{slugs['a']}/welfare-checks/{check_id}", headers=auth).status_code == 200
+    assert client.get(f"/api/v1/schools/{slugs['a']}/pupils/{ids['b'][0]}", headers=auth).status_code == 404
+    assert _reads() == [(dsl_id, "Pupil", str(pupil_id), school_a), (dsl_id, "WelfareCheck", str(check_id), school_a)]
