@@ -1,5 +1,5 @@
-"""Scale-out (PostgreSQL only): two web processes, two workers and two cron runners on one PostgreSQL and one
-Redis run a school morning, and a real SMTP server counts what went out.
+"""Scale-out (PostgreSQL only): two web processes (gunicorn, as deployed), two workers and two cron runners on one
+PostgreSQL and one Redis run a school morning, and a real SMTP server counts what went out.
 
 The morning, on Monday 16 March 2026 with the processes' one clock moved by the test: the day's sessions are
 made at 07:30; the attendance officer confirms half of them, alternating between the two web processes; at
@@ -77,11 +77,14 @@ def test_a_school_morning_on_two_of_everything(app, world, calendar_a, smtp_sink
                            "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     ports = [free_port(), free_port()]
     processes = []
-    for kind, port in [("web", ports[0]), ("web", ports[1]), ("worker", None), ("worker", None), ("cron", None),
-                       ("cron", None)]:
-        env = {**os.environ, **({"SCALEOUT_PORT": str(port)} if port else {})}
+    # gunicorn with the deployment's config (two forked workers each), forking RQ workers on every queue, and the
+    # periodic runner: bench/process_set.py, which keeps each process on the test's clock file.
+    for kind, port in [("web", ports[0]), ("web", ports[1]), ("all-queues", None), ("all-queues", None),
+                       ("cron", None), ("cron", None)]:
+        env = {**os.environ, "APHUB_TEST_SETTINGS": settings, "WEB_CONCURRENCY": "2",
+               **({"GUNICORN_BIND": f"127.0.0.1:{port}"} if port else {})}
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "tests.ops.scaleout_process", kind, settings, str(clock_file)], cwd=ROOT, env=env,
+            [sys.executable, "-m", "bench.process_set", kind, str(clock_file)], cwd=ROOT, env=env,
             stdout=(tmp_path / f"{kind}-{len(processes)}.log").open("w"), stderr=subprocess.STDOUT))
     try:
         webs = [Browser(port) for port in ports]
