@@ -6,7 +6,7 @@ from fpdf import FPDF
 
 from app import clock
 from app.services.ap_report import ReportData, charts_for
-from app.services.direction_letter import _plain
+from app.services.letters import plain as _plain
 from app.services.report_charts import value_text
 
 

@@ -6,26 +6,16 @@ Act 1996 as if the provision were the school, and that their consent is not requ
 """
 from __future__ import annotations
 
-from fpdf import FPDF
-
-from app import clock
 from app.extensions import db
 from app.models import OffSiteDirection, ProviderSite, School
+from app.services import letters
 from app.services.placements import WEEKDAYS, direction_days, letter_due_by
-
-# The core PDF fonts are Latin-1: typographic punctuation is written plainly.
-_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                        "\u2026": "...", "\u00a0": " "})
 
 DUTY_444 = ("You remain under the duty set out in section 444(1) of the Education Act 1996 to make sure that "
             "{name} attends this provision regularly, as if it were {school}. An absence from the provision is "
             "treated as an absence from school.")
 NO_CONSENT = ("The governing body has made this direction under its powers to improve behaviour. We will always "
               "try to work closely with you, but your consent is not required for the arrangement to go ahead.")
-
-
-def _plain(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def letter_paragraphs(direction: OffSiteDirection) -> list[tuple[str | None, str]]:
@@ -61,32 +51,10 @@ def letter_paragraphs(direction: OffSiteDirection) -> list[tuple[str | None, str
 
 def letter_pdf(direction: OffSiteDirection) -> bytes:
     """The letter as a PDF, dated today (the school prints it, sends it and records the date it was sent)."""
-    placement = direction.placement
-    school = db.session.get(School, placement.school_id)
-    pdf = FPDF(format="A4")
-    pdf.set_compression(False)  # plain text inside: a search of the file finds what it says
-    pdf.set_title(_plain(f"Off-site direction: letter to parents - {school.name}"))
-    pdf.set_author(_plain(school.name))
-    pdf.set_margins(20, 20, 20)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _plain(school.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
-    pdf.multi_cell(0, 6, _plain(f"{clock.today():%-d %B %Y}"), new_x="LMARGIN", new_y="NEXT")
+    school = db.session.get(School, direction.placement.school_id)
     due = letter_due_by(direction)
-    if due is not None:
-        pdf.multi_cell(0, 6, _plain(f"To be sent by {due:%-d %B %Y}, 2 school days before the start."),
-                       new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.multi_cell(0, 7, "Off-site direction to improve behaviour", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    for heading, text in letter_paragraphs(direction):
-        if heading:
-            pdf.set_font("helvetica", "B", 11)
-            pdf.multi_cell(0, 6, _plain(heading), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("helvetica", "", 11)
-        pdf.multi_cell(0, 6, _plain(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    pdf.multi_cell(0, 6, _plain(f"Yours sincerely,\n\n{school.name}"), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return letters.letter_pdf(
+        school_name=school.name, title="Off-site direction: letter to parents",
+        heading="Off-site direction to improve behaviour", paragraphs=letter_paragraphs(direction),
+        notes=[f"To be sent by {due:%-d %B %Y}, 2 school days before the start."] if due is not None else [],
+        sign_off=school.name)

@@ -1,15 +1,12 @@
 """The headteacher's decision on a flexi-schooling request, in writing (policy 10.4: "The school's decision will
-be communicated in writing. There is no right of appeal to the decision"), as a printable PDF (fpdf2), written
-as the off-site direction letter is (app.services.direction_letter)."""
+be communicated in writing. There is no right of appeal to the decision"), as a printable PDF in the layout of
+every letter to parents (app.services.letters)."""
 from __future__ import annotations
 
-from fpdf import FPDF
-
-from app import clock
 from app.extensions import db
 from app.models import FlexiRequest, FlexiRequestStatus, School
 from app.policy.flexi_schooling import NO_APPEAL, describe_pattern
-from app.services.direction_letter import _plain
+from app.services import letters
 
 
 def letter_paragraphs(request: FlexiRequest) -> list[tuple[str | None, str]]:
@@ -47,26 +44,6 @@ def letter_paragraphs(request: FlexiRequest) -> list[tuple[str | None, str]]:
 def letter_pdf(request: FlexiRequest) -> bytes:
     """The letter as a PDF, dated today (the school sends it and records the date it was sent)."""
     school = db.session.get(School, request.school_id)
-    pdf = FPDF(format="A4")
-    pdf.set_compression(False)  # plain text inside: a search of the file finds what it says
-    pdf.set_title(_plain(f"Flexi-schooling request: the decision - {school.name}"))
-    pdf.set_author(_plain(school.name))
-    pdf.set_margins(20, 20, 20)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _plain(school.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
-    pdf.multi_cell(0, 6, _plain(f"{clock.today():%-d %B %Y}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.multi_cell(0, 7, "Your request for flexi-schooling", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    for heading, text in letter_paragraphs(request):
-        if heading:
-            pdf.set_font("helvetica", "B", 11)
-            pdf.multi_cell(0, 6, _plain(heading), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("helvetica", "", 11)
-        pdf.multi_cell(0, 6, _plain(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    pdf.multi_cell(0, 6, _plain(f"Yours sincerely,\n\nHeadteacher, {school.name}"), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return letters.letter_pdf(school_name=school.name, title="Flexi-schooling request: the decision",
+                              heading="Your request for flexi-schooling", paragraphs=letter_paragraphs(request),
+                              sign_off=f"Headteacher, {school.name}")

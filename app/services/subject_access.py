@@ -49,7 +49,7 @@ from app.models import (
 )
 from app.policy.subject_access import redaction_flags, response_due
 from app.policy.task_kinds import TaskKind
-from app.services import flexi_documents
+from app.services import flexi_documents, letters
 from app.services.results import Result, refused
 from app.services.tasks import complete_tasks_for, ensure_task
 from app.state_changes import still
@@ -90,9 +90,9 @@ _LEFT_OUT = {"school_id", "password_hash", "token_hash", "dedupe_key", "message_
              "body_html", "link_args"}
 
 
-def latin1(text: str) -> str:
+def latin1(text) -> str:
     """The core PDF fonts are Latin-1: anything else is written as '?' rather than failing the export."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
+    return letters.plain(str(text))
 
 
 def _plain(value):
