@@ -171,6 +171,7 @@ class Confirmer:
         self.port, self.plan, self.browsers, self.locks = port, plan, {}, defaultdict(threading.Lock)
         self.timings: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        self.kinds: dict[str, int] = defaultdict(int)  # what went wrong, counted
         self.confirmed = 0
         self._lock = threading.Lock()
         self._browser_class = Browser
@@ -187,15 +188,17 @@ class Confirmer:
         started = time.perf_counter()
         try:
             status, response_headers, body = browser.request(path, data, headers=headers)
-        except OSError as error:
+        except OSError as error:  # a refused connection, or no answer within the browser's 20 s
             with self._lock:
                 self.errors.append(f"{kind} {path}: {error}")
+                self.kinds["no answer" if "timed out" in str(error) else "connection"] += 1
             return None
         elapsed = time.perf_counter() - started
         with self._lock:
             self.timings[kind].append(elapsed)
             if status not in expect:
                 self.errors.append(f"{kind} {path}: HTTP {status}")
+                self.kinds["server error" if status >= 500 else f"HTTP {status}"] += 1
                 return None
         return body
 
@@ -265,7 +268,7 @@ def run(args) -> dict:
         app_url, _role, drop_role = app_role(owner_url)
         clock_file = workdir / "clock.json"
         start = day.replace(tzinfo=SCHOOL_TZ)
-        write_clock(clock_file, start - timedelta(seconds=30 * args.speed), args.speed)
+        write_clock(clock_file, start - timedelta(minutes=20), 1.0)  # 08:40 while the processes start
         port = free_port()
         env = {**_base_env(), "APHUB_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                "DATABASE_URL": app_url, "REDIS_URL": redis.url, "RQ_QUEUE_PREFIX": "morning",
@@ -370,7 +373,7 @@ def _report(people: Confirmer, plan: Plan, redis_url: str, start: datetime, set_
     return {
         "sessions_to_confirm": len(plan.actions), "confirmed": people.confirmed,
         "left_for_the_cutoff": plan.left_unconfirmed, "officers": len(plan.officers), "links": len(plan.links),
-        "requests": len(all_timings), "errors": len(people.errors), "error_samples": people.errors[:10],
+        "requests": len(all_timings), "errors": len(people.errors), "errors_by_kind": dict(people.kinds), "error_samples": people.errors[:10],
         "p50_ms": round(_percentile(all_timings, 50) * 1000, 1), "p95_ms": round(_percentile(all_timings, 95) * 1000, 1),
         "by_kind": requests, "simulated_minutes_used": round((finished_sim - start).total_seconds() / 60, 1),
         "cutoff_sweep_lag_seconds": sorted(lags), "max_cutoff_sweep_lag_seconds": max((s for _, s in lags), default=None),
@@ -392,8 +395,8 @@ def print_table(results: dict) -> None:
     print(f"  confirmed {results['confirmed']} of {results['sessions_to_confirm']} sessions "
           f"({results['officers']} officers, {results['links']} provider links) in "
           f"{results['simulated_minutes_used']} simulated minutes (x{results['speed']})")
-    print(f"  requests {results['requests']}, errors {results['errors']}, p50 {results['p50_ms']} ms, "
-          f"p95 {results['p95_ms']} ms")
+    print(f"  requests {results['requests']}, errors {results['errors']} {results['errors_by_kind']}, "
+          f"p50 {results['p50_ms']} ms, p95 {results['p95_ms']} ms")
     for kind, figures in results["by_kind"].items():
         print(f"    {kind:22} {figures['requests']:6} requests  p50 {figures['p50_ms']:7} ms  p95 {figures['p95_ms']:7} ms")
     print(f"  cut-off sweep lag (slot: seconds after it fell due): {results['cutoff_sweep_lag_seconds']}")
