@@ -39,6 +39,9 @@ PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 10
 ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE = 20
 # Two-factor codes typed from one address (each pending sign-in also allows only 5 wrong codes).
 TWO_FACTOR_PER_ADDRESS_PER_MINUTE = 20
+# Passkey answers (and requests for a passkey challenge) from one address at the second step; each pending
+# sign-in's refused passkeys count with its wrong codes towards the same 5.
+PASSKEY_PER_ADDRESS_PER_MINUTE = 20
 # API: requests with a bad token from one address (guessing), and requests per good token (a runaway script).
 API_BAD_TOKENS_PER_ADDRESS_PER_MINUTE = 20
 API_PER_TOKEN_PER_MINUTE = 300

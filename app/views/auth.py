@@ -37,7 +37,7 @@ def sign_in():
             error, status = refused.message, refused.status
         else:
             next_url = _safe_next(request.args.get("next"))
-            if two_factor.enrolled(user) or two_factor.required(user):
+            if two_factor.has_second_factor(user) or two_factor.required(user):
                 # The password is right; the second step (or enrolling an app) comes before any session.
                 user_sessions.fresh_cookie()
                 session[PENDING] = {"user_id": user.id, "at": now().timestamp(), "next": next_url, "failures": 0}
