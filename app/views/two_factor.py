@@ -15,6 +15,7 @@ from app.forms.two_factor import AddPasskeyForm, CodeForm, NewRecoveryCodesForm,
 from app.models import User
 from app.permissions import public, signed_in
 from app.services import passkeys
+from app.services import sign_in as sign_in_service
 from app.services import two_factor as service
 from app.throttles import limiter
 from app.views.auth import PENDING, finish_sign_in
@@ -81,9 +82,11 @@ def no_pending_sign_in():
 
 
 def count_wrong_answer():
-    """One more wrong code or refused passkey for this pending sign-in: past MAX_WRONG_CODES, the password is
-    asked for again (returns that redirect)."""
+    """One more wrong code or refused passkey for this pending sign-in, counted against the account like a
+    wrong password (app.services.sign_in); past MAX_WRONG_CODES, the password is asked for again (returns that
+    redirect), and its waits then apply."""
     pending = session[PENDING]
+    sign_in_service.second_step_failed(db.session.get(User, pending["user_id"]), request.remote_addr)
     pending["failures"] = pending.get("failures", 0) + 1
     session[PENDING] = pending
     if pending["failures"] >= MAX_WRONG_CODES:
