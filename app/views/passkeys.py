@@ -14,7 +14,14 @@ from app.services import passkeys, two_factor
 from app.services.passkeys import PasskeyRefused
 from app.throttles import limiter
 from app.views.auth import PENDING, finish_sign_in
-from app.views.two_factor import account_page, count_wrong_answer, no_pending_sign_in, pending_user, render_challenge
+from app.views.two_factor import (
+    account_page,
+    count_wrong_answer,
+    enrolment_page,
+    no_pending_sign_in,
+    pending_user,
+    render_challenge,
+)
 
 bp = Blueprint("passkeys", __name__)
 
@@ -68,6 +75,42 @@ def remove(passkey_id: int):
         abort(404)
     flash(f"Passkey “{key.name}” removed: it no longer signs you in.", "success")
     return redirect(url_for("two_factor.account"))
+
+
+@bp.route("/sign-in/two-factor/new-passkey/options", methods=["POST"])
+@limiter.limit(f"{throttles.PASSKEY_PER_ADDRESS_PER_MINUTE} per minute", scope="passkey-enrol-options-address")
+@public
+def first_options():
+    """At a first sign-in that must set up two-factor: a passkey instead of an authenticator app."""
+    user = pending_user()
+    if user is None or two_factor.has_second_factor(user):
+        return jsonify(error="Sign in with your email address and password first."), 400
+    return _options(REGISTER_HANDLE, passkeys.registration_options(user))
+
+
+@bp.route("/sign-in/two-factor/new-passkey", methods=["POST"])
+@limiter.limit(f"{throttles.PASSKEY_PER_ADDRESS_PER_MINUTE} per minute", scope="passkey-enrol-address")
+@public
+def first_passkey():
+    user = pending_user()
+    if user is None:
+        return no_pending_sign_in()
+    if two_factor.has_second_factor(user):
+        return redirect(url_for("two_factor.challenge"))
+    form = AddPasskeyForm(prefix="passkey")
+    if form.validate_on_submit() and not form.credential.data:
+        form.add_errors({"name": NO_ANSWER})
+    elif form.validate_on_submit():
+        try:
+            passkeys.register(user, session.pop(REGISTER_HANDLE, None), form.name.data, form.credential.data)
+        except PasskeyRefused as refused:
+            form.add_errors({"name": refused.message})
+        else:
+            codes = two_factor.first_recovery_codes(user) or []
+            page = render_template("two_factor/recovery_codes.html", codes=codes,
+                                   next_url=session[PENDING].get("next"))
+            return finish_sign_in(user, response=page)
+    return enrolment_page(user, CodeForm(formdata=None), url_for("two_factor.challenge"), add_form=form), 400
 
 
 @bp.route("/sign-in/two-factor/passkey-options", methods=["POST"])

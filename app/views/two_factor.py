@@ -35,11 +35,15 @@ def pending_user() -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _enrolment_page(user: User, form: CodeForm, action: str, add_form: AddPasskeyForm | None = None):
+def enrolment_page(user: User, form: CodeForm, action: str, add_form: AddPasskeyForm | None = None):
     secret = service.pending_secret(user)
     uri = service.provisioning_uri(user, secret)
-    # From the account page (signed in), passkeys may be added here too; at sign-in, the app comes first.
-    section = _passkeys_section(add_form) if current_user.is_authenticated else {}
+    # From the account page (signed in) the passkeys are listed here too; at a first sign-in, a passkey may be set
+    # up instead of the app (app/views/passkeys.py).
+    if current_user.is_authenticated:
+        section = _passkeys_section(add_form)
+    else:
+        section = {"first_passkey_form": add_form or AddPasskeyForm(prefix="passkey", formdata=None)}
     return render_template("two_factor/enrol.html", form=form, secret=secret, action=action,
                            qr=service.qr_code_svg_data_uri(uri),
                            mandatory=service.required(user), **section)
@@ -69,7 +73,7 @@ def challenge():
         form.add_errors({"code": "That code is not right. Codes change every 30 seconds: type the one your app "
                                  "shows now, or one of your recovery codes."})
     if enrolling:
-        return _enrolment_page(user, form, url_for("two_factor.challenge"))
+        return enrolment_page(user, form, url_for("two_factor.challenge"))
     return render_challenge(user, form)
 
 
@@ -116,14 +120,14 @@ def account():
         if codes is not None:
             return render_template("two_factor/recovery_codes.html", codes=codes, next_url=url_for("account.settings"))
         form.add_errors({"code": "That code is not right. Type the code your app shows now."})
-    return _enrolment_page(current_user, form, url_for("two_factor.account"))
+    return enrolment_page(current_user, form, url_for("two_factor.account"))
 
 
 def account_page(add_form: AddPasskeyForm | None = None, status: int = 200):
     """The two-factor page of a person with an app: recovery codes and passkeys. Without an app, the
     enrolment page carries the passkeys instead."""
     if not service.enrolled(current_user):
-        return _enrolment_page(current_user, CodeForm(formdata=None), url_for("two_factor.account"),
+        return enrolment_page(current_user, CodeForm(formdata=None), url_for("two_factor.account"),
                                add_form=add_form), status
     return render_template("two_factor/account.html", renew_form=NewRecoveryCodesForm(prefix="renew"),
                            codes_left=service.recovery_codes_left(current_user),

@@ -58,7 +58,7 @@ def _sign_out(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to AP Hub")
 
 
-def test_a_headteacher_adds_a_passkey_and_signs_in_with_it(local_page: Page, world, screenshot):
+def test_a_headteacher_adds_a_passkey_and_signs_in_with_it(local_page: Page, world):
     page, user = local_page, world.users["a.headteacher"]
     devtools, authenticator_id = _virtual_authenticator(page)
     _password_step(page, user.email)
@@ -86,7 +86,6 @@ def test_a_headteacher_adds_a_passkey_and_signs_in_with_it(local_page: Page, wor
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     page.goto("/account/two-factor")
     expect(page.locator("#passkeys tbody tr td").nth(2)).not_to_have_text("never")
-    screenshot()
 
 
 def test_a_removed_passkey_and_a_cloned_one_are_refused(local_page: Page, world, app):
@@ -131,3 +130,21 @@ def test_a_removed_passkey_and_a_cloned_one_are_refused(local_page: Page, world,
     expect(page.get_by_role("alert").first).to_contain_text("That passkey was not accepted")
     expect(page.get_by_role("button", name="Use a passkey")).to_have_count(0)  # none left to offer
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
+
+
+def test_a_dsl_sets_up_a_passkey_instead_of_an_app_at_first_sign_in(local_page: Page, world):
+    page, user = local_page, world.users["a.dsl"]
+    _virtual_authenticator(page)
+    _password_step(page, user.email)
+    expect(page.get_by_role("heading", name="Or use a passkey instead")).to_be_visible()
+    assert_no_serious_violations(page)
+    page.get_by_label("Name of the passkey").fill("Office PC")
+    page.get_by_role("button", name="Set up a passkey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    _sign_out(page)
+    _password_step(page, user.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Use your passkey")
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()

@@ -244,3 +244,30 @@ def test_passkeys_are_added_listed_and_removed_on_the_two_factor_page(app, world
     later = fresh_client(app)
     assert sign_in(later, user).headers["Location"] == CHALLENGE
     assert post_form(later, CHALLENGE, {"code": codes[0]}).headers["Location"] == "/"
+
+
+def test_a_first_sign_in_may_set_up_a_passkey_instead_of_an_app(app, world, mandatory, authenticator):
+    user = world.users["a.ap_leader"]
+    client = fresh_client(app)
+    assert sign_in(client, user).headers["Location"] == CHALLENGE
+    page = client.get(CHALLENGE).get_data(as_text=True)
+    assert "Set up two-factor sign-in" in page and "Or use a passkey instead" in page
+    options = _options(client, "/sign-in/two-factor/new-passkey/options", CHALLENGE)
+    nameless = post_form(client, "/sign-in/two-factor/new-passkey",
+                         {"passkey-name": "", "passkey-credential": authenticator.create(options)}, form_url=CHALLENGE)
+    assert nameless.status_code == 400 and "Enter a name for the passkey" in nameless.get_data(as_text=True)
+    assert client.get("/account/").status_code == 302
+    options = _options(client, "/sign-in/two-factor/new-passkey/options", CHALLENGE)
+    done = post_form(client, "/sign-in/two-factor/new-passkey",
+                     {"passkey-name": "Office PC", "passkey-credential": authenticator.create(options)},
+                     form_url=CHALLENGE)
+    codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", done.get_data(as_text=True))
+    assert len(codes) == 10 and client.get("/account/").status_code == 200
+    assert [k.name for k in passkeys.for_user(user)] == ["Office PC"]
+    # Next time: the passkey is the second step, and no app is asked for.
+    later = fresh_client(app)
+    sign_in(later, user)
+    assert "Use your passkey" in later.get(CHALLENGE).get_data(as_text=True)
+    no_second = later.post("/sign-in/two-factor/new-passkey/options", headers={"X-CSRFToken": csrf_token(later, CHALLENGE)})
+    assert no_second.status_code == 400  # one has a second factor already: not another one this way
+    assert _passkey_step(later, authenticator).headers["Location"] == "/"
