@@ -37,8 +37,13 @@ CALENDAR_FEED_PER_ADDRESS_PER_MINUTE = 30
 # Password reset requests from one address, and uses of invitation/reset links (guessing a token).
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 10
 ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE = 20
-# Two-factor codes typed from one address (each pending sign-in also allows only 5 wrong codes).
+# Two-factor codes typed from one address (each pending sign-in also allows only 5 wrong codes). Each wrong code
+# or refused passkey is also a failed sign-in of the account, so the waits above slow someone who has the password
+# but not the second factor; only a complete sign-in clears them (app/services/sign_in.py).
 TWO_FACTOR_PER_ADDRESS_PER_MINUTE = 20
+# Passkey answers (and requests for a passkey challenge) from one address at the second step; each pending
+# sign-in's refused passkeys count with its wrong codes towards the same 5.
+PASSKEY_PER_ADDRESS_PER_MINUTE = 20
 # API: requests with a bad token from one address (guessing), and requests per good token (a runaway script).
 API_BAD_TOKENS_PER_ADDRESS_PER_MINUTE = 20
 API_PER_TOKEN_PER_MINUTE = 300

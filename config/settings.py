@@ -38,6 +38,10 @@ class BaseConfig:
     SESSION_REFRESH_EACH_REQUEST = True
     # Two-factor sign-in for the roles that see safeguarding detail (app/services/two_factor.py).
     TWO_FACTOR_MANDATORY = env_bool("TWO_FACTOR_MANDATORY", True)
+    # Passkeys (WebAuthn): the relying party's ID (the site's host name, no scheme or port) and the origin the
+    # browser must report (scheme://host[:port]); unset, both come from BASE_URL (app/services/passkeys.py).
+    PASSKEY_RP_ID = env_str("PASSKEY_RP_ID")
+    PASSKEY_ORIGIN = env_str("PASSKEY_ORIGIN")
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already expires when idle
 
     # Mail

@@ -1,4 +1,4 @@
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.forms.base import ServiceForm
@@ -11,4 +11,20 @@ class CodeForm(ServiceForm):
 
 
 class NewRecoveryCodesForm(ServiceForm):
+    pass
+
+
+class AddPasskeyForm(ServiceForm):
+    name = StringField("Name of the passkey", validators=[
+        DataRequired(message="Enter a name for the passkey, for example the device it is on."),
+        Length(max=60, message="Name of the passkey must be 60 characters or fewer.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    credential = HiddenField(validators=[Length(max=20_000)])
+
+
+class UsePasskeyForm(ServiceForm):
+    credential = HiddenField(validators=[Length(max=20_000)])
+
+
+class RemovePasskeyForm(ServiceForm):
     pass

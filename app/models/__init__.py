@@ -97,6 +97,9 @@ from app.models.pupils import (  # noqa: F401
 from app.models.security import (  # noqa: F401
     AccountToken,
     AccountTokenPurpose,
+    Passkey,
+    PasskeyChallenge,
+    PasskeyChallengePurpose,
     RecoveryCode,
     TwoFactor,
     UserSession,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -76,4 +76,42 @@ class RecoveryCode(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(TimestampMixin, db.Model):
+    """A passkey (a WebAuthn credential) a person registered as a second factor. The public key and the
+    authenticator's signature counter are kept; the counter must go forward at every use (a cloned
+    authenticator shows itself by going back). Removing one deletes the row; the audit trail keeps its name."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, at most 1,023 bytes
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    transports: Mapped[str | None] = mapped_column(String(200))  # comma-separated hints for the browser
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasskeyChallengePurpose(enum.StrEnum):
+    REGISTER = "register"
+    SIGN_IN = "sign_in"
+
+
+class PasskeyChallenge(TimestampMixin, db.Model):
+    """A WebAuthn ceremony's challenge, held on the server: the browser's cookie names only this row's random
+    handle. Taken once by a conditional update (`used_at`), and only before `expires_at`, so a replayed
+    answer, or a replayed cookie, finds it spent."""
+
+    __tablename__ = "passkey_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    handle: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[PasskeyChallengePurpose] = mapped_column(StoredEnum(PasskeyChallengePurpose, 20))
+    challenge: Mapped[str] = mapped_column(String(200))  # base64url
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

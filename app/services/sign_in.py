@@ -86,11 +86,26 @@ def sign_in(email: str, password: str, remote_addr: str | None) -> User:
         db.session.add(SignInAttempt(email=email, remote_addr=remote_addr, at=now()))
         db.session.commit()
         raise SignInRefused(REFUSED)
-    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
+    # The failures stay until the sign-in is complete (forget_failures): a right password with the second step
+    # still owed must not wipe the count that slows guessing of that second step.
     user.last_sign_in_at = now()
     record_event(db.session, "sign_in", "User", user.id, actor_id=user.id, detail=remote_addr)
     db.session.commit()
     return user
+
+
+def second_step_failed(user: User, remote_addr: str | None) -> None:
+    """A wrong code or a refused passkey after the right password counts as a failed sign-in of the account,
+    from that address: the waits above then slow someone who has the password but not the second factor, per
+    address and across addresses, as they slow password guessing (issue 13 items 6 and 8)."""
+    db.session.add(SignInAttempt(email=normalise_email(user.email), remote_addr=remote_addr, at=now()))
+    db.session.commit()
+
+
+def forget_failures(user: User) -> None:
+    """The sign-in is complete (password and any second step): its account's failures are cleared."""
+    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == normalise_email(user.email)))
+    db.session.commit()
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from app.clock import now
 from app.extensions import db
 from app.models import RecoveryCode, TwoFactor, User
 from app.roles import SchoolRoleName
+from app.services.passkeys import has_passkey
 
 ISSUER = "AP Hub"
 RECOVERY_CODES = 10
@@ -35,8 +36,14 @@ def _row(user: User) -> TwoFactor | None:
 
 
 def enrolled(user: User) -> bool:
+    """Whether the person has an authenticator app (a confirmed TOTP secret)."""
     row = _row(user)
     return row is not None and row.confirmed_at is not None
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey: either satisfies the mandatory rule (app.services.passkeys)."""
+    return enrolled(user) or has_passkey(user)
 
 
 def pending_secret(user: User) -> str:
@@ -108,11 +115,10 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
 
 
 def verify(user: User, code: str) -> bool:
-    """The second step of signing in: an app code, or an unused recovery code (then used up)."""
+    """The second step of signing in: an app code, or an unused recovery code (then used up). A person with
+    only passkeys has recovery codes too (first_recovery_codes)."""
     row = _row(user)
-    if row is None or row.confirmed_at is None:
-        return False
-    if _accept_totp(row, code):
+    if row is not None and row.confirmed_at is not None and _accept_totp(row, code):
         db.session.commit()
         return True
     normalised = _normalise(code)
@@ -134,6 +140,17 @@ def recovery_codes_left(user: User) -> int:
 
     return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+
+
+def first_recovery_codes(user: User) -> list[str] | None:
+    """Recovery codes for a person whose first second factor is a passkey (an app's enrolment makes its own);
+    None when they already have some."""
+    if recovery_codes_left(user):
+        return None
+    codes = _new_recovery_codes(user)
+    record_event(db.session, "recovery_codes_issued", "User", user.id, actor_id=user.id)
+    db.session.commit()
+    return codes
 
 
 def renew_recovery_codes(user: User) -> list[str]:

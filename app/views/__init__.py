@@ -75,6 +75,9 @@ def register_blueprints(app) -> None:
     from app.views.two_factor import bp as two_factor_bp
 
     app.register_blueprint(two_factor_bp)
+    from app.views.passkeys import bp as passkeys_bp
+
+    app.register_blueprint(passkeys_bp)
     app.register_blueprint(staff_bp)
     # Last: /<school_slug>/ would otherwise shadow /trust/ and /account/.
     app.register_blueprint(school_bp)

@@ -15,6 +15,10 @@ from app.throttles import limiter
 from tenants.web import school_blueprint
 
 bp = Blueprint("accounts", __name__)
+# One count for invitation and reset links together (a plain limit counts each route on its own, which let an
+# address try twice as many guesses as ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE says).
+account_links_limit = limiter.shared_limit(f"{throttles.ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE} per minute",
+                                           scope="account-link-address")
 staff_bp = school_blueprint("staff", __name__, url_prefix="/staff")
 
 
@@ -48,7 +52,7 @@ def _set_password_page(raw: str, purpose: AccountTokenPurpose, heading: str, don
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit(f"{throttles.ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="account-link-address")
+@account_links_limit
 @public
 def accept_invitation(token: str):
     return _set_password_page(token, AccountTokenPurpose.INVITATION, "Set your password",
@@ -56,7 +60,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(f"{throttles.ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="account-link-address")
+@account_links_limit
 @public
 def reset_password(token: str):
     return _set_password_page(token, AccountTokenPurpose.PASSWORD_RESET, "Choose a new password",

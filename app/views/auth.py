@@ -10,6 +10,7 @@ from app.clock import now
 from app.extensions import db
 from app.forms.auth import SignInForm
 from app.permissions import Permission, has_trust_permission, public, signed_in
+from app.services import sign_in as sign_in_service
 from app.services import two_factor, user_sessions
 from app.services.schools import schools_for_user
 from app.services.sign_in import SignInRefused
@@ -37,7 +38,7 @@ def sign_in():
             error, status = refused.message, refused.status
         else:
             next_url = _safe_next(request.args.get("next"))
-            if two_factor.enrolled(user) or two_factor.required(user):
+            if two_factor.has_second_factor(user) or two_factor.required(user):
                 # The password is right; the second step (or enrolling an app) comes before any session.
                 user_sessions.fresh_cookie()
                 session[PENDING] = {"user_id": user.id, "at": now().timestamp(), "next": next_url, "failures": 0}
@@ -51,6 +52,7 @@ PENDING = "two_factor_pending"
 
 def finish_sign_in(user, next_url: str | None = None, response=None):
     """A fresh cookie and a fresh server-side session: nothing from before sign-in carries over."""
+    sign_in_service.forget_failures(user)
     user.session_key = user_sessions.open_session(user, request.user_agent.string, request.remote_addr)
     user_sessions.fresh_cookie()
     login_user(user)

@@ -81,11 +81,17 @@ def _too_many():
                                              "again."), 429)
 
 
+# The page and its record form count together (a plain limit counts each route on its own, which let a link or an
+# address make twice the requests the figures in app/throttles.py say).
+per_link_limit = limiter.shared_limit(f"{throttles.PROVIDER_LINK_PER_LINK_PER_MINUTE} per minute", scope="provider-link",
+                                      key_func=throttles.path_token_key, on_breach=lambda _limit: _too_many())
+per_address_limit = limiter.shared_limit(f"{throttles.PROVIDER_LINK_PER_ADDRESS_PER_MINUTE} per minute",
+                                         scope="provider-link-address", on_breach=lambda _limit: _too_many())
+
+
 @public_bp.route("/<token>")
-@limiter.limit(f"{throttles.PROVIDER_LINK_PER_LINK_PER_MINUTE} per minute", key_func=throttles.path_token_key,
-               scope="provider-link", on_breach=lambda _limit: _too_many())
-@limiter.limit(f"{throttles.PROVIDER_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="provider-link-address",
-               on_breach=lambda _limit: _too_many())
+@per_link_limit
+@per_address_limit
 @public
 def page(token: str):
     link = service.live_link(token)
@@ -110,10 +116,8 @@ def _link_page(link, token, form, refused_id, status: int = 200):
 
 
 @public_bp.route("/<token>/sessions/<int:session_id>", methods=["POST"])
-@limiter.limit(f"{throttles.PROVIDER_LINK_PER_LINK_PER_MINUTE} per minute", key_func=throttles.path_token_key,
-               scope="provider-link", on_breach=lambda _limit: _too_many())
-@limiter.limit(f"{throttles.PROVIDER_LINK_PER_ADDRESS_PER_MINUTE} per minute", scope="provider-link-address",
-               on_breach=lambda _limit: _too_many())
+@per_link_limit
+@per_address_limit
 @public
 def record(token: str, session_id: int):
     link = service.live_link(token)

@@ -215,6 +215,24 @@ def test_requests_are_rate_limited_per_link_and_per_address(client, due):
         assert provider_client.get(f"/provider-attendance/{token}").status_code == 200  # the next minute
 
 
+def test_the_page_and_the_record_form_share_one_limit_per_link_and_per_address(client, due):
+    """Issue 13 item 6: viewing and recording count together, so alternating them gains nothing."""
+    with school_time(f"{MONDAY} 08:00"):
+        sign_in(client, due["officer"])
+        _, token = issue(client, due["provider"])
+    provider_client = client.application.test_client()
+    page = f"/provider-attendance/{token}"
+    with school_time(f"{MONDAY} 09:05:00"):
+        token_field = csrf_token(provider_client, page)  # the first request
+        robin = session_of(due["a"], due["robin"])
+        statuses = [provider_client.post(f"{page}/sessions/{robin.id}",
+                                         data={"outcome": "attended", "csrf_token": token_field}).status_code
+                    if n % 2 else provider_client.get(page).status_code for n in range(RATE_LIMIT)]
+    assert 429 not in statuses[:RATE_LIMIT - 1] and statuses[-1] == 429
+    other_address = provider_client.get("/provider-attendance/apl_unknown", environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    assert other_address.status_code == 404
+
+
 def test_the_record_form_needs_its_csrf_token(client, due):
     with school_time(f"{MONDAY} 08:00"):
         sign_in(client, due["officer"])

@@ -128,3 +128,36 @@ def test_one_api_token_is_limited(app, world):
     assert statuses[:limit] == [200] * limit and statuses[-1] == 429
     other = api_tokens.issue(world.users["a.dsl"], "throttle")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_password_reset_requests_are_limited_per_address(app, world):
+    client = _client(app, STRANGER)
+    limit = throttles.PASSWORD_RESET_PER_ADDRESS_PER_HOUR
+    token = csrf_token(client, "/forgot-password")
+    statuses = [client.post("/forgot-password", data={"email": f"person{n}@test.example.org",
+                                                      "csrf_token": token}).status_code for n in range(limit + 1)]
+    assert statuses[:limit] == [200] * limit and statuses[-1] == 429
+    assert _client(app, SCHOOL).post("/forgot-password", data={
+        "email": world.users["a.staff"].email, "csrf_token": csrf_token(_client(app, SCHOOL), "/forgot-password"),
+    }).status_code != 429
+
+
+def test_guessing_invitation_and_reset_links_is_limited_per_address(app, world):
+    prober = _client(app, STRANGER)
+    limit = throttles.ACCOUNT_LINK_PER_ADDRESS_PER_MINUTE
+    statuses = [prober.get(f"/{'invitation' if n % 2 else 'reset-password'}/guess{n}").status_code
+                for n in range(limit + 1)]
+    assert statuses[:limit] == [404] * limit and statuses[-1] == 429
+
+
+def test_two_factor_codes_and_passkey_answers_are_limited_per_address(app, world):
+    for url, limit in (("/sign-in/two-factor", throttles.TWO_FACTOR_PER_ADDRESS_PER_MINUTE),
+                       ("/sign-in/two-factor/passkey", throttles.PASSKEY_PER_ADDRESS_PER_MINUTE),
+                       ("/sign-in/two-factor/passkey-options", throttles.PASSKEY_PER_ADDRESS_PER_MINUTE)):
+        client = _client(app, STRANGER)
+        token = csrf_token(client)
+        # With no password step behind them these are turned away; each still counts against the address.
+        statuses = [client.post(url, data={"code": "123456", "passkey-credential": "{}", "csrf_token": token},
+                                headers={"X-CSRFToken": token}).status_code for _ in range(limit + 1)]
+        assert 429 not in statuses[:limit] and statuses[-1] == 429, url
+    assert _client(app, SCHOOL).post("/sign-in/two-factor/passkey").status_code != 429

@@ -126,3 +126,31 @@ def test_the_code_step_lapses_ten_minutes_after_the_password(app, world, mandato
 def test_the_code_step_cannot_be_reached_without_the_password(app, world, mandatory):
     client = fresh_client(app)
     assert "Sign in first" in client.get(CHALLENGE).get_data(as_text=True)
+
+
+def test_wrong_codes_slow_the_account_as_wrong_passwords_do(app, world, mandatory):
+    """Someone with the password but not the phone: each wrong code counts against the account like a wrong
+    password (issue 13 item 6), so starting again with the password does not buy five fresh guesses at once;
+    the person's own complete sign-in clears the count."""
+    from app import throttles
+
+    user = world.users["a.dsl"]
+    with school_time("2026-03-02 09:00") as clock:
+        _, secret, _ = _enrol_at_sign_in(app, user)
+        clock.tick(timedelta(seconds=60))
+        guesser = fresh_client(app)
+        guesser.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+        sign_in(guesser, user)
+        for _ in range(MAX_WRONG := 5):
+            last = guesser.post(CHALLENGE, data={"code": "123456", "csrf_token": csrf_token(guesser, CHALLENGE)})
+        assert last.headers["Location"] == "/sign-in" and MAX_WRONG == throttles.SIGN_IN_FREE_FAILURES
+        again = sign_in(guesser, user)  # the right password, at once
+        assert again.status_code == 429 and "Wait 15 seconds" in again.get_data(as_text=True)
+        clock.tick(throttles.SIGN_IN_FIRST_WAIT)
+        assert sign_in(guesser, user).headers["Location"] == CHALLENGE
+        assert post_form(guesser, CHALLENGE, {"code": _code(secret)}).headers["Location"] == "/"
+        # Complete: the count is cleared, so the next sign-in from there waits for nothing.
+        assert sign_in(fresh_client(app), user).headers["Location"] == CHALLENGE
+        later = fresh_client(app)
+        later.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+        assert sign_in(later, user).headers["Location"] == CHALLENGE
