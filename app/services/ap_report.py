@@ -198,7 +198,7 @@ def build_sections(figs: list[PeriodFigures]) -> list[Section]:
         if any(key in f.extra for f in figs):
             sections.append(Section(key, title, policy, [
                 Row(label, [f.extra.get(key, {}).get(label) for f in figs])
-                for label in sorted({label for f in figs for label in f.extra.get(key, {})})]))
+                for label in dict.fromkeys(label for f in figs for label in f.extra.get(key, {}))]))
         else:
             sections.append(Section(key, title, policy, chart_row=None,
                                     not_recorded="Not recorded: AP Hub does not hold these records yet."))
