@@ -182,3 +182,33 @@ def test_a_school_not_using_a_provider_may_not_change_its_identifiers(app, censu
     with system_scope("test: check"):
         db.session.expire_all()
         assert db.session.get(Provider, providers["farm"]).ofsted_urn is None
+
+
+def test_the_api_gives_the_census_rows_and_what_is_missing(app, census):
+    from app.services import api_tokens
+
+    world, ids, providers = census
+    tokens = {key: api_tokens.issue(world.users[key], "census script")
+              for key in ("a.ap_leader", "a.designated_governor", "b.ap_leader")}
+    api = fresh_client(app)
+    url = "/api/v1/schools/alder/census/ap-placements?from=2026-09-03&to=2026-10-01"
+    with school_time(NOW):
+        body = api.get(url, headers={"Authorization": f"Bearer {tokens['a.ap_leader']}"})
+        bad = api.get("/api/v1/schools/alder/census/ap-placements?from=2026-10-02&to=2026-10-01",
+                      headers={"Authorization": f"Bearer {tokens['a.ap_leader']}"})
+        unknown = api.get(url + "&school=birch", headers={"Authorization": f"Bearer {tokens['a.ap_leader']}"})
+        governor = api.get(url, headers={"Authorization": f"Bearer {tokens['a.designated_governor']}"})
+        other = api.get(url, headers={"Authorization": f"Bearer {tokens['b.ap_leader']}"})
+        spec = api.get("/api/v1/openapi.json").get_json()
+    assert body.status_code == 200
+    data = body.get_json()
+    assert data["ready"] is False and data["missing_count"] == 3
+    rows = {r["forename"]: r for r in data["items"]}
+    assert set(rows) == {"Ada", "Ben", "Cal"}
+    assert rows["Ada"]["ap_setting_type"] == "OOT" and rows["Ada"]["primary_reason"] == "BEH"
+    assert rows["Ben"]["leaving_date"] == "2026-09-03"
+    assert [m["item"] for m in rows["Cal"]["missing"]] == ["provider", "reason", "sessions"]
+    assert bad.status_code == 400 and "to" in bad.get_json()["error"]["fields"]
+    assert unknown.status_code == 400
+    assert governor.status_code == 403 and other.status_code == 404
+    assert "/api/v1/schools/{school_slug}/census/ap-placements" in spec["paths"]

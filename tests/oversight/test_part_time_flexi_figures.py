@@ -17,7 +17,7 @@ from app.services.ap_report import report_data
 from app.services.trust_dashboard import trust_dashboard
 from app.services.trust_report import trust_report
 from tenants import school_scope, trust_scope
-from tests.helpers import school_time
+from tests.helpers import fresh_client, school_time
 from tests.oversight.history import enter_years
 
 AUTUMN = (dt.date(2025, 9, 4), dt.date(2025, 12, 19))
@@ -144,3 +144,30 @@ def test_the_dashboard_shows_part_time_today_and_the_trends(app, records):
     assert alder == [1, 1, 1, 1, 1, 2]
     # Fay's agreement, 1 July to 7 November (withdrawn).
     assert dict((s.name, v) for s, v in trends["flexi"].by_school)["Alder School"] == [0, 1, 1, 1, 0, 0]
+
+
+def test_the_trust_report_figures_api(app, records):
+    from app.services import api_tokens
+
+    tokens = {key: api_tokens.issue(records.users[key], "trust script")
+              for key in ("trust.designated_trustee", "a.headteacher")}
+    api = fresh_client(app)
+    url = "/api/v1/trust/report-figures?from=2025-09-04&to=2025-12-19&label=Autumn+2025"
+    with school_time("2026-01-10 10:00"):
+        body = api.get(url, headers={"Authorization": f"Bearer {tokens['trust.designated_trustee']}"})
+        school_role = api.get(url, headers={"Authorization": f"Bearer {tokens['a.headteacher']}"})
+        too_long = api.get("/api/v1/trust/report-figures?from=2024-01-01&to=2025-12-19",
+                           headers={"Authorization": f"Bearer {tokens['trust.designated_trustee']}"})
+        spec = api.get("/api/v1/openapi.json").get_json()
+    assert body.status_code == 200
+    data = body.get_json()
+    assert data["label"] == "Autumn 2025" and data["first_day"] == "2025-09-04"
+    part_time = next(s for s in data["sections"] if s["key"] == pf.PART_TIME)
+    assert part_time["row_labels"][0] == pf.PT_PUPILS
+    schools = {row["school"]: row["values"] for row in part_time["schools"]}
+    assert schools["Alder School"][0] == 1 and schools["The trust"][0] == 1
+    cost = next(s for s in data["sections"] if s["key"] == "cost")
+    assert all(isinstance(v, str | type(None)) for row in cost["schools"] for v in row["values"][:3])
+    assert school_role.status_code == 403 and too_long.status_code == 400
+    assert "/api/v1/trust/report-figures" in spec["paths"] and "ReportFigures" in spec["components"]["schemas"]
+    assert "Figures" not in str(data)  # pupils' names: none
