@@ -46,7 +46,14 @@ def _period():
     return form, form.first_day.data, form.last_day.data, errors
 
 
-def _fix_url(row, missing) -> str:
+FIXED_WITH = {"provider": Permission.PROVIDERS_EDIT, "reason": Permission.PLACEMENTS_COMMISSION,
+              "sessions": Permission.PLACEMENTS_COMMISSION}
+
+
+def _fix_url(row, missing) -> str | None:
+    """Where the item is fixed, when this person may fix it (else the page says who does)."""
+    if FIXED_WITH[missing.item] not in g.school_permissions:
+        return None
     back = request.full_path
     if missing.item == "provider":
         return url_for("census.provider_items", provider_id=row.provider_id, next=back)

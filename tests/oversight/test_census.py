@@ -78,9 +78,17 @@ def signed_in(app, email: str, at: str = NOW):
     return client
 
 
-def test_the_page_lists_the_census_rows_and_what_is_missing_with_links_to_fix(app, census):
+def test_the_headteacher_sees_what_is_missing_and_who_fixes_it(app, census):
     world, ids, providers = census
     head = signed_in(app, "a.headteacher@test.example.org")
+    with school_time(NOW):
+        html = head.get(f"/alder/census/?{PERIOD}").get_data(as_text=True)
+    assert html.count("(The AP leader fixes this.)") == 3 and "Fix this" not in html
+
+
+def test_the_page_lists_the_census_rows_and_what_is_missing_with_links_to_fix(app, census):
+    world, ids, providers = census
+    head = signed_in(app, "a.ap_leader@test.example.org")
     with school_time(NOW):
         page = head.get(f"/alder/census/?{PERIOD}")
     html = page.get_data(as_text=True)
