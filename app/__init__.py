@@ -52,6 +52,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from app.services.notifications import install_outbox_enqueue
 
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
+    from app.services.part_time_flexi_figures import install_report_sections
+
+    install_report_sections()  # the report's part-time and flexi-schooling figures (issue 16)
     tenants.web.init_app(app)
 
     from app.ops import init_app as init_ops

@@ -63,6 +63,7 @@ SCHOOL_NAVIGATION: tuple[NavGroup, ...] = (
         NavPage("Key contacts", "school.key_contacts"),
         NavPage("External notices", "notices.index", Permission.EXTERNAL_NOTICES_VIEW, ("notices.",)),
         NavPage("Calendar", "calendar.overview", None, ("calendar.",)),
+        NavPage("School census", "census.index", Permission.CENSUS_VIEW, ("census.",)),
         NavPage("Staff access", "staff.index", Permission.STAFF_MANAGE, ("staff.",)),
     )),
 )

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     REPORTS_VIEW = "school.reports.view"  # the headteacher's reports on the use of AP (4.2); aggregates only
     REPORTS_DRAFTS_VIEW = "school.reports.drafts.view"  # reports not yet presented to governors
     REPORTS_PRODUCE = "school.reports.produce"  # produce, mark presented to governors and sent to the trust
+    CENSUS_VIEW = "school.census.view"  # the school census's AP placements rows and their CSV (named pupils)
     GOVERNORS_VIEW = "school.governors.view"  # presented reports and live aggregate figures (4.1)
     GOVERNORS_NOTES_RECORD = "school.governors.notes.record"  # questions asked and actions agreed (4.1)
     COMPLAINTS_RECORD = "school.complaints.record"  # any staff member takes a concern or complaint (11.1)
@@ -191,8 +192,8 @@ for _role, _granted in _PART_TIME_PERMISSIONS.items():
 # ones and aggregate figures (never a named pupil) and record their questions and actions.
 _REPORT_PERMISSIONS = {
     R.HEADTEACHER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW, Permission.REPORTS_PRODUCE,
-                    Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
-    R.AP_LEADER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW},
+                    Permission.CENSUS_VIEW, Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
+    R.AP_LEADER: {Permission.REPORTS_VIEW, Permission.REPORTS_DRAFTS_VIEW, Permission.CENSUS_VIEW},
     R.DESIGNATED_GOVERNOR: {Permission.REPORTS_VIEW, Permission.GOVERNORS_VIEW, Permission.GOVERNORS_NOTES_RECORD},
 }
 # Complaints (11.1): any member of staff takes one; the headteacher runs the procedure; leaders see them.

@@ -70,4 +70,7 @@ def openapi_document() -> dict:
     from app.api.flexi_schooling import openapi_paths as flexi_paths
 
     flexi_paths(spec, ok, _ERROR)
+    from app.api.census import openapi_paths as census_paths
+
+    census_paths(spec, ok, _ERROR)
     return spec.to_dict()

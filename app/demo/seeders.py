@@ -8,6 +8,7 @@ from app.demo.attendance import seed_attendance
 from app.demo.calendars import seed_calendars
 from app.demo.flexi import seed_flexi
 from app.demo.oversight import seed_oversight
+from app.demo.oversight_history import seed_oversight_history
 from app.demo.part_time import seed_part_time
 from app.demo.placements import seed_placements
 from app.demo.providers import seed_providers
@@ -28,4 +29,5 @@ SEEDERS: Sequence[Callable] = (
     seed_oversight,  # two terms of history, a presented report, a complaint, the policy's review
     seed_part_time,  # after the attendance: its C2 sessions are not confirmed as provider sessions are
     seed_flexi,  # a flexi-schooling agreement at Millbrook Academy through the school year (section 10)
+    seed_oversight_history,  # census identifiers; past part-time timetables and a refused flexi request
 )

@@ -46,6 +46,8 @@ class Placement(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin
     start_date: Mapped[dt.date] = mapped_column(Date, index=True)
     planned_end_date: Mapped[dt.date | None] = mapped_column(Date)
     online_justification: Mapped[str | None] = mapped_column(Text)  # 7.3: no appropriate alternative
+    # The school census's primary reason, when the school chose it (app.policy.census_placements).
+    census_reason: Mapped[str | None] = mapped_column(String(3))
     key_information_shared_on: Mapped[dt.date | None] = mapped_column(Date)  # 7.10, SEN included
     key_information_shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     key_information_note: Mapped[str | None] = mapped_column(Text)

@@ -39,6 +39,10 @@ class Provider(SharedOrSchoolOwnedMixin, TimestampMixin, ArchivableMixin, Audite
     kind: Mapped[ProviderKind] = mapped_column(StoredEnum(ProviderKind, 20))
     registration_status: Mapped[RegistrationStatus] = mapped_column(StoredEnum(RegistrationStatus, 40))
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
+    # School census AP placements (app.policy.census_codes): the UKPRN, else the AP setting type, where the
+    # provider has no URN.
+    ukprn: Mapped[str | None] = mapped_column(String(8))
+    ap_setting_type: Mapped[str | None] = mapped_column(String(3))
     # On-site provision belongs to one school; other providers serve the whole trust.
     owning_school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     # The school that added it to the register: only it may make it its own on-site provision (issue 13).

@@ -48,6 +48,8 @@ class Measure(enum.StrEnum):
     OVERDUE_QA_VISITS = "overdue_qa_visits"
     ATTENDANCE_AT_AP = "attendance_at_ap"
     PROVIDERS_EXPIRING = "providers_expiring"
+    PART_TIME_TIMETABLES = "part_time_timetables"
+    PART_TIME_PAST_SIX_WEEKS = "part_time_past_six_weeks"
 
     @property
     def label(self) -> str:
@@ -72,6 +74,10 @@ MEASURES: dict[Measure, MeasureRule] = {
     Measure.OVERDUE_QA_VISITS: MeasureRule("Overdue QA visits", "8.1", 1, 3),
     Measure.ATTENDANCE_AT_AP: MeasureRule("Attendance at AP this half-term", "4.5"),
     Measure.PROVIDERS_EXPIRING: MeasureRule("Providers' vetting ending within 30 days", "7.9", 1, None),
+    # Section 9: pupils on an approved part-time timetable today (a fact); those running past six weeks are
+    # watched, as the LA's reviews after six to eight weeks ask (9.7; reference/statutory-facts.md).
+    Measure.PART_TIME_TIMETABLES: MeasureRule("Pupils on a part-time timetable", "9.5", watch_from=None),
+    Measure.PART_TIME_PAST_SIX_WEEKS: MeasureRule("Part-time timetables past six weeks", "9.6, 9.7", 1, None),
 }
 
 

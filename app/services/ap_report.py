@@ -194,22 +194,37 @@ def build_sections(figs: list[PeriodFigures]) -> list[Section]:
             row("Complaints closed", lambda f: f.extra.get("complaints", {}).get("closed", 0)),
         ]),
     ]
-    for key, title, policy in LATER_SECTIONS:
-        if any(key in f.extra for f in figs):
-            sections.append(Section(key, title, policy, [
-                Row(label, [f.extra.get(key, {}).get(label) for f in figs])
-                for label in sorted({label for f in figs for label in f.extra.get(key, {})})]))
-        else:
-            sections.append(Section(key, title, policy, chart_row=None,
-                                    not_recorded="Not recorded: AP Hub does not hold these records yet."))
-    sections.append(Section("cost", "Cost and value for money", "4.2", [
+    sections.extend(_later_sections(figs))
+    sections.append(_cost_section(figs))
+    return sections
+
+
+def _cost_section(figs: list[PeriodFigures]) -> Section:
+    """4.2: cost and value for money, per period, and by provider this period."""
+    def row(label, getter, kind="count"):
+        return Row(label, [getter(f) for f in figs], kind)
+
+    return Section("cost", "Cost and value for money", "4.2", [
         row("Cost of placements", lambda f: f.cost.quantize(Decimal("0.01")) if f.costed_placements else None, "money"),
         row("Cost per pupil", lambda f: f.cost_per_pupil, "money"),
         row("Cost per attended session", lambda f: f.cost_per_attended_session, "money"),
         row("Placements with an agreed cost", lambda f: f.costed_placements),
     ], breakdowns=[Breakdown("Value for money by provider, this period",
                              ["Provider", "Cost", "Sessions attended", "Cost per attended session"],
-                             [list(r) for r in cur.value_by_provider()])]))
+                             [list(r) for r in figs[-1].value_by_provider()])])
+
+
+def _later_sections(figs: list[PeriodFigures]) -> list[Section]:
+    """Part-time timetables and flexi-schooling: the rows their PERIOD_SECTIONS hook put in `extra`, in its order."""
+    sections = []
+    for key, title, policy in LATER_SECTIONS:
+        if any(key in f.extra for f in figs):
+            sections.append(Section(key, title, policy, [
+                Row(label, [f.extra.get(key, {}).get(label) for f in figs])
+                for label in dict.fromkeys(label for f in figs for label in f.extra.get(key, {}))]))
+        else:
+            sections.append(Section(key, title, policy, chart_row=None,
+                                    not_recorded="Not recorded: AP Hub does not hold these records yet."))
     return sections
 
 

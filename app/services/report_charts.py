@@ -44,8 +44,38 @@ def bar_chart(labels: list[str], values: list, kind: str = "count", width: int =
     bar_w = min(48.0, slot * 0.6)
     plot = height - top - bottom
     bars = []
-    for i, (label, value) in enumerate(zip(labels, values)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = 0.0 if value is None else plot * float(value) / top_value
         x = left + i * slot + (slot - bar_w) / 2
         bars.append(Bar(round(x, 1), round(top + plot - h, 1), round(h, 1), label, value_text(value, kind)))
     return BarChart(width, height, top + plot, round(bar_w, 1), bars, value_text(top_value, kind))
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A trend line drawn on the server (SVG), e.g. a dashboard measure over six half-terms: coordinates worked out
+    here, the template only draws them (and a table beside it gives the same figures)."""
+
+    width: int
+    height: int
+    points: list[tuple[float, float, str, str]]  # x, y, label, value text
+    polyline: str
+    max_label: str
+
+
+def line_chart(labels: list[str], values: list, percent: bool = False, width: int = 360,
+               height: int = 140) -> LineChart:
+    """One point per period; an unknown value draws no point (the line joins the known ones)."""
+    left, top, bottom = 40, 10, 30
+    known = [float(v) for v in values if v is not None]
+    top_value = 100.0 if percent else max(max(known, default=0.0), 1.0)
+    step = (width - left - 10) / max(len(values) - 1, 1)
+    points = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        if value is None:
+            continue
+        x = left + i * step
+        y = top + (height - top - bottom) * (1 - float(value) / top_value)
+        points.append((round(x, 1), round(y, 1), label, value_text(value, "percent" if percent else "count")))
+    return LineChart(width, height, points, " ".join(f"{x},{y}" for x, y, _, _ in points),
+                     "100%" if percent else f"{top_value:g}")

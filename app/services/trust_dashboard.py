@@ -18,6 +18,7 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, Provider, School
 from app.models.attendance import AttendanceSession, WelfareCheck
+from app.models.part_time import PartTimeTimetable
 from app.models.tasks import Task, TaskStatus
 from app.policy.attendance import SessionKind
 from app.policy.oversight_thresholds import (
@@ -27,11 +28,21 @@ from app.policy.oversight_thresholds import (
     rate,
     vetting_ends_soon,
 )
+from app.policy.part_time_timetables import TimetableStatus
 from app.policy.provider_vetting import vetted_until
 from app.school_calendar import HalfTermDates
 from app.services.ap_figures import PeriodFigures, Window, period_figures
 from app.services.calendar import calendar_for_schools
+from app.services.part_time_flexi_figures import (
+    FLEXI,
+    FX_RUNNING,
+    PART_TIME,
+    PT_PAST_SIX_WEEKS,
+    PT_PUPILS,
+    SIX_WEEKS,
+)
 from app.services.providers.status import _as_aware, _latest_approvals
+from app.services.report_charts import line_chart
 from app.services.schools import all_schools
 
 TREND_HALF_TERMS = 6
@@ -88,6 +99,8 @@ LINKS = {
     Measure.OVERDUE_QA_VISITS: ("trust_monitoring.monitoring", {}),
     Measure.ATTENDANCE_AT_AP: ("trust_attendance.trust_overview", {}),
     Measure.PROVIDERS_EXPIRING: ("trust.index", {"_anchor": "vetting-ending"}),
+    Measure.PART_TIME_TIMETABLES: ("trust_part_time.trust_index", {}),
+    Measure.PART_TIME_PAST_SIX_WEEKS: ("trust_part_time.trust_index", {}),
 }
 
 
@@ -130,6 +143,7 @@ def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
             select(Task.school_id, Task.kind, func.count()).where(
                 Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status == TaskStatus.OPEN,
                 Task.due_at <= now).group_by(Task.school_id, Task.kind))}
+    part_time = _part_time_today(today)
     expiring = _vetting_ending(schools, today)
     expiring_count = defaultdict(int)
     for school, _, _ in expiring:
@@ -155,6 +169,8 @@ def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
             Measure.OVERDUE_QA_VISITS: overdue.get((school.id, "qa_visit_due"), 0),
             Measure.ATTENDANCE_AT_AP: this.attendance if this else None,
             Measure.PROVIDERS_EXPIRING: expiring_count[school.id],
+            Measure.PART_TIME_TIMETABLES: part_time.get(school.id, (0, 0))[0],
+            Measure.PART_TIME_PAST_SIX_WEEKS: int(part_time.get(school.id, (0, 0))[1] or 0),
         }
         rows.append(SchoolRow(school, current, [Cell(m, v, rate(m, v), LINKS[m]) for m, v in values.items()]))
     return Dashboard(rows, _trends(schools, half_terms, figures), expiring, today)
@@ -167,6 +183,11 @@ TREND_MEASURES = (
     ("not_located", "Pupils not located", False, lambda f: f.not_located),
     ("reviews_late", "Half-termly reviews not held on time", False, lambda f: f.reviews_due - f.reviews_on_time),
     ("qa_late", "QA visits not made on time", False, lambda f: f.qa_visits_due - f.qa_visits_on_time),
+    ("part_time", "Pupils on a part-time timetable", False,
+     lambda f: f.extra.get(PART_TIME, {}).get(PT_PUPILS)),
+    ("part_time_long", "Part-time timetables running past six weeks", False,
+     lambda f: f.extra.get(PART_TIME, {}).get(PT_PAST_SIX_WEEKS)),
+    ("flexi", "Flexi-schooling agreements running", False, lambda f: f.extra.get(FLEXI, {}).get(FX_RUNNING)),
 )
 
 
@@ -196,6 +217,18 @@ def _trends(schools, half_terms, figures) -> list[Trend]:
     return trends
 
 
+def _part_time_today(today: dt.date) -> dict[int, tuple[int, int]]:
+    """Section 9: per school, pupils on an approved part-time timetable today and, of them, those running past six
+    weeks. One grouped query."""
+    start = PartTimeTimetable.start_date
+    return _grouped(select(PartTimeTimetable.school_id, func.count(func.distinct(PartTimeTimetable.pupil_id)),
+                           func.sum(case((start < today - SIX_WEEKS, 1), else_=0)))
+                    .where(PartTimeTimetable.status == TimetableStatus.ACTIVE,
+                           PartTimeTimetable.approved_at.is_not(None), PartTimeTimetable.archived_at.is_(None),
+                           start <= today)
+                    .group_by(PartTimeTimetable.school_id))
+
+
 def _vetting_ending(schools, today: dt.date) -> list[tuple[School, Provider, dt.date]]:
     """Policy 7.9: the providers each school has an active placement with whose vetting ends within the window."""
     in_use = db.session.execute(select(Placement.school_id, Placement.provider_id).where(
@@ -215,32 +248,6 @@ def _vetting_ending(schools, today: dt.date) -> list[tuple[School, Provider, dt.
     return sorted(found, key=lambda r: (r[2], r[0].name, r[1].name))
 
 
-# --- charts -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineChart:
-    """A line chart drawn on the server (SVG): coordinates worked out here, the template only draws them."""
-
-    width: int
-    height: int
-    points: list[tuple[float, float, str, str]]  # x, y, label, value text
-    polyline: str
-    max_label: str
-
-
-def line_chart(trend: Trend, width: int = 360, height: int = 140) -> LineChart:
-    left, top, bottom = 40, 10, 30
-    values = [p.value for p in trend.trust]
-    known = [v for v in values if v is not None]
-    top_value = 100.0 if trend.percent else max(max(known, default=0), 1)
-    step = (width - left - 10) / max(len(values) - 1, 1)
-    points = []
-    for i, p in enumerate(trend.trust):
-        if p.value is None:
-            continue
-        x = left + i * step
-        y = top + (height - top - bottom) * (1 - p.value / top_value)
-        points.append((round(x, 1), round(y, 1), p.key, f"{p.value:.1f}%" if trend.percent else f"{p.value:g}"))
-    return LineChart(width, height, points, " ".join(f"{x},{y}" for x, y, _, _ in points),
-                     "100%" if trend.percent else f"{top_value:g}")
+def trend_charts(dashboard: Dashboard) -> list:
+    """The trust's line per trend (app.services.report_charts), in the dashboard's order."""
+    return [line_chart(t.keys, [p.value for p in t.trust], t.percent) for t in dashboard.trends]

@@ -9,6 +9,7 @@ def register_blueprints(app) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.calendar_feed import bp as calendar_feed_bp
     from app.views.calendar_feed import public_bp as calendar_feed_public_bp
+    from app.views.census import bp as census_bp
     from app.views.complaints import bp as complaints_bp
     from app.views.complaints import monitoring_bp as policy_monitoring_bp
     from app.views.complaints import trust_bp as trust_policy_bp
@@ -42,6 +43,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(governors_bp)
+    app.register_blueprint(census_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(policy_monitoring_bp)
     app.register_blueprint(trust_policy_bp)

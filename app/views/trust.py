@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.permissions import Permission, has_trust_permission, trust_permission
 from app.policy.oversight_thresholds import Measure
 from app.services.placements import trust_placements
-from app.services.trust_dashboard import line_chart, trust_dashboard
+from app.services.trust_dashboard import trend_charts, trust_dashboard
 from app.services.trust_overview import trust_overview
 from tenants import trust_scope
 
@@ -18,7 +18,7 @@ def index():
     """The trust dashboard (issue 16 item 2): one row per school, coloured by the oversight thresholds."""
     with trust_scope(current_user.id, "trust overview: the dashboard of every school's figures"):
         dashboard = trust_dashboard()
-        return render_template("trust/index.html", dashboard=dashboard, charts=[line_chart(t) for t in dashboard.trends],
+        return render_template("trust/index.html", dashboard=dashboard, charts=trend_charts(dashboard),
                                measures=Measure, can_safeguard=has_trust_permission(
                                    current_user, Permission.TRUST_SAFEGUARDING_VIEW))
 

@@ -11,6 +11,7 @@ GROUP_OF = {
     "Propose a part-time timetable": "Pupils and placements",
     "Providers": "Providers", "Provider links": "Providers", "Quality assurance": "Providers",
     "Key contacts": "School", "External notices": "School", "Calendar": "School", "Staff access": "School",
+    "School census": "School",
 }
 
 

@@ -82,6 +82,8 @@ def _pages(app, ids) -> list[tuple[str, str]]:
         ("key-contacts", "school.key_contacts", s),
         ("calendar", "calendar.overview", s),
         ("notices", "notices.index", s),
+        ("census", "census.index", s),
+        ("census-reason", "census.placement_reason", {**s, "placement_id": ids["Placement"]}),
         ("account", "account.settings", {}),
     ]
     with app.test_request_context():
@@ -116,7 +118,7 @@ def test_every_main_page_of_a_school_has_no_accessibility_violation(app, demo, p
     _visit(page, "sign-in", "/sign-in", failures)
     _sign_in(page, AP_LEADER)
     pages = _pages(app, demo)
-    assert len(pages) == 24, "a demo record the tour needs is missing"
+    assert len(pages) == 26, "a demo record the tour needs is missing"
     for name, url in pages:
         _visit(page, name, url, failures)
     # What only a DSL (or the headteacher) may open.

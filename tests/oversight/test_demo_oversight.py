@@ -36,11 +36,16 @@ def test_the_demo_shows_history_in_the_trends_and_a_presented_report(app):
         sign_in(head, "head@millbrook.example.org", DEMO_PASSWORD)
         report = head.get(f"/millbrook/reports/{report_id}").get_data(as_text=True)
         home = head.get("/millbrook/").get_data(as_text=True)
+        census = head.get("/millbrook/census/").get_data(as_text=True)
     assert "Full governing body" in report and "Why was one review late" in report
     cost = re.search(r"Cost of placements</th>(.*?)</tr>", report, re.S).group(1)
     assert re.findall(r"£([\d,.]+)", cost)[-1] != "0.00"
     assert "Tobin" not in report and "Ravensworth" not in report
     assert "Approvals waiting" in home
+    part_time = re.search(r"Pupils on a part-time timetable</th>(.*?)</tr>", report, re.S).group(1)
+    assert re.findall(r">(\d+)<", part_time)[-2:] == ["1", "1"]  # the two terms before, one each
+    assert "Ottilie" not in report and "Brackenbury" not in report
+    assert "School census: alternative provision placements" in census and "Sessions per week" in census
 
 
 def _school_id(slug: str) -> int:

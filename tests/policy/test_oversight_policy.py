@@ -29,6 +29,10 @@ NOW = dt.datetime(2026, 3, 16, 11, 0, tzinfo=dt.UTC)
     (Measure.OVERDUE_WELFARE_CHECKS, 1, Rating.ACT),
     (Measure.OPEN_WELFARE_CHECKS, 5, Rating.WATCH),
     (Measure.OVERDUE_REVIEWS, None, Rating.OK),
+    (Measure.PART_TIME_TIMETABLES, 12, Rating.OK),  # a fact (section 9)
+    (Measure.PART_TIME_PAST_SIX_WEEKS, 0, Rating.OK),
+    (Measure.PART_TIME_PAST_SIX_WEEKS, 1, Rating.WATCH),  # 9.6, 9.7: the LA's six-to-eight-week review
+    (Measure.PART_TIME_PAST_SIX_WEEKS, 9, Rating.WATCH),
 ])
 def test_counts_are_coloured_by_their_thresholds(measure, count, rating):
     assert rate_count(measure, count) is rating
