@@ -52,6 +52,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from app.services.notifications import install_outbox_enqueue
 
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
+    from jobs.webhook_deliveries import install_webhook_enqueue
+
+    install_webhook_enqueue(session_class)  # likewise webhook deliveries (issue 17 item 5)
     tenants.web.init_app(app)
 
     from app.ops import init_app as init_ops

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.clock import SCHOOL_TZ, local_datetime, to_local
-from jobs.connection import EMAIL, SWEEPS
+from jobs.connection import EMAIL, SWEEPS, WEBHOOKS
 
 EVERY_DAY = "every day"
 WEEKDAYS = "weekdays"
@@ -62,6 +62,9 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("outbox-dispatch", "jobs.outbox.dispatch_outbox", EMAIL,
                 "Send the emails waiting in the outbox (and retry the ones that failed)",
+                every=timedelta(minutes=1), days=EVERY_DAY),
+    PeriodicJob("webhooks-dispatch", "jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS,
+                "Deliver the webhook events waiting (and retry the ones that failed)",
                 every=timedelta(minutes=1), days=EVERY_DAY),
     PeriodicJob("daily-digests", "jobs.outbox.send_daily_digests", EMAIL,
                 "Send each person who asked for one their daily digest", at=time(7, 0), days=WEEKDAYS),
@@ -211,4 +214,4 @@ def schedule_lines(now: datetime, jobs: Iterable[PeriodicJob] = PERIODIC_JOBS) -
         rows.append((job.name, job.when, to_local(upcoming).strftime("%a %-d %b %H:%M") if upcoming else "-",
                      job.queue, job.what))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]
