@@ -70,4 +70,13 @@ def openapi_document() -> dict:
     from app.api.flexi_schooling import openapi_paths as flexi_paths
 
     flexi_paths(spec, ok, _ERROR)
+    from app.api.tasks import openapi_paths as task_paths
+
+    task_paths(spec, ok, _ERROR)
+    from app.api.outbox import openapi_paths as outbox_paths
+
+    outbox_paths(spec, ok, _ERROR)
+    from app.api.webhooks import openapi_paths as webhook_paths
+
+    webhook_paths(spec, ok, _ERROR)
     return spec.to_dict()
