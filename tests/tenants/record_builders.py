@@ -20,11 +20,15 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING
 
 from app.clock import now
 from app.extensions import db
 from app.models import Audience, HalfTerm, Notification, Task, Term, TrainingDay
 from tenants import TenantScopedMixin, school_scope, system_scope
+
+if TYPE_CHECKING:
+    from app.models import AttendanceSession, Placement, Pupil
 
 
 @dataclass(frozen=True)
