@@ -9,8 +9,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField
 
 from app.admin.setup import TrusteeModelView
 from app.extensions import db
@@ -25,12 +24,6 @@ def _event_types_cell(view, context, model, name):
     return ", ".join(WebhookEventType(t).label for t in model.event_types or [])
 
 
-def _error_cell(view, context, model, name):
-    if not model.last_error:
-        return ""
-    return Markup('<span class="text-danger">{}</span>').format(escape(model.last_error))
-
-
 class WebhookSubscriptionView(TrusteeModelView):
     can_view_details = True
     column_list = ("name", "url", "event_types", "is_active", "created_at", "updated_at")
@@ -42,7 +35,6 @@ class WebhookSubscriptionView(TrusteeModelView):
     form_extra_fields = {
         "chosen_events": SelectMultipleField(
             "Events", choices=[(t.value, t.label) for t in WebhookEventType],
-            widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
             description="What the receiving system is sent. Each payload carries ids and the school, no names."),
     }
     form_args = {"url": {"label": "Address (https://...)"}}
@@ -100,7 +92,6 @@ class WebhookDeliveryView(TrusteeModelView):
     column_labels = {"created_at": "Queued", "event": "Event", "last_response_code": "Last reply",
                      "next_attempt_at": "Next attempt", "delivered_at": "Delivered", "last_error": "Last error",
                      "reclaimed_at": "May have been delivered twice (worker stopped while sending)"}
-    column_formatters = {"last_error": _error_cell}
 
     @action("retry", "Retry", "Send the selected failed deliveries again?")
     def action_retry(self, ids):
