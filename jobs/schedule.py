@@ -63,9 +63,6 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("outbox-dispatch", "jobs.outbox.dispatch_outbox", EMAIL,
                 "Send the emails waiting in the outbox (and retry the ones that failed)",
                 every=timedelta(minutes=1), days=EVERY_DAY),
-    PeriodicJob("webhooks-dispatch", "jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS,
-                "Deliver the webhook events waiting (and retry the ones that failed)",
-                every=timedelta(minutes=1), days=EVERY_DAY),
     PeriodicJob("daily-digests", "jobs.outbox.send_daily_digests", EMAIL,
                 "Send each person who asked for one their daily digest", at=time(7, 0), days=WEEKDAYS),
     PeriodicJob("calendar-readiness", "jobs.sweeps.calendar_readiness", SWEEPS,
@@ -102,6 +99,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
                 "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
                 at=time(6, 55), days=SCHOOL_DAYS),
+    PeriodicJob("webhooks-dispatch", "jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS,
+                "Deliver the webhook events waiting (and retry the ones that failed)",
+                every=timedelta(minutes=1), days=EVERY_DAY),
 )
 
 
