@@ -55,6 +55,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from app.services.part_time_flexi_figures import install_report_sections
 
     install_report_sections()  # the report's part-time and flexi-schooling figures (issue 16)
+    from jobs.webhook_deliveries import install_webhook_enqueue
+
+    install_webhook_enqueue(session_class)  # likewise webhook deliveries (issue 17 item 5)
     tenants.web.init_app(app)
 
     from app.ops import init_app as init_ops

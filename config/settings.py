@@ -57,6 +57,14 @@ class BaseConfig:
     MAIL_DOMAIN = env_str("MAIL_DOMAIN", "aphub.example.org")  # right-hand side of Message-IDs
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
     OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300, minimum=1)
+    # Webhooks (docs/webhooks.md): attempts before a delivery fails, the first retry's delay (doubling after),
+    # the receiver's time to answer, and when a 'sending' delivery counts as abandoned by its worker.
+    WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+    WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 60, minimum=1)
+    WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+    WEBHOOK_CLAIM_TIMEOUT_SECONDS = env_int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)
+    # Subscribers' addresses are https; plain http only to this machine (loopback), and only where allowed.
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = False
 
     # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
     UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
@@ -85,6 +93,7 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     MAIL_BACKEND = env_str("MAIL_BACKEND", "folder")
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = True
 
 
 class TestingConfig(BaseConfig):
@@ -102,6 +111,7 @@ class TestingConfig(BaseConfig):
     TWO_FACTOR_MANDATORY = False
     LOG_FORMAT = None
     PROXY_HOPS = 0
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = True  # the tests' receivers listen on 127.0.0.1
 
 
 class ProductionConfig(BaseConfig):

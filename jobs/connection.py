@@ -13,9 +13,10 @@ from rq import Queue
 # Workloads: urgent safeguarding prompts never wait behind a trust-wide sweep.
 URGENT = "urgent"
 EMAIL = "email"
+WEBHOOKS = "webhooks"  # events for the trust's other systems: a slow receiver never delays an email
 SWEEPS = "sweeps"
 DEFAULT = "default"
-QUEUE_NAMES = (URGENT, EMAIL, SWEEPS, DEFAULT)  # worker priority order
+QUEUE_NAMES = (URGENT, EMAIL, WEBHOOKS, SWEEPS, DEFAULT)  # worker priority order
 
 
 _clients: dict[tuple[str, int], Redis] = {}

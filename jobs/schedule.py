@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.clock import SCHOOL_TZ, local_datetime, to_local
-from jobs.connection import EMAIL, SWEEPS
+from jobs.connection import EMAIL, SWEEPS, WEBHOOKS
 
 EVERY_DAY = "every day"
 WEEKDAYS = "weekdays"
@@ -99,6 +99,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("flexi-schooling-reviews", "jobs.flexi_sweeps.flexi_schooling_reviews", SWEEPS,
                 "Make the termly review tasks of flexi-schooling agreements (10.6) from each school's calendar",
                 at=time(6, 55), days=SCHOOL_DAYS),
+    PeriodicJob("webhooks-dispatch", "jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS,
+                "Deliver the webhook events waiting (and retry the ones that failed)",
+                every=timedelta(minutes=1), days=EVERY_DAY),
 )
 
 
@@ -211,4 +214,4 @@ def schedule_lines(now: datetime, jobs: Iterable[PeriodicJob] = PERIODIC_JOBS) -
         rows.append((job.name, job.when, to_local(upcoming).strftime("%a %-d %b %H:%M") if upcoming else "-",
                      job.queue, job.what))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]

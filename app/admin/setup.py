@@ -205,4 +205,7 @@ def build_admin(app) -> Admin:
     from app.admin.part_time import add_part_time_views
 
     add_part_time_views(admin)  # each LA's procedure for reporting part-time timetables (9.7)
+    from app.admin.webhooks import add_webhook_views
+
+    add_webhook_views(admin)  # the trust's webhook subscriptions and their deliveries (issue 17 item 5)
     return admin

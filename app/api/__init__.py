@@ -5,6 +5,7 @@ def init_app(app) -> None:
     from app.api import attendance as _attendance_routes  # noqa: F401  (likewise)
     from app.api import census as _census_routes  # noqa: F401  (likewise)
     from app.api import flexi_schooling as _flexi_routes  # noqa: F401  (likewise)
+    from app.api import outbox as _outbox_routes  # noqa: F401  (likewise)
     from app.api import part_time as _part_time_routes  # noqa: F401  (likewise)
     from app.api import placements as _placement_routes  # noqa: F401  (likewise)
     from app.api import providers as _provider_routes  # noqa: F401  (likewise)
@@ -12,6 +13,8 @@ def init_app(app) -> None:
     from app.api import qa as _qa_routes  # noqa: F401  (likewise)
     from app.api import reports as _report_routes  # noqa: F401  (likewise)
     from app.api import reviews as _review_routes  # noqa: F401  (likewise)
+    from app.api import tasks as _task_routes  # noqa: F401  (likewise)
+    from app.api import webhooks as _webhook_routes  # noqa: F401  (likewise)
     from app.api import welfare_checks as _welfare_check_routes  # noqa: F401  (likewise)
     from app.api.auth import init_app as init_auth
     from app.api.routes import bp

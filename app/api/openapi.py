@@ -73,4 +73,13 @@ def openapi_document() -> dict:
     from app.api.census import openapi_paths as census_paths
 
     census_paths(spec, ok, _ERROR)
+    from app.api.tasks import openapi_paths as task_paths
+
+    task_paths(spec, ok, _ERROR)
+    from app.api.outbox import openapi_paths as outbox_paths
+
+    outbox_paths(spec, ok, _ERROR)
+    from app.api.webhooks import openapi_paths as webhook_paths
+
+    webhook_paths(spec, ok, _ERROR)
     return spec.to_dict()

@@ -106,3 +106,10 @@ from app.models.security import (  # noqa: F401
 )
 from app.models.tasks import Task, TaskStatus  # noqa: F401
 from app.models.trust import LAContact, LAContactKind, LocalAuthority, School, SchoolPhase, Trust  # noqa: F401
+from app.models.webhooks import (  # noqa: F401
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookSubscription,
+)

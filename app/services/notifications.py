@@ -34,6 +34,7 @@ from app.models import (
     School,
     User,
 )
+from app.services.webhooks import la_notice_queued
 from tenants import current_school_id, system_scope
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
     try:
         json.dumps(context)
     except TypeError as exc:
-        raise TypeError(f"a notification's context is stored as JSON; {exc} (pass ids and text, not records)")
+        raise TypeError(f"a notification's context is stored as JSON; {exc} (pass ids and text, not records)") from exc
     rendered = render_email(template, context, recipient_name)
     # Queued in a school's scope, it is that school's record (its external notices page lists it).
     school_id = school_id if school_id is not None else current_school_id()
@@ -232,11 +233,13 @@ def notify_local_authority(school: School, kind: LAContactKind | Audience, *, te
             f"{la.name} has no '{kind.label}' contact with an email address, so {school.name} cannot send this "
             f"notice. The designated trustee adds it in the trust admin (Local authorities, LA contacts)."
         )
-    return queue_notification(
+    notification = queue_notification(
         dedupe_key=dedupe_key, audience=_audience_for_contact(kind), recipient_email=contact.email,
         recipient_name=contact.name, template=template, context=context, urgent=False, about_type=about_type,
         about_id=about_id, about_label=about_label, school_id=school.id,
     )
+    la_notice_queued(notification, school, la.id)  # the trust's other systems hear of it (issue 17 item 5)
+    return notification
 
 
 # --- the test email from the account page --------------------------------------------------------------------

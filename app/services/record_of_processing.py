@@ -42,6 +42,9 @@ PURPOSES: dict[str, tuple[str, Permission]] = {
     "Notification": ("notices to staff, the LA, the VSH and social workers, through the outbox",
                      Permission.EXTERNAL_NOTICES_VIEW),
     "AuditEvent": ("accountability: who did or read what, when (design invariant 7)", Permission.TRUST_ADMIN),
+    "WebhookEvent": ("tell the trust's own systems, through its signed webhooks, that a placement started or ended, "
+                     "a pupil was not located, a provider was suspended or an LA notice was queued (issue 17): "
+                     "record ids and the school, never a name", Permission.TRUST_ADMIN),
 }
 _PLUMBING = {"id", "school_id", "created_at", "updated_at", "archived_at", "archived_by_id"}
 

@@ -20,6 +20,7 @@ from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckM
 from app.policy.attendance import ABSENCE_REASON_CODES
 from app.policy.welfare import NOT_LOCATED, OUTCOMES, may_record, record_errors, what_follows
 from app.roles import TrustRoleName
+from app.services import webhooks
 from app.services.notifications import queue_for_users
 from app.services.results import Result
 from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, trust_role_holders
@@ -136,6 +137,7 @@ def record_check(check: WelfareCheck, data: WelfareRecordInput, by: User) -> Res
         _enter_absence_reason(check.attendance_session, reason, data.method, by)
     if follows.missing_child_procedure:
         check.missing_procedure_started_at = now
+        webhooks.welfare_check_not_located(check)
     if follows.follow_up_task:
         _missing_child_task(check, now)
     if follows.tell_trust_safeguarding_lead:

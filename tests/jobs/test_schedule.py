@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from app.clock import SCHOOL_TZ, to_local
-from jobs.connection import EMAIL, SWEEPS
+from jobs.connection import EMAIL, SWEEPS, WEBHOOKS
 from jobs.schedule import (
     EVERY_DAY,
     MONDAYS,
@@ -50,6 +50,8 @@ def test_the_table_covers_this_issue():
     assert {j.name: (j.func, j.queue, j.at, j.every, j.days) for j in PERIODIC_JOBS} == {
         "outbox-dispatch": ("jobs.outbox.dispatch_outbox", EMAIL, None, timedelta(minutes=1), EVERY_DAY),
         "daily-digests": ("jobs.outbox.send_daily_digests", EMAIL, time(7, 0), None, WEEKDAYS),
+        "webhooks-dispatch": ("jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS, None, timedelta(minutes=1),
+                              EVERY_DAY),
         "calendar-readiness": ("jobs.sweeps.calendar_readiness", SWEEPS, time(6, 30), None, WEEKDAYS),
         "task-reminders": ("jobs.sweeps.task_reminders", SWEEPS, None, timedelta(minutes=15), SCHOOL_DAYS),
         "provider-vetting": ("jobs.provider_sweeps.provider_vetting_expiry", SWEEPS, time(18, 30), None, WEEKDAYS),

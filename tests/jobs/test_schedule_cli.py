@@ -18,7 +18,8 @@ def test_schedule_prints_what_runs_when_in_local_time(app):
     assert [line.split()[0] for line in lines[1:]] == [
         "outbox-dispatch", "daily-digests", "calendar-readiness", "task-reminders", "provider-vetting",
         "attendance-sessions", "attendance-cutoffs", "half-termly-reviews", "qa-visits-due",
-        "policy-review", "part-time-timetables", "retention-review", "flexi-schooling-reviews"]
+        "policy-review", "part-time-timetables", "retention-review", "flexi-schooling-reviews",
+        "webhooks-dispatch"]
     readiness = next(line for line in lines if line.startswith("calendar-readiness"))
     assert "06:30 on weekdays" in readiness and "Mon 16 Mar 06:30" in readiness and "sweeps" in readiness
 

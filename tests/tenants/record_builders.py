@@ -20,11 +20,15 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING
 
 from app.clock import now
 from app.extensions import db
 from app.models import Audience, HalfTerm, Notification, Task, Term, TrainingDay
 from tenants import TenantScopedMixin, school_scope, system_scope
+
+if TYPE_CHECKING:
+    from app.models import AttendanceSession, Placement, Pupil
 
 
 @dataclass(frozen=True)
@@ -546,3 +550,28 @@ def _register_staff_member_builder() -> None:
 
 
 _register_staff_member_builder()
+
+
+def _register_webhook_builders() -> None:
+    # Webhooks (issue 17 item 5): an event is a school's row (row-level security); a subscription and its
+    # deliveries are the trust's, read by the designated trustee through the admin and the API.
+    from app.models import WebhookDelivery, WebhookEvent, WebhookEventType, WebhookSubscription
+
+    def subscription(marker: str) -> WebhookSubscription:
+        return WebhookSubscription(name=marker, url="https://receiver.example.org/aphub", secret="whsec_test",
+                                   event_types=[WebhookEventType.PLACEMENT_STARTED.value])
+
+    def event(marker: str) -> WebhookEvent:
+        return WebhookEvent(event_id=f"evt_{next(_markers)}", event_type=WebhookEventType.PLACEMENT_STARTED,
+                            dedupe_key=marker, occurred_at=now(), payload={"marker": marker})
+
+    def delivery(marker: str) -> WebhookDelivery:
+        return WebhookDelivery(subscription=subscription(marker), event=event(marker), attempts=0,
+                               last_error=marker)
+
+    builds(WebhookSubscription, url_args=("subscription_id",))(subscription)
+    builds(WebhookEvent)(event)
+    builds(WebhookDelivery, url_args=("delivery_id",))(delivery)
+
+
+_register_webhook_builders()

@@ -175,6 +175,9 @@ def test_every_role_gets_what_the_declarations_promise(app, world, asker):
         url = fill(app, rule, school, ids)
         kind = declared_as(view)
         expected = EXPECTED[kind][column(asker, user, school_id, view.permission)]
+        if rule.rule.startswith("/api/v1/me/") and rule.arguments and user is not None:
+            # The asker's own records (their tasks): one built for nobody is theirs to nobody, so not found.
+            expected = NOT_FOUND
         if view.access is Access.TOKEN:
             got = observed(token_client, url, headers)
         else:

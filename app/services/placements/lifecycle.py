@@ -20,6 +20,7 @@ from app.models import (
     User,
 )
 from app.policy.la_notices import commissioning_recipients
+from app.services import webhooks
 from app.state_changes import still
 
 from .base import WEEKDAYS, Result, _refused
@@ -101,6 +102,7 @@ def start_placement(placement: Placement, user: User) -> Result:
     placement.status = PlacementStatus.ACTIVE
     placement.started_at = clock.now()
     placement.started_by_id = user.id
+    webhooks.placement_started(placement)
     if needs_la_notice(placement):
         try:
             notify_la_of_placement(placement)
@@ -150,5 +152,6 @@ def end_placement(placement: Placement, user: User, data: EndInput) -> Result:
     placement.end_destination = destination
     placement.end_pupil_assessment = (data.pupil_assessment or "").strip() or None
     placement.ended_by_id = user.id
+    webhooks.placement_ended(placement)
     db.session.commit()
     return Result(record=placement)

@@ -12,6 +12,7 @@ from app.audit import record_event
 from app.extensions import db
 from app.models import AuditEvent, Placement, PlacementStatus, Provider, ProviderCheck, School, Task, TaskStatus, User
 from app.roles import SchoolRoleName
+from app.services import webhooks
 from app.services.notifications import queue_for_users
 from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, school_role_holders
 from app.state_changes import still
@@ -76,6 +77,7 @@ def suspend_provider(provider: Provider, user: User, reason: str, school: School
                         link=("providers.show", {"provider_id": provider.id}),
                         detail=f"Reason: {provider.suspension_reason}")
             db.session.flush()  # inside this school's scope: its rows are written as its own
+    webhooks.provider_suspended(provider, sorted(active))
     db.session.commit()
     return Result(record=provider, schools_told=sorted(active))
 

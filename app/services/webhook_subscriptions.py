@@ -1,0 +1,190 @@
+"""The trust's webhook subscriptions and their deliveries, as the designated trustee keeps and reads them (issue 17
+item 5). The trust admin and the API call these, inside the trustee's recorded trust scope; each change to a
+subscription is in the audit trail (the secret never is).
+
+An address is https; plain http only to this machine's loopback where the settings allow it (testing,
+development). The secret is made here and returned once, to be shown once: nothing displays it again.
+"""
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import clock
+from app.audit import record_event
+from app.extensions import db
+from app.models import (
+    User,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookSubscription,
+)
+from app.services.results import Result, refused
+from tenants.access import RecordNotFound
+
+NAME_MAX, URL_MAX = 200, 500
+EVENT_TYPES = tuple(WebhookEventType)
+
+
+def new_secret() -> str:
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str, allow_loopback_http: bool) -> str | None:
+    """Why this address cannot receive webhooks, or None."""
+    url = (url or "").strip()
+    if not url:
+        return "Enter the address that receives the events."
+    if len(url) > URL_MAX:
+        return f"Keep the address to {URL_MAX} characters."
+    parts = urlsplit(url)
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        return "Enter a full address starting https://, such as https://mis.example.org/aphub-events."
+    if parts.username or parts.password:
+        return "Leave the user name and password out of the address: each delivery is signed instead."
+    if parts.scheme == "http" and not (allow_loopback_http and _is_loopback(parts.hostname)):
+        return "The address must start https:// (events are only sent encrypted)."
+    return None
+
+
+@dataclass
+class SubscriptionInput:
+    name: str | None
+    url: str | None
+    event_types: Iterable[str] | None
+    is_active: bool = True
+
+
+def input_errors(data: SubscriptionInput) -> dict[str, str]:
+    errors = {}
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = "Enter a name for the receiving system, such as 'Trust MIS'."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"Keep the name to {NAME_MAX} characters."
+    problem = url_problem(data.url or "", current_app.config["WEBHOOK_ALLOW_LOOPBACK_HTTP"])
+    if problem:
+        errors["url"] = problem
+    chosen = list(data.event_types or [])
+    known = {t.value for t in EVENT_TYPES}
+    if not chosen:
+        errors["event_types"] = "Choose at least one kind of event."
+    elif any(c not in known for c in chosen):
+        errors["event_types"] = f"Choose from: {', '.join(sorted(known))}."
+    return errors
+
+
+def _apply(subscription: WebhookSubscription, data: SubscriptionInput) -> None:
+    chosen = set(data.event_types or [])
+    subscription.name = data.name.strip()
+    subscription.url = data.url.strip()
+    subscription.event_types = [t.value for t in EVENT_TYPES if t.value in chosen]
+    subscription.is_active = bool(data.is_active)
+
+
+@dataclass
+class Created:
+    subscription: WebhookSubscription
+    secret: str  # shown once
+
+
+def create_subscription(data: SubscriptionInput, by: User) -> Result:
+    """A new subscription with a new secret (Result.record: `Created`, the secret to show once). Commits."""
+    errors = input_errors(data)
+    if errors:
+        return refused(errors)
+    subscription = WebhookSubscription(secret=new_secret(), created_by_id=by.id)
+    _apply(subscription, data)
+    db.session.add(subscription)
+    db.session.commit()
+    return Result(record=Created(subscription, subscription.secret))
+
+
+def update_subscription(subscription: WebhookSubscription, data: SubscriptionInput) -> Result:
+    """Change the name, address, events or whether it is active (the secret stays). Commits."""
+    errors = input_errors(data)
+    if errors:
+        return refused(errors)
+    _apply(subscription, data)
+    db.session.commit()
+    return Result(record=subscription)
+
+
+def rotate_secret(subscription: WebhookSubscription, by: User) -> str:
+    """A new secret, returned to show once; from now on deliveries are signed with it. Commits."""
+    subscription.secret = new_secret()
+    record_event(db.session, "webhook_secret_rotated", "WebhookSubscription", subscription.id, actor_id=by.id)
+    db.session.commit()
+    return subscription.secret
+
+
+def subscriptions() -> list[WebhookSubscription]:
+    return list(db.session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)))
+
+
+def access_subscription(subscription_id: int) -> WebhookSubscription:
+    subscription = db.session.get(WebhookSubscription, subscription_id)
+    if subscription is None:
+        raise RecordNotFound("webhook subscription")
+    return subscription
+
+
+# --- deliveries ----------------------------------------------------------------------------------------------
+
+
+def deliveries(after_id: int = 0, limit: int = 50, status: WebhookDeliveryStatus | None = None,
+               subscription_id: int | None = None) -> list[WebhookDelivery]:
+    """Deliveries by id, after `after_id` (a stable order to page through); each with its event (needs the
+    trust scope: events belong to schools)."""
+    query = (select(WebhookDelivery).join(WebhookEvent, WebhookDelivery.event_id == WebhookEvent.id)
+             .where(WebhookDelivery.id > after_id).order_by(WebhookDelivery.id).limit(limit))
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    if subscription_id is not None:
+        query = query.where(WebhookDelivery.subscription_id == subscription_id)
+    return list(db.session.scalars(query))
+
+
+def access_delivery(delivery_id: int) -> WebhookDelivery:
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise RecordNotFound("webhook delivery")
+    return delivery
+
+
+def retry_failed_deliveries(ids: Iterable[int], actor_id: int | None) -> list[int]:
+    """Failed -> pending, due now, attempts kept (the history shows every try); each retry audited. Commits;
+    the dispatcher enqueues them within a minute."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    at, retried = clock.now(), []
+    for delivery in db.session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.id.in_(ids), WebhookDelivery.status == WebhookDeliveryStatus.FAILED)
+            .order_by(WebhookDelivery.id)):
+        delivery.status = WebhookDeliveryStatus.PENDING
+        delivery.next_attempt_at = at
+        delivery.claimed_at = None
+        record_event(db.session, "webhook_delivery_retry", "WebhookDelivery", delivery.id, actor_id=actor_id,
+                     detail=f"retried after {delivery.attempts} attempts; last error: "
+                            f"{delivery.last_error or 'none'}"[:500])
+        retried.append(delivery.id)
+    db.session.commit()
+    return retried
