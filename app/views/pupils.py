@@ -37,7 +37,8 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/")
 @school_permission(Permission.PUPILS_VIEW)
 def index():
-    listing = service.list_pupils(request.args.get("q"), _int_arg("page") or 1)
+    listing = service.list_pupils(request.args.get("q"), _int_arg("page") or 1,
+                                  include_archived=request.args.get("archived") == "1")
     return render_template("pupils/index.html", listing=listing, year_group_label=service.year_group_label,
                            can_edit=Permission.PUPILS_EDIT in g.school_permissions,
                            can_import=Permission.PUPILS_IMPORT in g.school_permissions)
@@ -67,7 +68,8 @@ def show(pupil_id: int):
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
         missing=[(m, service.where_to_record(m, pupil.id)) for m in missing],
-        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
+        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service,
+        reason_label=reason_label, archive_form=ArchiveForm(), archived=service.archived_records(pupil),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,
         can_record=Permission.PRE_PLACEMENT_RECORD in g.school_permissions)
 
@@ -96,6 +98,19 @@ def archive(pupil_id: int):
             flash(f"{pupil.display_name} is archived: the record is kept.", "success")
             return redirect(url_for("pupils.index"))
         flash(" ".join(result.errors.values()), "error")
+    return redirect(url_for("pupils.show", pupil_id=pupil.id))
+
+
+@bp.route("/<int:pupil_id>/restore", methods=["POST"])
+@school_permission(Permission.PUPILS_EDIT)
+def restore(pupil_id: int):
+    pupil = service.access_pupil(pupil_id)
+    if ArchiveForm().validate_on_submit():
+        result = service.restore_pupil(pupil, by=current_user)
+        if result.ok:
+            flash(f"{pupil.display_name} is restored to the list.", "success")
+        else:
+            flash(" ".join(result.errors.values()), "error")
     return redirect(url_for("pupils.show", pupil_id=pupil.id))
 
 

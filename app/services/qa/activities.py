@@ -3,7 +3,7 @@ follow-up actions and, for a serious finding, a provider concern."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app import clock
 from app.extensions import db
@@ -144,5 +144,21 @@ def record_activity(data: ActivityInput, by: User, school: School) -> Result:
         if not result.ok:
             return refused(result.errors)
         activity.provider_concern_id = result.record.id
+    db.session.commit()
+    return Result(record=activity)
+
+
+def correct_activity(activity: QAActivity, data: ActivityInput) -> Result:
+    """Issue 14 item 8: put a QA record right (the audit trail keeps what it said before). Its follow-up
+    actions and any concern raised stay as they are: they are changed on their own pages."""
+    data = replace(data, actions=[], raise_concern=False)
+    errors, provider, placement = activity_errors(data, clock.today())
+    if errors:
+        return refused(errors)
+    activity.kind, activity.held_on = QAActivityKind(data.kind), data.held_on
+    activity.provider_id, activity.placement_id = provider.id, placement.id if placement else None
+    activity.findings, activity.serious_finding = _clean(data.findings), bool(data.serious_finding)
+    for name in VISIT_TEXT:
+        setattr(activity, name, _clean(getattr(data, name)))
     db.session.commit()
     return Result(record=activity)

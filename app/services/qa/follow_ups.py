@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app import clock
 from app.extensions import db
 from app.models import (
     FollowUpAction,
     FollowUpStatus,
+    PlacementReview,
     QAActivity,
     User,
 )
@@ -67,16 +70,25 @@ def _add_follow_up(activity: QAActivity, action: ActionInput) -> FollowUpAction:
     return row
 
 
+def _agreed_after(action: FollowUpAction, activity: QAActivity | None) -> str:
+    activity = activity or action.qa_activity
+    if activity is not None:
+        return f"Agreed after a quality assurance activity ({KIND_LABELS[activity.kind].lower()}, " \
+               f"{activity.held_on:%-d %b %Y}; policy 8.6)"
+    review = action.placement_review
+    if review is not None:
+        return f"Agreed at the review of {review.held_on:%-d %b %Y} (policy 8.2, 8.6)"
+    return "Agreed after a quality assurance activity (policy 8.6)"
+
+
 def ensure_follow_up_task(action: FollowUpAction, activity: QAActivity | None = None):
     """8.6: the owner's task for the action, due by the end of its due day: in their inbox, reminded, and
     escalated to the headteacher once overdue."""
-    activity = activity or action.qa_activity
-    about = f" ({KIND_LABELS[activity.kind].lower()}, {activity.held_on:%-d %b %Y})" if activity else ""
     return ensure_task(
         TaskKind.FOLLOW_UP_ACTION, f"follow-up:{action.id}", f"Follow-up: {action.description}"[:300],
         clock.local_datetime(action.due_on, END_OF_SCHOOL_DAY), assigned_user_id=action.owner_id,
         subject=(FOLLOW_UP_SUBJECT, action.id), link=("qa.follow_up", {"follow_up_id": action.id}),
-        detail=f"Agreed after a quality assurance activity{about} (policy 8.6): {action.description}"[:2000])
+        detail=f"{_agreed_after(action, activity)}: {action.description}"[:2000])
 
 
 def add_follow_up(activity: QAActivity, data: ActionInput) -> Result:
@@ -87,6 +99,28 @@ def add_follow_up(activity: QAActivity, data: ActionInput) -> Result:
     row = _add_follow_up(activity, data)
     db.session.commit()
     return Result(record=row)
+
+
+def add_review_follow_up(review: PlacementReview, data: ActionInput) -> Result:
+    """Issue 14 item 8: a follow-up action agreed at a review (8.2, 8.6), with an owner and a due date, a task
+    in the owner's inbox like an action from a QA visit."""
+    errors = _action_errors(data, "", {u.id for u in school_staff()}, clock.today())
+    if errors:
+        return refused(errors)
+    row = FollowUpAction(placement_review_id=review.id, provider_id=review.placement.provider_id,
+                         description=_clean(data.description), owner_id=data.owner_id, due_on=data.due_on,
+                         status=FollowUpStatus.OPEN)
+    db.session.add(row)
+    db.session.flush()
+    ensure_follow_up_task(row)
+    db.session.commit()
+    return Result(record=row)
+
+
+def review_follow_ups(review: PlacementReview) -> list[FollowUpAction]:
+    return list(db.session.scalars(select(FollowUpAction).where(
+        FollowUpAction.placement_review_id == review.id, FollowUpAction.archived_at.is_(None))
+        .order_by(FollowUpAction.due_on, FollowUpAction.id)))
 
 
 def set_follow_up_status(action: FollowUpAction, status: str | None, outcome_note: str | None, by: User) -> Result:

@@ -32,8 +32,8 @@ class ProgressInput:
     placement_id: int | None = None
 
 
-def record_progress(pupil: Pupil, data: ProgressInput, by: User) -> Result:
-    """8.7: a record of the pupil's progress, an achievement, or the pupil's own assessment of the provision."""
+def progress_errors(pupil: Pupil, data: ProgressInput) -> dict[str, str]:
+    """Every problem with a progress record, by field (recording and correcting share it)."""
     errors = {}
     if data.kind not in {k.value for k in ProgressKind}:
         errors["kind"] = "Choose progress, an achievement or the pupil's own assessment of the provision."
@@ -50,11 +50,29 @@ def record_progress(pupil: Pupil, data: ProgressInput, by: User) -> Result:
         placement = db.session.get(Placement, data.placement_id)
         if placement is None or placement.is_archived or placement.pupil_id != pupil.id:
             errors["placement_id"] = "Choose one of this pupil's placements."
+    return errors
+
+
+def record_progress(pupil: Pupil, data: ProgressInput, by: User) -> Result:
+    """8.7: a record of the pupil's progress, an achievement, or the pupil's own assessment of the provision."""
+    errors = progress_errors(pupil, data)
     if errors:
         return refused(errors)
+    text = _clean(data.text)
     entry = PupilProgressEntry(pupil_id=pupil.id, placement_id=data.placement_id or None, kind=ProgressKind(data.kind),
                                recorded_on=data.recorded_on, text=text, recorded_by_id=by.id)
     db.session.add(entry)
+    db.session.commit()
+    return Result(record=entry)
+
+
+def correct_progress(entry: PupilProgressEntry, data: ProgressInput) -> Result:
+    """Issue 14 item 8: put a progress record right; the audit trail keeps what it said before."""
+    errors = progress_errors(db.session.get(Pupil, entry.pupil_id), data)
+    if errors:
+        return refused(errors)
+    entry.kind, entry.recorded_on, entry.text = ProgressKind(data.kind), data.recorded_on, _clean(data.text)
+    entry.placement_id = data.placement_id or None
     db.session.commit()
     return Result(record=entry)
 

@@ -17,6 +17,7 @@ from .recording import (
     REQUIRED_TEXT,
     ReviewInput,
     attendance_since_last_review,
+    correct_review,
     record_review,
     review_errors,
 )
@@ -34,7 +35,7 @@ from .sweep import DueReview, create_due_review_tasks, due_reviews, ensure_revie
 
 __all__ = [
     "LONG_TEXT", "OPTIONAL_TEXT", "REQUIRED_TEXT", "REVIEW_KIND", "DueReview", "MonitoringLine", "ReviewInput",
-    "access_placement", "access_review", "active_placements", "attendance_since_last_review",
+    "access_placement", "access_review", "active_placements", "attendance_since_last_review", "correct_review",
     "create_due_review_tasks", "due_reviews", "ensure_review_task", "notices_for", "overdue_counts_by_school",
     "placement_monitoring_lines", "record_review", "review_errors", "reviews_of", "school_reviews",
     "share_review_information", "shared_dedupe_key",

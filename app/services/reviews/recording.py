@@ -156,3 +156,24 @@ def record_review(placement: Placement, data: ReviewInput, by: User, calendar: S
         return refused({"information_sharing": problem})
     db.session.commit()
     return Result(record=review)
+
+
+def correct_review(review: PlacementReview, data: ReviewInput) -> Result:
+    """Issue 14 item 8: put a review right; the audit trail keeps what it said before. A new date recounts the
+    attendance since the last review. The obligation it met, its task and what was shared (8.8) stay as they
+    were: the LA, social worker or Virtual School are not sent it again."""
+    placement = review.placement
+    errors = review_errors(placement, data, clock.today())
+    if errors:
+        return refused(errors)
+    if data.held_on != review.held_on:
+        attendance_from, percentage = attendance_since_last_review(placement, data.held_on,
+                                                                   exclude_review_id=review.id)
+        review.attendance_from = attendance_from
+        review.attendance_percentage = None if percentage is None else Decimal(str(round(percentage, 1)))
+    text = {*REQUIRED_TEXT, *OPTIONAL_TEXT}
+    for name in ReviewInput.__dataclass_fields__:
+        value = getattr(data, name)
+        setattr(review, name, _clean(value) if name in text else value)
+    db.session.commit()
+    return Result(record=review)
