@@ -54,7 +54,7 @@ def new():
             flash(f"{result.record.display_name} is added.", "success")
             return redirect(url_for("pupils.show", pupil_id=result.record.id))
         form.add_errors(result.errors)
-    return render_template("pupils/pupil_form.html", form=form, pupil=None)
+    return render_template("pupils/pupil_form.html", form=form, pupil=None, upn_hint=service.UPN_HINT)
 
 
 @bp.route("/<int:pupil_id>")
@@ -85,7 +85,7 @@ def edit(pupil_id: int):
             flash(f"{pupil.display_name}'s record is saved.", "success")
             return redirect(url_for("pupils.show", pupil_id=pupil.id))
         form.add_errors(result.errors)
-    return render_template("pupils/pupil_form.html", form=form, pupil=pupil)
+    return render_template("pupils/pupil_form.html", form=form, pupil=pupil, upn_hint=service.UPN_HINT)
 
 
 @bp.route("/<int:pupil_id>/archive", methods=["POST"])

@@ -69,4 +69,4 @@ from .record import (
     where_to_record,
     year_group_label,
 )
-from .values import UPN_LETTERS, upn_check_letter, upn_problem
+from .values import UPN_HINT, UPN_LETTERS, upn_check_letter, upn_problem
