@@ -2,7 +2,7 @@
 for what precedes a placement (4.3, 5.4, 5.5, 7.4-7.6). Thin: parse, call app.services.pupils, render."""
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -19,9 +19,10 @@ from app.forms.pupils import (
     ReferralForm,
     RiskAssessmentForm,
 )
+from app.models import BackgroundJob
 from app.permissions import Permission, school_permission
 from app.policy.referral import reason_label
-from app.services import pupil_import, read_audit
+from app.services import background_jobs, pupil_import, pupil_import_job, read_audit
 from app.services import pupils as service
 from app.services import timeline as timelines
 from tenants.web import school_blueprint
@@ -212,11 +213,24 @@ def import_csv():
                 return redirect(url_for("pupils.index"))
             preview = outcome.preview
     elif upload.validate_on_submit():
-        preview = pupil_import.preview_upload(upload.file.data)
+        outcome = pupil_import_job.upload(upload.file.data, current_user)
+        if isinstance(outcome, BackgroundJob):  # a long file: imported by a job, watched on its page
+            return redirect(url_for("pupils.import_job", job_id=outcome.id))
+        preview = outcome
     if preview is not None and preview.ok:
         confirm.token.data = preview.token
     return render_template("pupils/import.html", upload=upload, confirm=confirm, preview=preview,
-                           limits=pupil_import.LIMITS_TEXT)
+                           limits=pupil_import.LIMITS_TEXT, job_rows=current_app.config["PUPIL_IMPORT_JOB_ROWS"])
+
+
+@bp.route("/import/jobs/<int:job_id>")
+@school_permission(Permission.PUPILS_IMPORT)
+def import_job(job_id: int):
+    """A long import's progress, then its result (issue 14 item 7); another school's job is a 404."""
+    job = background_jobs.access_job(job_id, kind=pupil_import_job.KIND)
+    return render_template("background_jobs/show.html", job=job, label="Importing pupils from the MIS",
+                           labels=pupil_import_job.SUMMARY_LABELS,
+                           links=[("Pupils", url_for("pupils.index")), ("Import another file", url_for("pupils.import_csv"))])
 
 
 @bp.route("/import/sample.csv")
