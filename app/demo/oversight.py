@@ -134,8 +134,7 @@ def seed_oversight(trust) -> None:
         leader = _role_holder(school.id, SchoolRoleName.AP_LEADER)
         head = _role_holder(school.id, SchoolRoleName.HEADTEACHER)
         governor = _role_holder(school.id, SchoolRoleName.DESIGNATED_GOVERNOR)
-        terms = _terms_before(school.id, today)
-        calendar = calendar_for_school(school.id)
+        terms, calendar = _terms_before(school.id, today), calendar_for_school(school.id)
         for t, (first, last, _) in enumerate(terms):
             for k in range(2):
                 n += 1

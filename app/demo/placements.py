@@ -101,15 +101,10 @@ def _pre_placement(pupil: Pupil, leader_id: int, today: dt.date) -> None:
                                           recorded_by_id=leader_id))
 
 
-def seed_placements(trust) -> None:
-    """Called last by app.demo_extensions, inside the demo seed's system scope."""
-    today = clock.today()
-    schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
-    off_site = db.session.scalars(select(Provider).where(Provider.kind != ProviderKind.ON_SITE,
-                                                        Provider.suspended_at.is_(None),
-                                                        Provider.archived_at.is_(None)).order_by(Provider.id)).all()
-    # The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
-    # here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
+def _pick_school(schools) -> tuple[School, list[Pupil], int] | None:
+    """The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
+    here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
+    With its pupils in that order and its AP leader's id."""
     best = None
     for candidate in schools:
         rows = db.session.scalars(select(Pupil).where(Pupil.school_id == candidate.id).order_by(Pupil.id)).all()
@@ -118,12 +113,36 @@ def seed_placements(trust) -> None:
                                                                     SchoolRole.role == SchoolRoleName.AP_LEADER))
         if leader and len(rows) >= 2 and (best is None or len(simple) > best[0]):
             best = (len(simple), candidate, simple + [p for p in rows if p not in simple], leader)
+    return best[1:] if best else None
+
+
+def _off_site_providers() -> list[Provider]:
+    return list(db.session.scalars(select(Provider).where(
+        Provider.kind != ProviderKind.ON_SITE, Provider.suspended_at.is_(None), Provider.archived_at.is_(None))
+        .order_by(Provider.id)))
+
+
+def _direction(directed: Placement, leader_id: int, today: dt.date, review_on: dt.date) -> OffSiteDirection:
+    """The governing body's approval and the parents' letter (section 6) for the directed placement."""
+    return OffSiteDirection(
+        school_id=directed.school_id, placement=directed, reasons_and_objectives="Persistent disruption in lessons "
+        "despite a behaviour support plan; to re-engage with learning and return to full-time lessons",
+        governing_body_approved_on=today - 3 * DAY, governing_body_approval_reference="Governors' AP committee, "
+        "minute 4", approval_recorded_by_id=leader_id, review_on=review_on, ends_by=directed.planned_end_date,
+        report_to="The farm's learning manager at the main gate", parents_letter_sent_on=today,
+        parents_letter_recorded_by_id=leader_id)
+
+
+def seed_placements(trust) -> None:
+    """Called last by app.demo_extensions, inside the demo seed's system scope."""
+    today = clock.today()
+    schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
+    off_site, best = _off_site_providers(), _pick_school(schools)
     if best is None or not off_site:
         log.warning("demo placements skipped: no school has two demo pupils and an AP leader, or no provider")
         return
-    _, school, pupils, leader_id = best
-    provider = off_site[0]
-    sid = school.id
+    school, pupils, leader_id = best
+    provider, sid = off_site[0], school.id
     calendar = calendar_for_school(sid)
     on_or_after = partial(school_day_from, calendar)
     on_or_before = partial(school_day_from, calendar, step=-DAY)
@@ -162,14 +181,7 @@ def seed_placements(trust) -> None:
                              planned_end_date=on_or_after(start + 42 * DAY))
         db.session.add(_agreement(directed, today))
         _sessions(directed, weekdays=(0, 1, 2))
-        db.session.add(OffSiteDirection(
-            school_id=sid, placement=directed, reasons_and_objectives="Persistent disruption in lessons despite "
-            "a behaviour support plan; to re-engage with learning and return to full-time lessons",
-            governing_body_approved_on=today - 3 * DAY, governing_body_approval_reference="Governors' AP committee, "
-            "minute 4", approval_recorded_by_id=leader_id, review_on=on_or_after(start + 21 * DAY),
-            ends_by=directed.planned_end_date,
-            report_to="The farm's learning manager at the main gate", parents_letter_sent_on=today,
-            parents_letter_recorded_by_id=leader_id))
+        db.session.add(_direction(directed, leader_id, today, review_on=on_or_after(start + 21 * DAY)))
 
     # 4. ended, with its outcome (8.7)
     ended_on = on_or_before(today - 14 * DAY)
