@@ -1,6 +1,9 @@
 """`flask` commands for operators: the demo trust, and the database."""
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import click
 from flask.cli import AppGroup
 
@@ -131,10 +134,45 @@ def seed(if_empty: bool):
             click.echo("A trust already exists; the demo was not seeded again.")
             return
         raise click.ClickException("The database already holds a trust; seed the demo into an empty database.")
-    sign_ins = seed_demo()
-    click.echo("Demo trust seeded. Sign in with any of these (password for all: %s):" % DEMO_PASSWORD)
+    redis_down = _redis_problem()
+    with _quiet_queue_warnings() if redis_down else contextlib.nullcontext():
+        sign_ins = seed_demo()
+    click.echo(f"Demo trust seeded. Sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for s in sign_ins:
         click.echo(f"  {s.email:45} {s.roles}")
+    if redis_down:
+        click.echo("Redis is not running yet, which is fine: the demo's emails wait in the outbox and are sent "
+                   "once Redis and a worker start (scripts/run.sh starts both).")
+
+
+def _redis_problem() -> str | None:
+    """Why Redis cannot be reached now, or None when it answers."""
+    from redis.exceptions import RedisError
+
+    from jobs.connection import redis_connection
+
+    try:
+        redis_connection().ping()
+    except RedisError as exc:
+        return str(exc)
+    return None
+
+
+# Loggers that warn, once per commit, that Redis is down: right in a running app, noise while seeding the demo.
+QUEUE_LOGGERS = ("app.services.notifications", "jobs.enqueue")
+
+
+@contextlib.contextmanager
+def _quiet_queue_warnings():
+    loggers = [logging.getLogger(name) for name in QUEUE_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @demo_cli.command("sign-ins")

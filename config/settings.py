@@ -69,6 +69,8 @@ class BaseConfig:
     # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
     UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+    # A pupil import of more rows than this runs as a background job with a progress page (issue 14 item 7).
+    PUPIL_IMPORT_JOB_ROWS = env_int("PUPIL_IMPORT_JOB_ROWS", 200, minimum=1)
 
     # Retention periods the IRMS toolkit leaves to the school, e.g. "AttendanceSession=6" (app.policy.retention_schedule).
     RETENTION_YEARS = _retention_years()

@@ -18,9 +18,11 @@ def demo_school_years(day) -> tuple[int, int]:
 
 
 def seed_calendars(trust) -> None:
-    """Half-terms for two school years and two training days a year (the first school days of Autumn 2 and of
-    Spring 1) for every school of the trust. Runs in the demo seed's system scope: rows name their school."""
-    years = demo_school_years(today())
+    """Half-terms for the school year before (placements that ended, from any day of the year), the current and
+    the next school year, and two training days a year (the first school days of Autumn 2 and of Spring 1), for
+    every school of the trust. Runs in the demo seed's system scope: rows name their school."""
+    current, following = demo_school_years(today())
+    years = (current - 1, current, following)
     for school in trust.schools:
         for year in years:
             half_terms = generate_school_year(year)

@@ -9,6 +9,7 @@ import logging
 from sqlalchemy import select
 
 from app import clock
+from app.demo.calendars import demo_school_years
 from app.extensions import db
 from app.models import (
     Carer,
@@ -49,7 +50,8 @@ def seed_flexi(trust) -> None:
         return
     today = clock.today()
     calendar = calendar_for_schools([school.id])[school.id]
-    year_start, year_end = academic_year_bounds(academic_year_of(today))
+    # The school year the demo is in (in the summer holiday, the one just ended): nothing decided after today.
+    year_start, year_end = academic_year_bounds(demo_school_years(today)[0])
     start = next(calendar.school_days_between(year_start, year_end), year_start + dt.timedelta(days=31))
     received = start - dt.timedelta(days=28)
     carer = db.session.scalar(select(Carer).where(Carer.pupil_id == pupil.id).limit(1))

@@ -11,6 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app import clock
+from app.demo.placements import school_day_from
+from app.demo.pupils import born_in, demo_upn
 from app.extensions import db
 from app.models import (
     HalfTerm,
@@ -37,7 +39,8 @@ from app.models.oversight import (
 from app.models.placements import CostUnit, SessionOfDay
 from app.policy.attendance import WelfareCheckReason
 from app.roles import SchoolRoleName
-from app.school_calendar import generate_school_year
+from app.school_calendar import ONE_DAY, SchoolCalendar
+from app.services.calendar import calendar_for_school
 
 # (first name, last name, year group, destination at the end): invented.
 HISTORY_PUPILS = (
@@ -60,28 +63,19 @@ def _terms_before(school_id: int, today: dt.date, n: int = 2) -> list[tuple[dt.d
     return [t for t in ended if t[1] < today][-n:]
 
 
-def _previous_year(school_id: int, today: dt.date) -> None:
-    """The school year before the demo's first, so two terms of history and six half-terms of trend exist."""
-    first = db.session.scalar(select(HalfTerm.academic_year).where(HalfTerm.school_id == school_id)
-                              .order_by(HalfTerm.academic_year).limit(1))
-    if first is None:
-        return
-    for h in generate_school_year(first - 1):
-        db.session.add(HalfTerm(school_id=school_id, academic_year=h.academic_year, term=Term(h.term), part=h.part,
-                                first_day=h.first_day, last_day=h.last_day))
-    db.session.flush()
-
-
 def _role_holder(school_id: int, role: SchoolRoleName) -> int | None:
     return db.session.scalar(select(SchoolRole.user_id).where(SchoolRole.school_id == school_id,
                                                               SchoolRole.role == role).limit(1))
 
 
 def _history_placement(school: School, provider: Provider, leader_id: int, pupil_info, start: dt.date,
-                       end: dt.date, n: int, not_located: bool) -> None:
+                       end: dt.date, n: int, not_located: bool, calendar: SchoolCalendar) -> None:
+    """An ended placement of an earlier term: it starts and ends on school days, has sessions only on school
+    days, and its welfare check and review fall on school days (issue 14 item 9)."""
     first, last, year, destination = pupil_info
-    pupil = Pupil(school_id=school.id, upn=f"D{school.id:03d}{n:09d}", first_name=first, last_name=last,
-                  date_of_birth=dt.date(2026 - 5 - year, 3, 14), year_group=year)
+    start, end = school_day_from(calendar, start), school_day_from(calendar, end, -ONE_DAY)
+    pupil = Pupil(school_id=school.id, upn=demo_upn(1000 * school.id + n), first_name=first, last_name=last,
+                  date_of_birth=born_in(year, 3, 14), year_group=year)
     db.session.add(pupil)
     db.session.flush()
     placement = Placement(school_id=school.id, pupil_id=pupil.id, provider_id=provider.id, start_date=start,
@@ -94,7 +88,7 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
                                       cost_unit=CostUnit.SESSION, aims_and_outcomes="Re-engage with learning"))
     day, i = start, 0
     while day <= end:
-        if day.weekday() in (1, 3):  # Tuesday and Thursday mornings
+        if day.weekday() in (1, 3) and calendar.is_school_day(day):  # Tuesday and Thursday mornings
             at = clock.local_datetime(day, dt.time(9, 20))
             db.session.add(AttendanceSession(
                 school_id=school.id, placement_id=placement.id, pupil_id=pupil.id, provider_id=provider.id, day=day,
@@ -103,7 +97,7 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
                 confirmed_at=at))
             i += 1
         day += dt.timedelta(days=1)
-    checked = clock.local_datetime(start + dt.timedelta(days=9), dt.time(11, 10))
+    checked = clock.local_datetime(school_day_from(calendar, start + dt.timedelta(days=9)), dt.time(11, 10))
     db.session.add(WelfareCheck(
         school_id=school.id, pupil_id=pupil.id, raised_at=checked - dt.timedelta(minutes=40),
         reason=WelfareCheckReason.ABSENT_WITHOUT_REASON,
@@ -113,7 +107,7 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
                else "Spoke to a parent: unwell, back tomorrow"),
         missing_procedure_started_at=checked - dt.timedelta(minutes=5) if not_located else None,
         trust_told_at=checked - dt.timedelta(minutes=4) if not_located else None, recorded_by_id=leader_id))
-    held = start + dt.timedelta(days=28)
+    held = school_day_from(calendar, start + dt.timedelta(days=28))
     due = clock.local_datetime(held, dt.time(17))
     db.session.add(Task(school_id=school.id, kind="half_termly_review", title="Half-termly review (history)",
                         dedupe_key=f"demo-history-review:{placement.id}", due_at=due, status="done",
@@ -137,18 +131,18 @@ def seed_oversight(trust) -> None:
         school = schools.get(slug)
         if school is None:
             continue
-        _previous_year(school.id, today)
         leader = _role_holder(school.id, SchoolRoleName.AP_LEADER)
         head = _role_holder(school.id, SchoolRoleName.HEADTEACHER)
         governor = _role_holder(school.id, SchoolRoleName.DESIGNATED_GOVERNOR)
-        terms = _terms_before(school.id, today)
+        terms, calendar = _terms_before(school.id, today), calendar_for_school(school.id)
         for t, (first, last, _) in enumerate(terms):
             for k in range(2):
                 n += 1
                 info = HISTORY_PUPILS[(n - 1) % len(HISTORY_PUPILS)]
                 _history_placement(school, providers[k % len(providers)], leader, info,
                                    first + dt.timedelta(days=7 + 7 * k), last - dt.timedelta(days=5), n,
-                                   not_located=(slug == "millbrook" and t == len(terms) - 1 and k == 0))
+                                   not_located=(slug == "millbrook" and t == len(terms) - 1 and k == 0),
+                                   calendar=calendar)
         if terms and head:
             first, last, label = terms[-1]
             report = HeadteacherReport(school_id=school.id, label=label, first_day=first, last_day=last,

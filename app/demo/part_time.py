@@ -11,12 +11,13 @@ import logging
 from sqlalchemy import select
 
 from app import clock
+from app.demo.calendars import demo_school_years
+from app.demo.placements import school_day_from
 from app.extensions import db
 from app.models import Carer, Pupil, School, SchoolRole, SessionOfDay
 from app.models.part_time import LAReportingProcedure, PartTimeTimetable, PartTimeTimetableSession
 from app.policy.part_time_timetables import Arrangement, TimetableStatus, default_review_dates
 from app.roles import SchoolRoleName
-from app.school_calendar import academic_year_of
 from app.services.calendar import calendar_for_school
 from app.services.part_time_register import ensure_part_time_sessions
 from tenants import school_scope
@@ -46,12 +47,16 @@ def seed_part_time(trust) -> None:
         return
     today = clock.today()
     calendar = calendar_for_school(school.id)
-    year = calendar.half_terms_of_year(academic_year_of(today))
+    current, following = demo_school_years(today)  # in the summer holiday: the year just ended
+    year = calendar.half_terms_of_year(current)
     if not year:
         log.warning("demo part-time timetable skipped: the calendar has no current school year")
         return
-    start = max(year[0].first_day, today - dt.timedelta(weeks=4))
+    # Began on a school day about four weeks ago; runs to the end of the school year still to come.
+    start = school_day_from(calendar, max(year[0].first_day, today - dt.timedelta(weeks=4)), -dt.timedelta(days=1))
     end = year[-1].last_day
+    if end < today:
+        end = max((h.last_day for h in calendar.half_terms_of_year(following)), default=end)
     # Ruby (app/demo/pupils.py) has no placement: a part-time timetable is the school's own adjustment (9.2, 9.3).
     pupil = db.session.scalar(select(Pupil).where(Pupil.school_id == school.id, Pupil.first_name == "Ruby"))
     carer = db.session.scalar(select(Carer).where(Carer.pupil_id == pupil.id)) if pupil else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 
@@ -31,16 +32,27 @@ from app.models import (
     WeeklySession,
 )
 from app.roles import SchoolRoleName
+from app.school_calendar import SchoolCalendar
+from app.services.calendar import calendar_for_school
 from app.services.placements import notify_la_of_placement
 
 log = logging.getLogger(__name__)
 DAY = dt.timedelta(days=1)
 
 
-def _weekday_on_or_after(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += DAY
-    return day
+def school_day_from(calendar: SchoolCalendar, day: dt.date, step: dt.timedelta = DAY) -> dt.date:
+    """`day` if it is a school day, else the nearest one after it (before it with step=-DAY): no demo placement
+    starts or ends in a holiday, on a weekend or a bank holiday. The demo's calendars cover the dates asked."""
+    for _ in range(120):
+        if calendar.is_school_day(day):
+            return day
+        day += step
+    raise ValueError(f"no school day near {day:%d %b %Y} in the demo calendar")
+
+
+def next_school_day(calendar: SchoolCalendar, today: dt.date) -> dt.date:
+    """The first school day after today: the attendance page has sessions then, whatever day the demo is seeded."""
+    return school_day_from(calendar, today + DAY)
 
 
 def _agreement(placement: Placement, today: dt.date, complete: bool = True) -> PlacementAgreement:
@@ -89,15 +101,10 @@ def _pre_placement(pupil: Pupil, leader_id: int, today: dt.date) -> None:
                                           recorded_by_id=leader_id))
 
 
-def seed_placements(trust) -> None:
-    """Called last by app.demo_extensions, inside the demo seed's system scope."""
-    today = clock.today()
-    schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
-    off_site = db.session.scalars(select(Provider).where(Provider.kind != ProviderKind.ON_SITE,
-                                                        Provider.suspended_at.is_(None),
-                                                        Provider.archived_at.is_(None)).order_by(Provider.id)).all()
-    # The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
-    # here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
+def _pick_school(schools) -> tuple[School, list[Pupil], int] | None:
+    """The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
+    here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
+    With its pupils in that order and its AP leader's id."""
     best = None
     for candidate in schools:
         rows = db.session.scalars(select(Pupil).where(Pupil.school_id == candidate.id).order_by(Pupil.id)).all()
@@ -106,12 +113,40 @@ def seed_placements(trust) -> None:
                                                                     SchoolRole.role == SchoolRoleName.AP_LEADER))
         if leader and len(rows) >= 2 and (best is None or len(simple) > best[0]):
             best = (len(simple), candidate, simple + [p for p in rows if p not in simple], leader)
+    return best[1:] if best else None
+
+
+def _off_site_providers() -> list[Provider]:
+    return list(db.session.scalars(select(Provider).where(
+        Provider.kind != ProviderKind.ON_SITE, Provider.suspended_at.is_(None), Provider.archived_at.is_(None))
+        .order_by(Provider.id)))
+
+
+def _direction(directed: Placement, leader_id: int, today: dt.date, review_on: dt.date) -> OffSiteDirection:
+    """The governing body's approval and the parents' letter (section 6) for the directed placement."""
+    return OffSiteDirection(
+        school_id=directed.school_id, placement=directed, reasons_and_objectives="Persistent disruption in lessons "
+        "despite a behaviour support plan; to re-engage with learning and return to full-time lessons",
+        governing_body_approved_on=today - 3 * DAY, governing_body_approval_reference="Governors' AP committee, "
+        "minute 4", approval_recorded_by_id=leader_id, review_on=review_on, ends_by=directed.planned_end_date,
+        report_to="The farm's learning manager at the main gate", parents_letter_sent_on=today,
+        parents_letter_recorded_by_id=leader_id)
+
+
+def seed_placements(trust) -> None:
+    """Called last by app.demo_extensions, inside the demo seed's system scope."""
+    today = clock.today()
+    schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
+    off_site, best = _off_site_providers(), _pick_school(schools)
     if best is None or not off_site:
         log.warning("demo placements skipped: no school has two demo pupils and an AP leader, or no provider")
         return
-    _, school, pupils, leader_id = best
-    provider = off_site[0]
-    sid = school.id
+    school, pupils, leader_id = best
+    provider, sid = off_site[0], school.id
+    calendar = calendar_for_school(sid)
+    on_or_after = partial(school_day_from, calendar)
+    on_or_before = partial(school_day_from, calendar, step=-DAY)
+    coming = next_school_day(calendar, today)
 
     def placement(pupil, start, status, **extra) -> Placement:
         p = Placement(school_id=sid, pupil_id=pupil.id, provider_id=provider.id, start_date=start, status=status,
@@ -123,16 +158,17 @@ def seed_placements(trust) -> None:
     # 1. active: ready, started, the LA told (7.12)
     active_pupil, planned_pupil = pupils[0], pupils[1]
     _pre_placement(active_pupil, leader_id, today)
-    active = placement(active_pupil, _weekday_on_or_after(today - 21 * DAY), PlacementStatus.ACTIVE,
-                       planned_end_date=today + 90 * DAY, started_at=clock.now(), started_by_id=leader_id)
+    start = on_or_before(today - 21 * DAY)
+    active = placement(active_pupil, start, PlacementStatus.ACTIVE, planned_end_date=on_or_after(coming + 90 * DAY),
+                       started_at=clock.local_datetime(start, dt.time(9, 0)), started_by_id=leader_id)
     db.session.add(_agreement(active, today))
-    _sessions(active)
+    _sessions(active, weekdays=sorted({0, 2, coming.weekday()}))  # sessions on the next school day, whichever
     db.session.flush()
     db.session.refresh(active)
     notify_la_of_placement(active)
 
     # 2. planned, with a few things missing: the agreement is half written, no weekly pattern yet
-    planned = placement(planned_pupil, _weekday_on_or_after(today + 14 * DAY), PlacementStatus.PLANNED)
+    planned = placement(planned_pupil, on_or_after(coming + 14 * DAY), PlacementStatus.PLANNED)
     planned.key_information_shared_on = None
     db.session.add(_agreement(planned, today, complete=False))
 
@@ -140,22 +176,17 @@ def seed_placements(trust) -> None:
     if len(pupils) >= 3:
         directed_pupil = pupils[2]
         _pre_placement(directed_pupil, leader_id, today)
-        start = _weekday_on_or_after(today + 7 * DAY)
+        start = on_or_after(coming + 7 * DAY)
         directed = placement(directed_pupil, start, PlacementStatus.PLANNED, is_off_site_direction=True,
-                             planned_end_date=start + 42 * DAY)
+                             planned_end_date=on_or_after(start + 42 * DAY))
         db.session.add(_agreement(directed, today))
         _sessions(directed, weekdays=(0, 1, 2))
-        db.session.add(OffSiteDirection(
-            school_id=sid, placement=directed, reasons_and_objectives="Persistent disruption in lessons despite "
-            "a behaviour support plan; to re-engage with learning and return to full-time lessons",
-            governing_body_approved_on=today - 3 * DAY, governing_body_approval_reference="Governors' AP committee, "
-            "minute 4", approval_recorded_by_id=leader_id, review_on=start + 21 * DAY, ends_by=start + 42 * DAY,
-            report_to="The farm's learning manager at the main gate", parents_letter_sent_on=today,
-            parents_letter_recorded_by_id=leader_id))
+        db.session.add(_direction(directed, leader_id, today, review_on=on_or_after(start + 21 * DAY)))
 
     # 4. ended, with its outcome (8.7)
-    ended = placement(planned_pupil, _weekday_on_or_after(today - 120 * DAY), PlacementStatus.ENDED,
-                      planned_end_date=today - 14 * DAY, ended_on=today - 14 * DAY, ended_by_id=leader_id,
+    ended_on = on_or_before(today - 14 * DAY)
+    ended = placement(planned_pupil, on_or_after(today - 120 * DAY), PlacementStatus.ENDED,
+                      planned_end_date=ended_on, ended_on=ended_on, ended_by_id=leader_id,
                       end_progress="Attendance rose from 62% to 91%", end_achievements="Entry Level 3 maths",
                       end_destination="Returned to full-time lessons at school",
                       end_pupil_assessment="I liked working outside and want to keep going with maths")

@@ -25,12 +25,14 @@ from app.roles import SchoolRoleName
 from app.services.pupils import upn_check_letter
 
 
-def _upn(serial: int) -> str:
-    body = f"99900{serial:07d}"  # LA code 999 is not a real authority
+def demo_upn(serial: int) -> str:
+    """A valid fictional UPN (its check letter worked out by the DfE algorithm in app.services.pupils): LA code
+    999 is not a real authority. Every demo pupil's UPN comes from here, each with its own serial."""
+    body = f"99900{serial:07d}"
     return upn_check_letter("?" + body) + body
 
 
-def _born_in(year_group: int, month: int, day: int) -> dt.date:
+def born_in(year_group: int, month: int, day: int) -> dt.date:
     """A birthday that puts the pupil in `year_group` this school year."""
     now = today()
     start = now.year if now.month >= 9 else now.year - 1  # the September this school year began
@@ -73,8 +75,8 @@ def seed_pupils(trust) -> None:
         if school is None:
             continue
         leader = _ap_leader_id(school)
-        pupil = Pupil(school_id=school.id, upn=_upn(serial), first_name=first, last_name=last,
-                      date_of_birth=_born_in(year_group, month, dom), year_group=year_group, **flags)
+        pupil = Pupil(school_id=school.id, upn=demo_upn(serial), first_name=first, last_name=last,
+                      date_of_birth=born_in(year_group, month, dom), year_group=year_group, **flags)
         db.session.add(pupil)
         db.session.flush()
         name, relationship, email, phone = carer

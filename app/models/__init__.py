@@ -8,6 +8,7 @@ from app.models.attendance import (  # noqa: F401
     WelfareCheckOutcome,
 )
 from app.models.audit import AuditEvent  # noqa: F401
+from app.models.background_jobs import BackgroundJob, JobState  # noqa: F401
 from app.models.calendar import HalfTerm, Term, TrainingDay  # noqa: F401
 from app.models.data_protection import (  # noqa: F401
     DisposalStatus,

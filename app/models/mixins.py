@@ -1,7 +1,7 @@
 """Columns most records share."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now
@@ -22,6 +22,13 @@ class ArchivableMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class ArchiveReasonMixin:
+    """A record a person added and may archive with a reason (issue 14 item 8): the reason is shown on the
+    record's history, and the audit trail's archive event keeps it with the values the record had."""
+
+    archive_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class AuditedMixin:

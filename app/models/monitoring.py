@@ -13,12 +13,12 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.mixins import ArchivableMixin, AuditedMixin, TimestampMixin
+from app.models.mixins import ArchivableMixin, ArchiveReasonMixin, AuditedMixin, TimestampMixin
 from app.models.types import StoredEnum, UTCDateTime
 from tenants import TenantScopedMixin
 
 
-class PlacementReview(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class PlacementReview(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """A formal review of a placement with the pupil and their parents (8.2, 8.3). `dedupe_key` is the
     obligation it meets (app.policy.reviews.ReviewObligation.dedupe_key), None for an extra review."""
 
@@ -70,7 +70,7 @@ class QAActivityKind(enum.StrEnum):
     ONLINE_MEETING = "online_meeting"
 
 
-class QAActivity(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class QAActivity(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """A quality-assurance visit to a provider (8.1, 8.4) or another QA activity with the pupil (8.5), and what
     it found (8.6). The provider is on the shared register; the visit is the school's."""
 
@@ -136,7 +136,7 @@ class ProgressKind(enum.StrEnum):
     PUPIL_ASSESSMENT = "pupil_assessment"  # the pupil's own assessment of the provision (8.7)
 
 
-class PupilProgressEntry(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class PupilProgressEntry(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """Progress and achievements recorded over time, and the pupil's own voice (8.7), on the pupil's timeline."""
 
     __tablename__ = "pupil_progress_entries"

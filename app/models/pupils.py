@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.mixins import ArchivableMixin, AuditedMixin, TimestampMixin
+from app.models.mixins import ArchivableMixin, ArchiveReasonMixin, AuditedMixin, TimestampMixin
 from app.models.types import StoredEnum
 from tenants import TenantScopedMixin
 
@@ -50,7 +50,7 @@ class Pupil(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
 
 
-class Carer(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class Carer(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """A parent or carer. `lives_with` marks who the pupil normally lives with (9.6, part-time timetables)."""
 
     __tablename__ = "carers"
@@ -68,7 +68,7 @@ class Carer(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db
     pupil: Mapped[Pupil] = relationship(back_populates="carers")
 
 
-class Referral(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class Referral(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """The needs analysis before commissioning (4.3, 7.3): needs, the reasons (5.2), the options considered."""
 
     __tablename__ = "referrals"
@@ -87,7 +87,7 @@ class Referral(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin,
     pupil: Mapped[Pupil] = relationship()
 
 
-class PupilRiskAssessment(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class PupilRiskAssessment(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """The individual pupil risk assessment, completed before a placement starts and reviewed regularly (4.3).
     A review is a new row pointing at the one it reviews."""
 
@@ -105,7 +105,7 @@ class PupilRiskAssessment(TenantScopedMixin, TimestampMixin, ArchivableMixin, Au
     pupil: Mapped[Pupil] = relationship()
 
 
-class ParentConsultation(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class ParentConsultation(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     """Parents/carers consulted on the choice of provision (7.4); the decision rests with the school."""
 
     __tablename__ = "parent_consultations"
@@ -128,7 +128,7 @@ class InvolvementParty(enum.StrEnum):
     SOCIAL_WORKER = "social_worker"  # looked after (7.6), social worker (9.6, 8.8)
 
 
-class Involvement(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
+class Involvement(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):
     __tablename__ = "involvements"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,8 +11,9 @@
   row has a problem nothing is imported; otherwise every row is written in ONE transaction — all or nothing.
 - Between the two steps the file waits in UPLOAD_FOLDER/pupil-imports/<school id>/<random token>.csv (shared
   storage in a multi-machine deployment) and is removed once imported.
-- Limits: MAX_ROWS rows and MAX_BYTES per file. The import runs in the request: 5,000 rows are checked and written
-  in a few seconds. A bigger file is refused with the limit named (split it by year group).
+- Limits: MAX_ROWS rows and MAX_BYTES per file. A bigger file is refused with the limit named (split it by year
+  group). A file of up to PUPIL_IMPORT_JOB_ROWS rows (a setting, 200) is imported in the request as above; a longer
+  one runs as a background job with a progress page (app.services.pupil_import_job, issue 14 item 7).
 """
 from __future__ import annotations
 
@@ -268,15 +269,33 @@ def _folder() -> Path:
     return folder
 
 
-def preview_upload(file_storage) -> ImportPreview:
-    """Check an uploaded file; when every row is good, keep it for the confirm step under a new token."""
+def read_upload(file_storage) -> bytes | None:
+    """The uploaded file's bytes (one more than the limit, so an oversized file is seen), or None without one."""
     if file_storage is None or not getattr(file_storage, "filename", ""):
+        return None
+    return file_storage.read(MAX_BYTES + 1)
+
+
+def keep_file(raw: bytes) -> str:
+    """Keep a file for a later step (the confirm step, or a background import) under a new token."""
+    token = secrets.token_urlsafe(24)
+    (_folder() / f"{token}.csv").write_bytes(raw)
+    return token
+
+
+def kept_file(token: str | None) -> Path | None:
+    """Where a kept file is, if the token is well formed (it need not exist)."""
+    return _folder() / f"{token}.csv" if token and _TOKEN.match(token) else None
+
+
+def preview_upload(file_storage, raw: bytes | None = None) -> ImportPreview:
+    """Check an uploaded file; when every row is good, keep it for the confirm step under a new token."""
+    raw = raw if raw is not None else read_upload(file_storage)
+    if raw is None:
         return ImportPreview(file_errors=["Choose a CSV file to upload."])
-    raw = file_storage.read(MAX_BYTES + 1)
     preview = check_file(raw)
     if preview.ok:
-        preview.token = secrets.token_urlsafe(24)
-        (_folder() / f"{preview.token}.csv").write_bytes(raw)
+        preview.token = keep_file(raw)
     return preview
 
 
@@ -288,7 +307,7 @@ class ImportOutcome:
 
 def confirm_import(token: str | None) -> ImportOutcome:
     """Check the kept file again and write every row in one transaction, or nothing."""
-    path = _folder() / f"{token}.csv" if token and _TOKEN.match(token) else None
+    path = kept_file(token)
     if path is None or not path.exists():
         return ImportOutcome(False, ImportPreview(file_errors=["This upload has expired or was already imported: "
                                                                "upload the file again."]))
@@ -306,17 +325,21 @@ def confirm_import(token: str | None) -> ImportOutcome:
     return ImportOutcome(True, preview)
 
 
+def write_row(pupil_id: int | None, cleaned: dict, given: tuple[str, ...]) -> None:
+    """Add (or update) one checked row's pupil in the session; the caller commits."""
+    pupil = db.session.get(Pupil, pupil_id) if pupil_id else Pupil(school_id=require_school_id())
+    for name in PUPIL_FIELDS:
+        if pupil_id is None or name in given or name == "has_social_worker":
+            setattr(pupil, name, cleaned[name])
+    if pupil_id is None:
+        db.session.add(pupil)
+
+
 def import_rows(preview: ImportPreview) -> None:
     """Write a checked preview's rows: all in one transaction; any failure rolls every row back."""
-    school_id = require_school_id()
     try:
         for pupil_id, cleaned, given in preview._writes:
-            pupil = db.session.get(Pupil, pupil_id) if pupil_id else Pupil(school_id=school_id)
-            for name in PUPIL_FIELDS:
-                if pupil_id is None or name in given or name == "has_social_worker":
-                    setattr(pupil, name, cleaned[name])
-            if pupil_id is None:
-                db.session.add(pupil)
+            write_row(pupil_id, cleaned, given)
         db.session.commit()
     except Exception:
         db.session.rollback()

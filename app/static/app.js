@@ -14,3 +14,10 @@ if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("govuk-frontend-supported");
   initAll();
 }
+
+// A long job's progress page (issue 14 item 7) asks to be reloaded every few seconds while the job runs; without
+// script, its "Refresh" link does the same.
+const refreshing = document.querySelector("[data-refresh-seconds]");
+if (refreshing) {
+  window.setTimeout(() => window.location.reload(), 1000 * Number(refreshing.dataset.refreshSeconds));
+}

@@ -13,6 +13,7 @@ def register_blueprints(app) -> None:
     from app.views.complaints import bp as complaints_bp
     from app.views.complaints import monitoring_bp as policy_monitoring_bp
     from app.views.complaints import trust_bp as trust_policy_bp
+    from app.views.corrections import bp as corrections_bp
     from app.views.data_protection import bp as data_protection_bp
     from app.views.data_protection import trust_bp as data_protection_trust_bp
     from app.views.flexi_schooling import bp as flexi_bp
@@ -42,6 +43,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(trust_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(corrections_bp)
     app.register_blueprint(governors_bp)
     app.register_blueprint(census_bp)
     app.register_blueprint(complaints_bp)

@@ -2,7 +2,7 @@
 for what precedes a placement (4.3, 5.4, 5.5, 7.4-7.6). Thin: parse, call app.services.pupils, render."""
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -19,9 +19,10 @@ from app.forms.pupils import (
     ReferralForm,
     RiskAssessmentForm,
 )
+from app.models import BackgroundJob
 from app.permissions import Permission, school_permission
 from app.policy.referral import reason_label
-from app.services import pupil_import, read_audit
+from app.services import background_jobs, pupil_import, pupil_import_job, read_audit
 from app.services import pupils as service
 from app.services import timeline as timelines
 from tenants.web import school_blueprint
@@ -37,7 +38,8 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/")
 @school_permission(Permission.PUPILS_VIEW)
 def index():
-    listing = service.list_pupils(request.args.get("q"), _int_arg("page") or 1)
+    listing = service.list_pupils(request.args.get("q"), _int_arg("page") or 1,
+                                  include_archived=request.args.get("archived") == "1")
     return render_template("pupils/index.html", listing=listing, year_group_label=service.year_group_label,
                            can_edit=Permission.PUPILS_EDIT in g.school_permissions,
                            can_import=Permission.PUPILS_IMPORT in g.school_permissions)
@@ -53,7 +55,7 @@ def new():
             flash(f"{result.record.display_name} is added.", "success")
             return redirect(url_for("pupils.show", pupil_id=result.record.id))
         form.add_errors(result.errors)
-    return render_template("pupils/pupil_form.html", form=form, pupil=None)
+    return render_template("pupils/pupil_form.html", form=form, pupil=None, upn_hint=service.UPN_HINT)
 
 
 @bp.route("/<int:pupil_id>")
@@ -67,7 +69,8 @@ def show(pupil_id: int):
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
         missing=[(m, service.where_to_record(m, pupil.id)) for m in missing],
-        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service, reason_label=reason_label, archive_form=ArchiveForm(),
+        timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service,
+        reason_label=reason_label, archive_form=ArchiveForm(), archived=service.archived_records(pupil),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,
         can_record=Permission.PRE_PLACEMENT_RECORD in g.school_permissions)
 
@@ -83,7 +86,7 @@ def edit(pupil_id: int):
             flash(f"{pupil.display_name}'s record is saved.", "success")
             return redirect(url_for("pupils.show", pupil_id=pupil.id))
         form.add_errors(result.errors)
-    return render_template("pupils/pupil_form.html", form=form, pupil=pupil)
+    return render_template("pupils/pupil_form.html", form=form, pupil=pupil, upn_hint=service.UPN_HINT)
 
 
 @bp.route("/<int:pupil_id>/archive", methods=["POST"])
@@ -96,6 +99,19 @@ def archive(pupil_id: int):
             flash(f"{pupil.display_name} is archived: the record is kept.", "success")
             return redirect(url_for("pupils.index"))
         flash(" ".join(result.errors.values()), "error")
+    return redirect(url_for("pupils.show", pupil_id=pupil.id))
+
+
+@bp.route("/<int:pupil_id>/restore", methods=["POST"])
+@school_permission(Permission.PUPILS_EDIT)
+def restore(pupil_id: int):
+    pupil = service.access_pupil(pupil_id)
+    if ArchiveForm().validate_on_submit():
+        result = service.restore_pupil(pupil, by=current_user)
+        if result.ok:
+            flash(f"{pupil.display_name} is restored to the list.", "success")
+        else:
+            flash(" ".join(result.errors.values()), "error")
     return redirect(url_for("pupils.show", pupil_id=pupil.id))
 
 
@@ -197,11 +213,24 @@ def import_csv():
                 return redirect(url_for("pupils.index"))
             preview = outcome.preview
     elif upload.validate_on_submit():
-        preview = pupil_import.preview_upload(upload.file.data)
+        outcome = pupil_import_job.upload(upload.file.data, current_user)
+        if isinstance(outcome, BackgroundJob):  # a long file: imported by a job, watched on its page
+            return redirect(url_for("pupils.import_job", job_id=outcome.id))
+        preview = outcome
     if preview is not None and preview.ok:
         confirm.token.data = preview.token
     return render_template("pupils/import.html", upload=upload, confirm=confirm, preview=preview,
-                           limits=pupil_import.LIMITS_TEXT)
+                           limits=pupil_import.LIMITS_TEXT, job_rows=current_app.config["PUPIL_IMPORT_JOB_ROWS"])
+
+
+@bp.route("/import/jobs/<int:job_id>")
+@school_permission(Permission.PUPILS_IMPORT)
+def import_job(job_id: int):
+    """A long import's progress, then its result (issue 14 item 7); another school's job is a 404."""
+    job = background_jobs.access_job(job_id, kind=pupil_import_job.KIND)
+    return render_template("background_jobs/show.html", job=job, label="Importing pupils from the MIS",
+                           labels=pupil_import_job.SUMMARY_LABELS,
+                           links=[("Pupils", url_for("pupils.index")), ("Import another file", url_for("pupils.import_csv"))])
 
 
 @bp.route("/import/sample.csv")

@@ -2,13 +2,15 @@
 and the trust's count of each school's overdue reviews. Thin: parse, call app.services.reviews, render."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock
+from app.forms.qa import FollowUpForm
 from app.forms.reviews import ReviewForm
 from app.permissions import Permission, school_permission, trust_permission
 from app.policy.la_notices import information_sharing_recipients
+from app.services import qa
 from app.services import reviews as service
 from tenants import trust_scope
 from tenants.web import school_blueprint
@@ -47,7 +49,28 @@ def new(placement_id: int):
 @school_permission(Permission.REVIEWS_VIEW)
 def show(review_id: int):
     review = service.access_review(review_id)
-    return render_template("reviews/show.html", review=review, notices=service.notices_for(review))
+    return _show(review, FollowUpForm(staff=qa.school_staff()))
+
+
+def _show(review, form):
+    may_add = Permission.REVIEWS_RECORD in g.school_permissions
+    return render_template("reviews/show.html", review=review, notices=service.notices_for(review),
+                           follow_ups=qa.review_follow_ups(review), form=form if may_add else None)
+
+
+@bp.route("/reviews/<int:review_id>/follow-ups", methods=["POST"])
+@school_permission(Permission.REVIEWS_RECORD)
+def add_follow_up(review_id: int):
+    """Issue 14 item 8: a follow-up action agreed at a review (8.2, 8.6), like one from a QA visit."""
+    review = service.access_review(review_id)
+    form = FollowUpForm(staff=qa.school_staff())
+    if form.validate_on_submit():
+        result = qa.add_review_follow_up(review, form.data_in())
+        if result.ok:
+            flash("The follow-up action is added; its owner has it in their tasks.", "success")
+            return redirect(url_for("reviews.show", review_id=review.id))
+        form.add_errors(result.errors)
+    return _show(review, form)
 
 
 @trust_bp.route("/monitoring")

@@ -18,6 +18,9 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
+    BackgroundJob,
+    Carer,
+    JobState,
     Placement,
     PlacementReview,
     Provider,
@@ -25,9 +28,10 @@ from app.models import (
     Pupil,
     QAActivity,
     School,
+    User,
     WelfareCheck,
 )
-from tenants import system_scope
+from tenants import school_scope, system_scope
 from tests.browser.accessibility import axe_violations
 
 SCHOOL = "millbrook"
@@ -51,9 +55,26 @@ def demo(app):
     with system_scope("the page tour finds the demo school"):
         school_id = db.session.scalar(select(School.id).where(School.slug == SCHOOL))
     ids = {model.__name__: _first_id(model, school_id) for model in
-           (Placement, PlacementReview, Provider, ProviderCheck, Pupil, QAActivity, WelfareCheck)}
+           (Carer, Placement, PlacementReview, Provider, ProviderCheck, Pupil, QAActivity, WelfareCheck)}
+    ids["jobs"] = _import_jobs(school_id)
     db.session.remove()
     return ids
+
+
+def _import_jobs(school_id: int) -> tuple[int, int]:
+    """A long pupil import under way and one finished with refused rows (issue 14 item 7)."""
+    with system_scope("the page tour finds the AP leader"):
+        leader = db.session.scalar(select(User.id).where(User.email == AP_LEADER))
+    with school_scope(school_id):
+        running = BackgroundJob(kind="pupil_import", state=JobState.RUNNING, total=500, done=200, summary={},
+                                errors=[], started_by_id=leader)
+        done = BackgroundJob(kind="pupil_import", state=JobState.DONE, total=500, done=500,
+                             summary={"added": 498, "updated": 0, "refused": 2, "chunks": 5}, started_by_id=leader,
+                             errors=[{"row": 7, "column": "Legal Forename", "message": "Enter the pupil's first name."},
+                                     {"row": 120, "column": "DOB", "message": "Not a date."}])
+        db.session.add_all([running, done])
+        db.session.commit()
+        return running.id, done.id
 
 
 def _pages(app, ids) -> list[tuple[str, str]]:
@@ -85,6 +106,11 @@ def _pages(app, ids) -> list[tuple[str, str]]:
         ("census", "census.index", s),
         ("census-reason", "census.placement_reason", {**s, "placement_id": ids["Placement"]}),
         ("account", "account.settings", {}),
+        ("correct-carer", "corrections.correct_carers", {**s, "carer_id": ids["Carer"]}),
+        ("archive-review", "corrections.archive_reviews", {**s, "review_id": ids["PlacementReview"]}),
+        ("qa-history", "corrections.history_qa", {**s, "qa_activity_id": ids["QAActivity"]}),
+        ("import-progress", "pupils.import_job", {**s, "job_id": ids["jobs"][0]}),
+        ("import-result", "pupils.import_job", {**s, "job_id": ids["jobs"][1]}),
     ]
     with app.test_request_context():
         return [(name, url_for(endpoint, **kwargs)) for name, endpoint, kwargs in wanted
@@ -118,7 +144,7 @@ def test_every_main_page_of_a_school_has_no_accessibility_violation(app, demo, p
     _visit(page, "sign-in", "/sign-in", failures)
     _sign_in(page, AP_LEADER)
     pages = _pages(app, demo)
-    assert len(pages) == 26, "a demo record the tour needs is missing"
+    assert len(pages) == 31, "a demo record the tour needs is missing"
     for name, url in pages:
         _visit(page, name, url, failures)
     # What only a DSL (or the headteacher) may open.

@@ -364,6 +364,18 @@ def _register_monitoring_builders() -> None:
 _register_monitoring_builders()
 
 
+def _register_background_job_builder() -> None:
+    from app.models import BackgroundJob, JobState
+
+    builds(BackgroundJob, url_args=("job_id",))(
+        lambda m: BackgroundJob(kind="pupil_import", state=JobState.DONE, total=1, done=1, input_ref=m,
+                                summary={"added": 1}, errors=[{"row": 2, "column": "UPN", "message": m}],
+                                started_by_id=_any_user_id()))
+
+
+_register_background_job_builder()
+
+
 def _register_calendar_feed_builder() -> None:
     # The feed URL takes the raw token where the sweeps put a record's id: the token is the id as text (its hash
     # stored), so the public feed opens for the permission matrix.

@@ -10,9 +10,20 @@ all build one), checks all of them first and returns a `Result`: the saved recor
 field name — and then nothing was written. One commit per change.
 
 Cut along those seams: `values` (UPN and small value checks), `record` (the pupil record, carers, reading a
-pupil's records), `pre_placement` (referral, risk assessment, consultation, involvement, belonging, event risk).
+pupil's records), `pre_placement` (referral, risk assessment, consultation, involvement, belonging, event risk), `corrections`
+(putting those records right, issue 14 item 8).
 The pupil's timeline is `app.services.timeline`. Callers keep `pupils.x`.
 """
+from .corrections import (
+    CORRECTABLE,
+    access_record,
+    archived_records,
+    correct_carer,
+    correct_consultation,
+    correct_involvement,
+    correct_referral,
+    correct_risk_assessment,
+)
 from .pre_placement import (
     BELONGING_KINDS,
     CONSULTATION_METHODS,
@@ -20,6 +31,8 @@ from .pre_placement import (
     PARTY_LABELS,
     access_pupil_placement,
     access_risk_assessment,
+    consultation_checked,
+    involvement_checked,
     is_off_site_directed,
     record_belonging_action,
     record_consultation,
@@ -27,6 +40,8 @@ from .pre_placement import (
     record_involvement,
     record_referral,
     record_risk_assessment,
+    referral_checked,
+    risk_assessment_checked,
 )
 from .record import (
     PAGE_SIZE,
@@ -40,6 +55,7 @@ from .record import (
     access_pupil,
     add_carer,
     archive_pupil,
+    carer_checked,
     carers_of,
     clean_pupil_values,
     create_pupil,
@@ -47,9 +63,10 @@ from .record import (
     pre_placement_missing,
     pupil_problems,
     pupil_records,
+    restore_pupil,
     school_age_of,
     update_pupil,
     where_to_record,
     year_group_label,
 )
-from .values import UPN_LETTERS, upn_check_letter, upn_problem
+from .values import UPN_HINT, UPN_LETTERS, upn_check_letter, upn_problem

@@ -32,7 +32,8 @@ from .values import _commit, _not_future, _required, _text
 # --- referral and needs analysis (4.3, 5.2, 7.3) ------------------------------------------------------------
 
 
-def record_referral(pupil: Pupil, values: Mapping, by: User) -> Result:
+def referral_checked(values: Mapping) -> tuple[dict, dict[str, str]]:
+    """A referral's values cleaned, and every problem with them by field (adding and correcting share it)."""
     cleaned = {name: _text(values, name) for name in ("academic_needs", "personal_needs", "social_needs",
                                                      "options_considered", "on_site_options_considered")}
     reasons = [str(r) for r in (values.get("reasons") or [])]
@@ -47,10 +48,15 @@ def record_referral(pupil: Pupil, values: Mapping, by: User) -> Result:
     _required(cleaned, errors, "options_considered", "Say which options were considered, on-site first.")
     cleaned["proposed_on"] = values.get("proposed_on")
     _not_future(cleaned, errors, "proposed_on", "the date of the proposal")
+    cleaned["reasons"] = reasons
+    return cleaned, errors
+
+
+def record_referral(pupil: Pupil, values: Mapping, by: User) -> Result:
+    cleaned, errors = referral_checked(values)
     if errors:
         return Result(errors=errors)
-    referral = Referral(school_id=pupil.school_id, pupil_id=pupil.id, reasons=reasons, proposed_by_id=by.id,
-                        **cleaned)
+    referral = Referral(school_id=pupil.school_id, pupil_id=pupil.id, proposed_by_id=by.id, **cleaned)
     db.session.add(referral)
     return _commit(referral, "academic_needs", "The referral could not be saved.")
 
@@ -66,9 +72,8 @@ def access_risk_assessment(pupil: Pupil, assessment_id: int) -> PupilRiskAssessm
     return assessment
 
 
-def record_risk_assessment(pupil: Pupil, values: Mapping, by: User,
-                           reviews: PupilRiskAssessment | None = None) -> Result:
-    """A new assessment, or a review of `reviews` (a new row pointing at it: the earlier one stays as it was)."""
+def risk_assessment_checked(values: Mapping, reviews: PupilRiskAssessment | None = None
+                            ) -> tuple[dict, dict[str, str]]:
     cleaned = {name: _text(values, name) for name in ("risks", "control_measures")}
     cleaned["assessed_on"] = values.get("assessed_on")
     cleaned["review_due_on"] = values.get("review_due_on")
@@ -84,6 +89,13 @@ def record_risk_assessment(pupil: Pupil, values: Mapping, by: User,
     if reviews is not None and "assessed_on" not in errors and cleaned["assessed_on"] < reviews.assessed_on:
         errors["assessed_on"] = (f"A review cannot be dated before the assessment it reviews "
                                  f"({reviews.assessed_on:%-d %b %Y}).")
+    return cleaned, errors
+
+
+def record_risk_assessment(pupil: Pupil, values: Mapping, by: User,
+                           reviews: PupilRiskAssessment | None = None) -> Result:
+    """A new assessment, or a review of `reviews` (a new row pointing at it: the earlier one stays as it was)."""
+    cleaned, errors = risk_assessment_checked(values, reviews)
     if errors:
         return Result(errors=errors)
     assessment = PupilRiskAssessment(school_id=pupil.school_id, pupil_id=pupil.id, assessed_by_id=by.id,
@@ -106,7 +118,7 @@ def access_pupil_placement(pupil: Pupil, placement_id: int) -> Placement:
     return placement
 
 
-def record_consultation(pupil: Pupil, values: Mapping, by: User, placement: Placement | None = None) -> Result:
+def consultation_checked(pupil: Pupil, values: Mapping) -> tuple[dict, dict[str, str]]:
     cleaned = {name: _text(values, name) for name in ("method", "carer_views", "school_decision",
                                                      "decision_reason")}
     cleaned["consulted_on"] = values.get("consulted_on")
@@ -119,9 +131,15 @@ def record_consultation(pupil: Pupil, values: Mapping, by: User, placement: Plac
         errors["carer_id"] = "Choose one of this pupil's parents or carers."
     _required(cleaned, errors, "carer_views", "Record the parents' or carers' views.")
     _required(cleaned, errors, "school_decision", "Record the school's decision (it rests with the school, 7.4).")
+    cleaned["carer_id"] = carer_id
+    return cleaned, errors
+
+
+def record_consultation(pupil: Pupil, values: Mapping, by: User, placement: Placement | None = None) -> Result:
+    cleaned, errors = consultation_checked(pupil, values)
     if errors:
         return Result(errors=errors)
-    consultation = ParentConsultation(school_id=pupil.school_id, pupil_id=pupil.id, carer_id=carer_id,
+    consultation = ParentConsultation(school_id=pupil.school_id, pupil_id=pupil.id,
                                       placement_id=placement.id if placement else None, recorded_by_id=by.id,
                                       **cleaned)
     db.session.add(consultation)
@@ -137,7 +155,7 @@ PARTY_LABELS = {
 }
 
 
-def record_involvement(pupil: Pupil, values: Mapping, by: User) -> Result:
+def involvement_checked(values: Mapping) -> tuple[dict, dict[str, str]]:
     cleaned = {name: _text(values, name) for name in ("person_name", "notes")}
     cleaned["involved_on"] = values.get("involved_on")
     errors: dict[str, str] = {}
@@ -154,10 +172,15 @@ def record_involvement(pupil: Pupil, values: Mapping, by: User) -> Result:
             errors["ehcp_review_needed"] = "Say whether a formal EHCP review is needed to change the named setting."
     else:
         review = None  # the question is the LA's, about an EHCP (7.5)
+    cleaned.update(party=party, ehcp_review_needed=review)
+    return cleaned, errors
+
+
+def record_involvement(pupil: Pupil, values: Mapping, by: User) -> Result:
+    cleaned, errors = involvement_checked(values)
     if errors:
         return Result(errors=errors)
-    involvement = Involvement(school_id=pupil.school_id, pupil_id=pupil.id, party=party, ehcp_review_needed=review,
-                              recorded_by_id=by.id, **cleaned)
+    involvement = Involvement(school_id=pupil.school_id, pupil_id=pupil.id, recorded_by_id=by.id, **cleaned)
     db.session.add(involvement)
     return _commit(involvement, "person_name", "The involvement could not be saved.")
 

@@ -140,6 +140,15 @@ def archive_pupil(pupil: Pupil, by: User) -> Result:
     return _commit(pupil, "pupil", "The pupil could not be archived.")
 
 
+def restore_pupil(pupil: Pupil, by: User) -> Result:
+    """An archived pupil back on the list (issue 14 item 8); the audit trail records the restore."""
+    if not pupil.is_archived:
+        return Result(errors={"pupil": "This pupil is not archived."})
+    pupil.archived_at = None
+    pupil.archived_by_id = None
+    return _commit(pupil, "pupil", "The pupil could not be restored.")
+
+
 def access_pupil(pupil_id: int, *, include_archived: bool = True) -> Pupil:
     """A pupil of the current school, or 404 (another school's id is not found, never forbidden)."""
     return school_record_or_404(Pupil, pupil_id, include_archived=include_archived)
@@ -178,7 +187,8 @@ def list_pupils(search: str | None = None, page: int = 1, include_archived: bool
 # --- carers -------------------------------------------------------------------------------------------------
 
 
-def add_carer(pupil: Pupil, values: Mapping, by: User | None = None) -> Result:
+def carer_checked(values: Mapping) -> tuple[dict, dict[str, str]]:
+    """A carer's values cleaned, and every problem with them by field (adding and correcting share it)."""
     cleaned = {name: _text(values, name) for name in ("name", "relationship_to_pupil", "email", "phone", "address")}
     if cleaned["email"]:
         cleaned["email"] = cleaned["email"].lower()
@@ -192,10 +202,16 @@ def add_carer(pupil: Pupil, values: Mapping, by: User | None = None) -> Result:
         errors["email"] = problem
     if not cleaned["email"] and not cleaned["phone"] and "email" not in errors:
         errors["phone"] = "Give a phone number or an email address, so the school can reach them."
+    cleaned.update(lives_with=_bool(values, "lives_with"),
+                   has_parental_responsibility=_bool(values, "has_parental_responsibility"))
+    return cleaned, errors
+
+
+def add_carer(pupil: Pupil, values: Mapping, by: User | None = None) -> Result:
+    cleaned, errors = carer_checked(values)
     if errors:
         return Result(errors=errors)
-    carer = Carer(school_id=pupil.school_id, pupil_id=pupil.id, lives_with=_bool(values, "lives_with"),
-                  has_parental_responsibility=_bool(values, "has_parental_responsibility"), **cleaned)
+    carer = Carer(school_id=pupil.school_id, pupil_id=pupil.id, **cleaned)
     db.session.add(carer)
     return _commit(carer, "name", "The carer could not be saved.")
 

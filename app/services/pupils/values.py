@@ -32,6 +32,14 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _UPN_SHAPE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
 
+# The pupil form's hint: how the check letter works, said once, next to the algorithm it describes.
+UPN_HINT = ("13 characters, as in the MIS: a check letter, then 12 more (11 digits, and a last digit, or a letter "
+            "for a temporary UPN). The check letter comes from the other 12: multiply each by its position (2 to "
+            "13; a letter counts as its place in the list below, from 0), add them up, divide by 23, and the "
+            f"remainder picks the letter from {' '.join(UPN_LETTERS)} (0 is A). A mistyped digit gives another "
+            "letter, so AP Hub can tell.")
+
+
 def upn_check_letter(upn: str) -> str:
     """The DfE check letter for characters 2-13 of a UPN: each character times its position (2..13), summed,
     modulo 23, looked up in UPN_LETTERS. Character 13 may be a letter (a temporary UPN): its value is its index."""
