@@ -10,6 +10,25 @@ const wanted = document.querySelector("[autofocus]");
 if (wanted && document.activeElement !== wanted) {
   wanted.focus();
 }
+// "Copy the link" buttons (the provider links page): shown only where a script can copy; the box stays selectable.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const box = document.getElementById(button.dataset.copy);
+  const said = document.getElementById(`${button.dataset.copy}-copied`);
+  if (!box || !navigator.clipboard) {
+    continue;
+  }
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(box.value);
+      if (said) said.textContent = "Copied.";
+    } catch {
+      box.select();
+      if (said) said.textContent = "Select the link and copy it (Ctrl+C).";
+    }
+  });
+}
+
 if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("govuk-frontend-supported");
   initAll();
