@@ -19,12 +19,15 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
   }
   button.hidden = false;
   button.addEventListener("click", async () => {
+    box.select(); // if the clipboard refuses, the link is selected, ready for Ctrl+C
+    // A browser that neither copies nor refuses within a second (a permission it cannot ask) gets the same
+    // answer as one that refuses.
+    const refused = new Promise((_, reject) => setTimeout(reject, 1000));
     try {
-      await navigator.clipboard.writeText(box.value);
+      await Promise.race([navigator.clipboard.writeText(box.value), refused]);
       if (said) said.textContent = "Copied.";
     } catch {
-      box.select();
-      if (said) said.textContent = "Select the link and copy it (Ctrl+C).";
+      if (said) said.textContent = "The link is selected: press Ctrl+C to copy it.";
     }
   });
 }

@@ -36,7 +36,7 @@ def start_check(provider_id: int):
     return redirect(url_for("provider_checks.checklist", check_id=check.id))
 
 
-def _answers_from(form, lines, mark_evidenced_met: bool) -> tuple[list[service.CheckAnswer], dict[str, str]]:
+def _answers_from(form, files, lines, mark_evidenced_met: bool) -> tuple[list[service.CheckAnswer], dict[str, str]]:
     """The items answered on the page: those with an outcome, some text or a file. With "mark each check with
     evidence as met", an item with evidence and no outcome chosen is met."""
     answers, errors = [], {}
@@ -44,7 +44,7 @@ def _answers_from(form, lines, mark_evidenced_met: bool) -> tuple[list[service.C
         code = line.item.code
         outcome = form.get(f"{code}-outcome") or None
         text = (form.get(f"{code}-text") or "").strip() or None
-        uploads = [evidence.read_upload(f) for f in request.files.getlist(f"{code}-files") if f.filename]
+        uploads = [evidence.read_upload(f) for f in files.getlist(f"{code}-files") if f.filename]
         if outcome is None and mark_evidenced_met and (text or uploads):
             outcome = CheckOutcome.MET.value
         if outcome is None and not text and not uploads:
@@ -70,9 +70,10 @@ def answer_checks(check_id: int):
     check = service.access_check(check_id)
     form = ChecklistForm()
     if not form.validate_on_submit():
-        return _checklist_page(check, form, {})
+        return _checklist_page(check, form, {"answers": "This page had expired, so nothing was saved: save again."})
     open_lines = [line for line in service.checklist(check) if line.row is not None and line.problem is not None]
-    answers, errors = _answers_from(request.form, open_lines, request.form.get("save") == MARK_EVIDENCED_MET)
+    answers, errors = _answers_from(request.form, request.files, open_lines,
+                                    request.form.get("save") == MARK_EVIDENCED_MET)
     result = service.record_check_answers(answers, school=g.school, user=current_user) if not errors else None
     if result is not None and result.ok:
         flash(f"Saved {len(answers)} check{'s' if len(answers) != 1 else ''}.", "success")

@@ -2,6 +2,8 @@
 navigation behind its menu button, and the page's actions reachable."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.attendance.conftest import active_placement
@@ -44,9 +46,14 @@ def test_a_providers_link_is_issued_emailed_and_copied_on_a_phone(page: Page, wo
     page.get_by_role("button", name="Issue the link").click()
     expect(page.get_by_role("main")).to_contain_text("It is on its way by email to Dana Office")
     link = page.get_by_role("textbox", name="The new link").input_value()
+    page.bring_to_front()  # the clipboard is only for the page in front
     page.get_by_role("button", name="Copy the link").click()
-    expect(page.locator("#new-link-copied")).to_have_text("Copied.")
-    assert page.evaluate("navigator.clipboard.readText()") == link
+    said = page.locator("#new-link-copied")
+    expect(said).to_have_text(re.compile(r"^(Copied\.|The link is selected: press Ctrl\+C to copy it\.)$"))
+    if said.text_content() == "Copied.":
+        assert page.evaluate("navigator.clipboard.readText()") == link
+    else:  # a headless browser under load may not copy: the link is then selected, ready for Ctrl+C
+        assert page.evaluate("document.activeElement.id") == "new-link"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width}px wide on a 375px screen"
     assert axe_violations(page) == []

@@ -103,3 +103,4 @@ def test_save_and_next_on_an_items_own_page_walks_what_is_left(app, world):
             visited.append(here)
             here = _post(leader, here, {"outcome": "met", "evidence_note": "Seen on the visit"}).headers["Location"]
     assert len(visited) == 2 and here == url
+
