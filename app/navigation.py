@@ -55,7 +55,7 @@ SCHOOL_NAVIGATION: tuple[NavGroup, ...] = (
         NavPage("Flexi-schooling", "flexi.index", Permission.FLEXI_VIEW, ("flexi.",)),
     )),
     NavGroup("Providers", (
-        NavPage("Providers", "providers.index", Permission.PROVIDERS_VIEW, ("providers.",)),
+        NavPage("Providers", "providers.index", Permission.PROVIDERS_VIEW, ("providers.", "provider_checks.")),
         NavPage("Provider links", "provider_links.index", Permission.PROVIDER_LINKS_MANAGE, ("provider_links.",)),
         NavPage("Quality assurance", "qa.index", Permission.QA_VIEW, ("qa.",)),
     )),

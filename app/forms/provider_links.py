@@ -1,7 +1,7 @@
 """Forms for providers' attendance links: issuing one (school side) and recording a session (the link's page)."""
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
 from app.forms.base import ServiceForm
@@ -21,6 +21,7 @@ class IssueLinkForm(ServiceForm):
     provider_id = SelectField("Provider", coerce=_id_or_none, validate_choice=False)
     days = IntegerField(f"Valid for (days, 1 to {MAX_DAYS})", default=DEFAULT_DAYS, validators=[Optional()])
     label = StringField("Sent to (optional), for example the provider's office")
+    email_it = BooleanField("Email the link to the provider's contact")
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from app.forms.base import FlaskForm, ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.forms.choices import choose, options
 from app.models import ConcernSeverity, ProviderKind, RegistrationStatus, RiskRating
-from app.services.providers import CONCERN_CATEGORIES, ProviderDetails, StatusFilter
+from app.services.providers import CONCERN_CATEGORIES, FirstContact, FirstSite, ProviderDetails, StatusFilter
 
 KIND_LABELS = {ProviderKind.ON_SITE: "On-site (the school's own provision)", ProviderKind.OFF_SITE: "Off-site",
                ProviderKind.ONLINE_ONLY: "Online only"}
@@ -55,6 +55,27 @@ class ProviderForm(ServiceForm):
             **{name: getattr(self, name).data for name in (
                 "ofsted_urn", "website", "social_media", "email", "phone", "latest_report_date",
                 "latest_report_judgement", "latest_report_by", "latest_report_url", "on_la_approved_list", "notes")})
+
+
+class NewProviderForm(ProviderForm):
+    """A new provider with its first site and contact on the same page (issue 14: vetting needs both)."""
+
+    site_name = StringField("Site name", validators=[Optional(), Length(max=200)])
+    site_address = TextAreaField("Site address", validators=[Optional(), Length(max=500)])
+    site_postcode = StringField("Postcode", validators=[Optional(), Length(max=10)])
+    contact_name = StringField("Contact's name", validators=[Optional(), Length(max=200)])
+    contact_role = StringField("Their role", validators=[Optional(), Length(max=100)])
+    contact_email = StringField("Their email address",
+                                validators=[Optional(), Email(message="Enter a real email address."),
+                                            Length(max=254)])
+    contact_phone = StringField("Their phone", validators=[Optional(), Length(max=40)])
+
+    def first_site(self) -> FirstSite:
+        return FirstSite(self.site_name.data, self.site_address.data, self.site_postcode.data)
+
+    def first_contact(self) -> FirstContact:
+        return FirstContact(self.contact_name.data, self.contact_role.data, self.contact_email.data,
+                            self.contact_phone.data)
 
 
 class SiteForm(ServiceForm):
@@ -125,6 +146,10 @@ class RemoveForm(FlaskForm):
 
 class StartCheckForm(FlaskForm):
     """The button that starts a round of checks (CSRF only)."""
+
+
+class ChecklistForm(FlaskForm):
+    """The checklist page's answers (CSRF only: the items are read by code, app/views/provider_checks.py)."""
 
 
 class SearchForm(FlaskForm):

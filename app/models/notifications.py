@@ -28,6 +28,7 @@ class Audience(enum.StrEnum):
     VIRTUAL_SCHOOL = "virtual_school"
     SOCIAL_WORKER = "social_worker"
     PARENT = "parent"
+    PROVIDER = "provider"  # an AP provider's contact (e.g. their attendance link, issue 14 item 6)
 
     @property
     def is_external(self) -> bool:

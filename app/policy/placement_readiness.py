@@ -288,14 +288,23 @@ def commissioning_agreement(facts: PlacementFacts) -> list[Missing]:
     return [Missing("commissioning_agreement", "7.11", f"The agreement does not yet say: {', '.join(gaps)}.", link)]
 
 
+def review_interval_problem(weeks: int | None, provider_kind: str) -> str | None:
+    """8.3: formal reviews at least half-termly, so an off-site placement's agreed interval is at most a
+    half-term. Why `weeks` is refused, or None. The agreement form asks it on the field (issue 14 item 4), and
+    the readiness gate below asks it of what was saved before."""
+    if str(provider_kind) == ON_SITE or weeks is None or weeks <= MAX_REVIEW_INTERVAL_WEEKS:
+        return None
+    return (f"Reviews every {weeks} weeks are too far apart: formal reviews are at least half-termly "
+            f"(every {MAX_REVIEW_INTERVAL_WEEKS} weeks at most).")
+
+
 def review_frequency(facts: PlacementFacts) -> list[Missing]:
     """8.3: formal reviews at least half-termly, so the agreed interval is at most a half-term."""
     weeks = facts.agreement.review_every_weeks if facts.agreement else None
-    if facts.is_on_site or weeks is None or weeks <= MAX_REVIEW_INTERVAL_WEEKS:
+    problem = review_interval_problem(weeks, facts.provider_kind)
+    if problem is None:
         return []
-    return [Missing("review_frequency", "8.3",
-                    f"Reviews every {weeks} weeks are too far apart: formal reviews are at least half-termly "
-                    f"(every {MAX_REVIEW_INTERVAL_WEEKS} weeks at most).", _placement(facts, "placements.edit_agreement"))]
+    return [Missing("review_frequency", "8.3", problem, _placement(facts, "placements.edit_agreement"))]
 
 
 def weekly_pattern(facts: PlacementFacts) -> list[Missing]:

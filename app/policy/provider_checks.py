@@ -108,3 +108,25 @@ def missing_check_items(items_by_code: Mapping[str, object], provider_kind: str)
     """Policy 7.8: the codes of the items, in the policy's order, that stop the risk assessment being approved
     for a provider of this kind (not recorded, not met, or not applicable without a reason)."""
     return [item.code for item in items_for(provider_kind) if item_problem(items_by_code.get(item.code))]
+
+
+def evidence_problem(outcome: str | None, evidence_note: str | None, file_count: int) -> str | None:
+    """Policy 7.8: an item marked met is met on evidence: a note of what was seen or sent, or a file. None when
+    the item has its evidence (or is not marked met)."""
+    if outcome is None or str(outcome) != MET:
+        return None
+    if (evidence_note or "").strip() or file_count > 0:
+        return None
+    return "Give the evidence for a met check: a note of what you saw or were sent, or a file."
+
+
+def missing_provider_details(provider_kind: str, site_count: int, contact_count: int) -> list[str]:
+    """Policy 7.8 (the visit, and the daily contact of 4.5): vetting needs somewhere the pupil goes and someone
+    to call. A provider with premises needs at least one site; every provider needs at least one contact. The
+    list says what is missing, in words for the person who adds it."""
+    missing = []
+    if str(provider_kind) in WITH_PREMISES and site_count < 1:
+        missing.append("Add at least one site (where the pupils go).")
+    if contact_count < 1:
+        missing.append("Add at least one contact at the provider.")
+    return missing

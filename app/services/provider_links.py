@@ -25,9 +25,11 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit import record_event
 from app.extensions import db
-from app.models import Placement, PlacementStatus, Provider, Pupil, School, User
+from app.models import Audience, Placement, PlacementStatus, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, ProviderAttendanceLink
 from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, ensure_expected_sessions
+from app.services.notifications import queue_notification
+from app.services.task_notices import external_url
 from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
 from tenants import require_school_id, system_scope
 from tenants.access import school_record_or_404
@@ -66,12 +68,28 @@ def providers_with_active_placements() -> list[Provider]:
     return list(db.session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)))
 
 
-def issue_link(provider_id: int | None, days: int | None, label: str | None, by: User) -> IssueResult:
+def link_recipient(provider: Provider) -> tuple[str, str] | None:
+    """Who a link is emailed to: the provider's first named contact with an email address, else the provider's
+    own email address; (name, email), or None when it has neither."""
+    for contact in sorted(provider.contacts, key=lambda c: c.id):
+        if contact.archived_at is None and contact.email:
+            return contact.name, contact.email
+    return (provider.name, provider.email) if provider.email else None
+
+
+def issue_link(provider_id: int | None, days: int | None, label: str | None, by: User, *,
+               email_it: bool = False) -> IssueResult:
     """Issue a link for one provider of the current school, valid for `days` (default 7, at most 31). Commits;
-    returns the raw token once. Bad input: the problems by field, nothing saved."""
+    returns the raw token once. With `email_it` the link also goes to the provider's contact (`link_recipient`)
+    through the outbox, in the same transaction. Bad input: the problems by field, nothing saved."""
     errors = {}
-    if provider_id not in {p.id for p in providers_with_active_placements()}:
+    providers = {p.id: p for p in providers_with_active_placements()}
+    if provider_id not in providers:
         errors["provider_id"] = "Choose a provider where the school has pupils on active placements."
+    recipient = link_recipient(providers[provider_id]) if email_it and provider_id in providers else None
+    if email_it and provider_id in providers and recipient is None:
+        errors["email_it"] = (f"{providers[provider_id].name} has no contact with an email address: add one on "
+                              "the provider's page, or copy the link and send it yourself.")
     days = DEFAULT_DAYS if days is None else days
     if not 1 <= days <= MAX_DAYS:
         errors["days"] = f"A link lasts from 1 to {MAX_DAYS} days."
@@ -85,8 +103,25 @@ def issue_link(provider_id: int | None, days: int | None, label: str | None, by:
                                   prefix=raw[:10], label=label or None, created_by_id=by.id,
                                   expires_at=clock.now() + dt.timedelta(days=days), use_count=0)
     db.session.add(link)
+    if recipient is not None:
+        db.session.flush()
+        _email_link(link, raw, *recipient)
+        link.label = link.label or f"Emailed to {recipient[0]} ({recipient[1]})"[:200]
     db.session.commit()
     return IssueResult(link=link, token=raw)
+
+
+def _email_link(link: ProviderAttendanceLink, raw: str, name: str, email: str) -> None:
+    """The link in an email to the provider's contact, through the outbox (design invariant 5). The message
+    holds the link itself, so it is as private as the link: it expires with it and can be revoked."""
+    school = db.session.get(School, link.school_id)
+    queue_notification(
+        dedupe_key=f"provider-attendance-link:{link.id}", audience=Audience.PROVIDER, recipient_email=email,
+        recipient_name=name, template="provider_attendance_link",
+        context={"provider_name": link.provider.name if link.provider else "", "school_name": school.name,
+                 "link": external_url("provider_attendance.page", {"token": raw}),
+                 "expires": f"{clock.to_local(link.expires_at):%-d %B %Y at %H:%M}"},
+        about_type="provider", about_id=link.provider_id, about_label=f"Attendance link ({link.prefix}…)")
 
 
 def school_links() -> list[ProviderAttendanceLink]:

@@ -67,6 +67,10 @@ def _external_url(endpoint: str, values: dict) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+# The public name, for services outside the task machinery that put a link in an email.
+external_url = _external_url
+
+
 def inbox_url(school_slug: str) -> str:
     return _external_url("inbox.index", {"school_slug": school_slug})
 

@@ -24,6 +24,7 @@ def register_blueprints(app) -> None:
     from app.views.part_time import bp as part_time_bp
     from app.views.part_time import trust_bp as trust_part_time_bp
     from app.views.placements import bp as placements_bp
+    from app.views.provider_checks import bp as provider_checks_bp
     from app.views.provider_links import bp as provider_links_bp
     from app.views.provider_links import public_bp as provider_attendance_bp
     from app.views.providers import bp as providers_bp
@@ -53,6 +54,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(providers_bp)
+    app.register_blueprint(provider_checks_bp)
     app.register_blueprint(trust_providers_bp)
     app.register_blueprint(pupils_bp)
     app.register_blueprint(placements_bp)

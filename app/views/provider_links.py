@@ -28,9 +28,9 @@ UNAVAILABLE = "This attendance link is not valid. It may have expired or been wi
 # --- the school's side ---------------------------------------------------------------------------------------
 
 
-def _links_page(form, new_token=None, new_link=None):
+def _links_page(form, new_token=None, new_link=None, emailed_to=None):
     return render_template("provider_links/index.html", form=form, links=service.school_links(),
-                           state=service.link_state, new_token=new_token, new_link=new_link,
+                           state=service.link_state, new_token=new_token, new_link=new_link, emailed_to=emailed_to,
                            new_url=url_for("provider_attendance.page", token=new_token, _external=True)
                            if new_token else None)
 
@@ -40,10 +40,13 @@ def _links_page(form, new_token=None, new_link=None):
 def index():
     form = IssueLinkForm(providers=service.providers_with_active_placements())
     if request.method == "POST" and form.validate_on_submit():
-        result = service.issue_link(form.provider_id.data, form.days.data, form.label.data, current_user)
+        result = service.issue_link(form.provider_id.data, form.days.data, form.label.data, current_user,
+                                    email_it=form.email_it.data)
         if result.ok:
             fresh = IssueLinkForm(providers=service.providers_with_active_placements(), formdata=None)
-            return _no_store(_links_page(fresh, result.token, result.link))
+            recipient = service.link_recipient(result.link.provider) if form.email_it.data else None
+            return _no_store(_links_page(fresh, result.token, result.link,
+                                         emailed_to=f"{recipient[0]} ({recipient[1]})" if recipient else None))
         form.add_errors(result.errors)
     elif request.method == "POST" and form.days.errors:
         form.days.errors = [f"A link lasts from 1 to {service.MAX_DAYS} days: enter a whole number."]

@@ -2,7 +2,7 @@
 shared; the acting school comes from the URL) and the trust pages under /trust/providers/."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -10,23 +10,22 @@ from app.extensions import db
 from app.forms.providers import (
     KIND_LABELS,
     REGISTRATION_LABELS,
-    CheckItemForm,
     ConcernForm,
     ContactForm,
     LiftSuspensionForm,
     MaterialChangeForm,
+    NewProviderForm,
     ProviderForm,
     RemoveForm,
     ResolveConcernForm,
-    RiskAssessmentForm,
     SearchForm,
     SiteForm,
     StartCheckForm,
     SuspendForm,
 )
-from app.models import CheckOutcome, ConcernSeverity, ProviderKind, RiskRating
+from app.models import ConcernSeverity, ProviderKind
 from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
-from app.services import consequences, evidence
+from app.services import consequences
 from app.services import provider_governance as governance
 from app.services import providers as service
 from app.services.registration import trust_registration_report
@@ -38,7 +37,8 @@ trust_bp = Blueprint("trust_providers", __name__, url_prefix="/trust/providers")
 
 
 @bp.context_processor
-def _labels():
+def labels():
+    """The register's words for its templates (the checks' pages share them, app/views/provider_checks.py)."""
     return {"kind_labels": KIND_LABELS, "registration_labels": REGISTRATION_LABELS,
             "concern_categories": service.CONCERN_CATEGORIES, "item_label": service.item_label}
 
@@ -75,9 +75,10 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @school_permission(Permission.PROVIDERS_EDIT)
 def new():
-    form = ProviderForm()
+    form = NewProviderForm()
     if form.validate_on_submit():
-        result = service.create_provider(form.details(), g.school, current_user)
+        result = service.create_provider(form.details(), g.school, current_user, site=form.first_site(),
+                                         contact=form.first_contact())
         if result.ok:
             flash(f"{result.record.name} is on the register.", "success")
             return redirect(url_for("providers.show", provider_id=result.record.id))
@@ -178,75 +179,6 @@ def remove_contact(contact_id: int):
     return redirect(url_for("providers.show", provider_id=contact.provider_id))
 
 
-@bp.route("/<int:provider_id>/checks", methods=["POST"])
-@school_permission(Permission.PROVIDER_CHECKS_RECORD)
-def start_check(provider_id: int):
-    provider = service.access_provider(provider_id)
-    if not StartCheckForm().validate_on_submit():
-        return redirect(url_for("providers.show", provider_id=provider.id))
-    check = service.start_check(provider, g.school, current_user)
-    return redirect(url_for("providers.checklist", check_id=check.id))
-
-
-@bp.route("/checks/<int:check_id>")
-@school_permission(Permission.PROVIDERS_VIEW)
-def checklist(check_id: int):
-    check = service.access_check(check_id)
-    lines = service.checklist(check)
-    return render_template("providers/checklist.html", check=check, provider=check.provider, lines=lines,
-                           done=sum(1 for line in lines if line.problem is None),
-                           people=service.user_names([line.row.checked_by_id for line in lines if line.row]),
-                           school_name=service.school_names([check.made_by_school_id]).get(check.made_by_school_id),
-                           can_record=_can(Permission.PROVIDER_CHECKS_RECORD),
-                           can_approve=_can(Permission.PROVIDER_RISK_APPROVE))
-
-
-@bp.route("/check-items/<int:check_item_id>", methods=["GET", "POST"])
-@school_permission(Permission.PROVIDER_CHECKS_RECORD)
-def record_item(check_item_id: int):
-    row = service.access_check_item(check_item_id)
-    form = CheckItemForm(obj=row) if request.method == "GET" else CheckItemForm()
-    if request.method == "GET" and row.outcome is not None:
-        form.outcome.data = row.outcome.value
-    if form.validate_on_submit():
-        uploads = [evidence.read_upload(f) for f in (form.files.data or []) if getattr(f, "filename", "")]
-        result = service.record_check_item(
-            row, outcome=CheckOutcome(form.outcome.data), not_applicable_reason=form.not_applicable_reason.data,
-            evidence_note=form.evidence_note.data, checked_on=form.checked_on.data, uploads=uploads,
-            school=g.school, user=current_user)
-        if result.ok:
-            flash(f"Recorded: {service.item_label(row.item)}.", "success")
-            # Save and next (issue 14 item 2): straight on to the next item not yet answered, else the list.
-            following = next((line.row for line in service.checklist(row.check)
-                              if line.row is not None and line.row.outcome is None), None)
-            if following is not None:
-                return redirect(url_for("providers.record_item", check_item_id=following.id))
-            return redirect(url_for("providers.checklist", check_id=row.check_id))
-        form.add_errors(result.errors)
-    return render_template("providers/check_item.html", form=form, row=row, check=row.check,
-                           provider=row.check.provider, label=service.item_label(row.item))
-
-
-@bp.route("/checks/<int:check_id>/risk-assessment", methods=["GET", "POST"])
-@school_permission(Permission.PROVIDER_RISK_APPROVE)
-def risk_assessment(check_id: int):
-    check = service.access_check(check_id)
-    form = RiskAssessmentForm()
-    missing = service.missing_items(check)
-    if form.validate_on_submit():
-        result = service.approve_risk_assessment(
-            check, rating=RiskRating(form.rating.data), risks=form.risks.data, mitigations=form.mitigations.data,
-            school=g.school, user=current_user)
-        if result.ok:
-            flash(f"The risk assessment is approved: {check.provider.name} is vetted until "
-                  f"{service.provider_status(check.provider).vetted_until:%-d %B %Y}.", "success")
-            return redirect(url_for("providers.show", provider_id=check.provider_id))
-        form.add_errors(result.errors)
-        missing = result.missing or missing
-    return render_template("providers/risk_assessment.html", form=form, check=check, provider=check.provider,
-                           missing=missing)
-
-
 @bp.route("/<int:provider_id>/material-change", methods=["GET", "POST"])
 @school_permission(Permission.PROVIDERS_EDIT)
 def material_change(provider_id: int):
@@ -337,21 +269,6 @@ def new_concern(provider_id: int):
             return redirect(url_for("providers.show", provider_id=provider.id, _anchor="concerns"))
         form.add_errors(result.errors)
     return render_template("providers/concern.html", form=form, provider=provider)
-
-
-@bp.route("/evidence/<int:evidence_file_id>")
-@school_permission(Permission.PROVIDERS_VIEW)
-def evidence_file(evidence_file_id: int):
-    record = service.access_evidence_file(evidence_file_id)
-    path = evidence.evidence_path(record)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=record.content_type, as_attachment=True,
-                         download_name=record.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the trust's pages ---------------------------------------------------------------------------------------

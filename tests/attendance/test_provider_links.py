@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AttendanceSession, AuditEvent, ProviderAttendanceLink
+from app.models import (
+    AttendanceSession,
+    Audience,
+    AuditEvent,
+    Notification,
+    ProviderAttendanceLink,
+    ProviderContact,
+)
 from app.services.provider_links import RATE_LIMIT
 from tenants import school_scope, system_scope
 from tests.attendance.conftest import active_placement
@@ -72,6 +79,38 @@ def test_the_officer_issues_a_link_shown_once_and_stored_hashed(client, due):
         [link] = db.session.scalars(select(ProviderAttendanceLink)).all()
         assert link.token_hash == hashlib.sha256(token.encode()).hexdigest() and link.prefix == token[:10]
         assert (link.expires_at - link.created_at).days == 7
+
+
+def test_the_link_can_be_emailed_to_the_providers_contact_through_the_outbox(client, due):
+    with school_time(f"{MONDAY} 08:00"):
+        sign_in(client, due["officer"])
+        response = post_form(client, LINKS, {"provider_id": str(due["provider"]), "days": "7", "label": "",
+                                             "email_it": "y"})
+        page = response.get_data(as_text=True)
+        token = re.search(r"/provider-attendance/(apl_[^\"]+)\"", page).group(1)
+    assert "It is on its way by email to Dana Office (office@provider.example.org)." in page
+    assert "Copy the link" in page
+    with school_scope(due["a"]):
+        [link] = db.session.scalars(select(ProviderAttendanceLink)).all()
+        [sent] = db.session.scalars(select(Notification).where(Notification.audience == Audience.PROVIDER)).all()
+    assert link.label == "Emailed to Dana Office (office@provider.example.org)"
+    assert sent.recipient_email == "office@provider.example.org" and sent.school_id == due["a"]
+    assert f"/provider-attendance/{token}" in sent.body_text and "Alder School" in sent.subject
+
+
+def test_no_email_is_promised_when_the_provider_has_no_address(client, due):
+    with school_time(f"{MONDAY} 08:00"):
+        with system_scope("test: the provider's contact leaves"):
+            for contact in db.session.scalars(select(ProviderContact).where(
+                    ProviderContact.provider_id == due["provider"])):
+                contact.email = None
+            db.session.commit()
+        sign_in(client, due["officer"])
+        response = post_form(client, LINKS, {"provider_id": str(due["provider"]), "days": "7", "email_it": "y"})
+    assert "has no contact with an email address" in response.get_data(as_text=True)
+    with school_scope(due["a"]):
+        assert db.session.scalars(select(ProviderAttendanceLink)).all() == []
+        assert db.session.scalars(select(Notification)).all() == []
 
 
 @pytest.mark.parametrize("field, data, message", [

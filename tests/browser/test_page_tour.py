@@ -84,7 +84,7 @@ def _pages(app, ids) -> list[tuple[str, str]]:
         ("attendance-today", "attendance.index", s),
         ("providers", "providers.index", s),
         ("provider", "providers.show", {**s, "provider_id": ids["Provider"]}),
-        ("provider-checks", "providers.checklist", {**s, "check_id": ids["ProviderCheck"]}),
+        ("provider-checks", "provider_checks.checklist", {**s, "check_id": ids["ProviderCheck"]}),
         ("new-provider", "providers.new", s),
         ("placements", "placements.index", s),
         ("placement", "placements.show", {**s, "placement_id": ids["Placement"]}),

@@ -138,3 +138,18 @@ def test_the_trust_safeguarding_lead_sees_every_schools_placements_by_initials(a
     assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "trust_read")).startswith(
         "trust placements")
     assert client_for(app, world, "a.headteacher").get("/trust/placements").status_code == 403
+
+
+def test_the_review_interval_is_refused_on_the_agreement_field(app, world, ready):
+    """Issue 14 item 4: a rule known at entry is refused on its field, not found later on the readiness list
+    (8.3: reviews at least half-termly, so at most every 6 weeks for an off-site placement)."""
+    client = client_for(app, world, "a.ap_leader")
+    url = f"/alder/placements/{ready.placement_id}/agreement"
+    response = post_form(client, url, {"aims_and_outcomes": "Re-engage", "review_every_weeks": "8"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Reviews every (weeks): Reviews every 8 weeks are too far apart" in page
+    with school_scope(world.a.id):
+        db.session.expire_all()
+        assert db.session.get(Placement, ready.placement_id).agreement.review_every_weeks != 8  # nothing saved
+    assert post_form(client, url, {"aims_and_outcomes": "Re-engage", "review_every_weeks": "6"}).status_code == 302

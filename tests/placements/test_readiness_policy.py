@@ -13,6 +13,7 @@ from app.policy.placement_readiness import (
     PlacementFacts,
     agreement_fields_required,
     readiness,
+    review_interval_problem,
 )
 
 START = dt.date(2026, 3, 16)  # a Monday
@@ -212,3 +213,10 @@ def test_a_letter_date_that_cannot_be_worked_out_blocks_with_a_reason():
 
 def test_a_placement_not_directed_ignores_the_direction_conditions():
     assert readiness(ready(is_off_site_direction=False, direction=None)) == []
+
+
+def test_the_review_interval_rule_on_its_own():
+    assert review_interval_problem(6, "off_site") is None
+    assert review_interval_problem(None, "off_site") is None
+    assert "every 6 weeks at most" in review_interval_problem(7, "off_site")
+    assert review_interval_problem(12, "on_site") is None  # the school's own provision is reviewed in school

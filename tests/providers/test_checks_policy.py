@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.policy.provider_checks import CHECK_ITEMS, ITEMS_BY_CODE, item_problem, items_for, missing_check_items
+from app.policy.provider_checks import (
+    CHECK_ITEMS,
+    ITEMS_BY_CODE,
+    evidence_problem,
+    item_problem,
+    items_for,
+    missing_check_items,
+    missing_provider_details,
+)
 
 
 @dataclass
@@ -73,3 +81,23 @@ def test_missing_items_come_in_the_policys_order():
 def test_an_unknown_outcome_is_a_problem():
     assert item_problem(State("maybe")) == "unknown outcome 'maybe'"
     assert item_problem(None) == "not yet checked"
+
+
+def test_a_met_item_needs_a_note_or_a_file():
+    assert "Give the evidence" in evidence_problem("met", "  ", 0)
+    assert evidence_problem("met", "Seen on the visit", 0) is None
+    assert evidence_problem("met", None, 1) is None
+
+
+def test_only_a_met_item_is_held_to_its_evidence():
+    assert evidence_problem("not_met", None, 0) is None
+    assert evidence_problem("not_applicable", None, 0) is None
+    assert evidence_problem(None, None, 0) is None
+
+
+def test_vetting_needs_a_site_for_premises_and_a_contact_for_every_provider():
+    assert missing_provider_details("off_site", 1, 1) == []
+    assert missing_provider_details("off_site", 0, 1) == ["Add at least one site (where the pupils go)."]
+    assert missing_provider_details("on_site", 1, 0) == ["Add at least one contact at the provider."]
+    assert missing_provider_details("online_only", 0, 1) == []  # no premises: no site
+    assert len(missing_provider_details("online_only", 0, 0)) == 1

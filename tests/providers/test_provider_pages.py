@@ -53,6 +53,11 @@ def test_an_ap_leader_takes_a_provider_from_first_contact_to_vetted(app, world):
         for row in check.items:
             assert post(leader, f"/alder/providers/check-items/{row.id}",
                         {"outcome": "met", "evidence_note": "Seen on the visit"}).status_code == 302
+        # Vetting needs a contact as well as a site (issue 14 item 2): refused, saying so, until one is added.
+        no_contact = post(leader, f"/alder/providers/checks/{check.id}/risk-assessment", {"rating": "low"})
+        assert "Add at least one contact at the provider." in no_contact.get_data(as_text=True)
+        assert post(leader, f"/alder/providers/{provider_id}/contacts/new",
+                    {"name": "Sam Field", "email": "sam@greenway.example.org"}).status_code == 302
         approved = post(leader, f"/alder/providers/checks/{check.id}/risk-assessment",
                         {"rating": "low"}, follow_redirects=True)
         assert "vetted until 8 March 2027" in approved.get_data(as_text=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -12,6 +12,7 @@ from app.models import (
     ConcernSeverity,
     Notification,
     PlacementStatus,
+    Provider,
     ProviderKind,
     RegistrationStatus,
     RiskRating,
@@ -26,6 +27,12 @@ from tests.helpers import school_time
 from tests.providers.conftest import make_provider, place
 
 
+def _with_site_and_contact(provider):
+    with system_scope("test: the provider's site and contact"):
+        service.add_site(provider, "Yard", "Long Lane", "TE1 1ST")
+        service.add_contact(provider, "Sam Field", "Manager", "sam@farm.example.org", None)
+
+
 def _record_all(check, world, school, user, skip=()):
     for row in check.items:
         if row.item in skip:
@@ -38,6 +45,7 @@ def _record_all(check, world, school, user, skip=()):
 
 def _vet(provider, world, school_key="a"):
     school, user = world.schools[school_key], world.users[f"{school_key}.ap_leader"]
+    _with_site_and_contact(provider)
     with school_scope(school.id):
         check = service.start_check(provider, school, user)
         _record_all(check, world, school, user)
@@ -114,7 +122,7 @@ def test_another_school_sees_the_vetting_result(app, world, farm):
 
 
 def test_a_schools_own_on_site_provision_is_not_seen_by_another_school(app, world):
-    hive = make_provider("The Hive", kind=ProviderKind.ON_SITE, owning_school_id=world.a.id,
+    make_provider("The Hive", kind=ProviderKind.ON_SITE, owning_school_id=world.a.id,
                          registration=RegistrationStatus.OTHER_REGISTERED)
     with school_scope(world.a.id):
         assert [entry.provider.name for entry in service.search_providers(world.a.id)] == ["The Hive"]
@@ -252,3 +260,49 @@ def test_one_full_time_looked_after_pupil_is_a_breach_and_registered_providers_a
             status = service.provider_status(farm)
         assert status.must_be_reported and not status.allows_new_placements
         assert "Registration risk: to be reported" in [b.label for b in status.badges]
+
+
+def test_approval_needs_a_site_and_a_contact(app, world, farm):
+    school, user = world.a, world.users["a.ap_leader"]
+    with school_scope(school.id):
+        check = service.start_check(farm, school, user)
+        _record_all(check, world, school, user)
+        refused = service.approve_risk_assessment(check, rating=RiskRating.LOW, risks=None, mitigations=None,
+                                                  school=school, user=user)
+        assert refused.errors == {"details": "The provider's record is not complete: Add at least one site (where "
+                                             "the pupils go). Add at least one contact at the provider."}
+        assert check.status is CheckStatus.IN_PROGRESS
+    _with_site_and_contact(farm)
+    with school_scope(school.id):
+        assert service.approve_risk_assessment(check, rating=RiskRating.LOW, risks=None, mitigations=None,
+                                               school=school, user=user).ok
+
+
+def test_a_met_item_needs_its_evidence(app, world, farm):
+    school, user = world.a, world.users["a.ap_leader"]
+    with school_scope(school.id):
+        row = service.start_check(farm, school, user).items[0]
+        refused = service.record_check_item(row, outcome=CheckOutcome.MET, not_applicable_reason=None,
+                                            evidence_note="  ", checked_on=None, uploads=[], school=school, user=user)
+        assert "Give the evidence" in refused.errors["evidence_note"] and row.outcome is None
+
+
+def test_a_new_provider_comes_with_its_first_site_and_contact_or_nothing(app, world):
+    school, user = world.a, world.users["a.ap_leader"]
+    details = service.ProviderDetails(name="Riverside Skills", kind=ProviderKind.OFF_SITE,
+                                      registration_status=RegistrationStatus.UNREGISTERED)
+    with school_scope(school.id):
+        refused = service.create_provider(details, school, user, site=service.FirstSite(name="Yard"),
+                                          contact=service.FirstContact(phone="01632 960002"))
+        assert set(refused.errors) == {"site_address", "contact_name"}
+        made = service.create_provider(details, school, user,
+                                       site=service.FirstSite("Yard", "Long Lane", "te1 1st"),
+                                       contact=service.FirstContact("Sam Field", None, "Sam@Example.org", None))
+        assert made.ok
+        provider = made.record
+        assert [(s.name, s.postcode) for s in service.active_sites(provider)] == [("Yard", "TE1 1ST")]
+        assert [c.email for c in service.active_contacts(provider)] == ["sam@example.org"]
+        assert service.missing_details(provider) == []
+    with system_scope("test"):
+        assert db.session.scalar(select(func.count()).select_from(Provider)
+                                 .where(Provider.name == "Riverside Skills")) == 1

@@ -22,7 +22,7 @@ from app.models import (
     User,
     WeeklySession,
 )
-from app.policy.placement_readiness import AGREEMENT_FIELDS
+from app.policy.placement_readiness import AGREEMENT_FIELDS, review_interval_problem
 from app.state_changes import still
 from tenants import require_school_id
 
@@ -156,6 +156,8 @@ def save_agreement(placement: Placement, values: dict) -> Result:
     weeks = values.get("review_every_weeks")
     if weeks not in (None, "") and (not isinstance(weeks, int) or not 1 <= weeks <= 52):
         errors["review_every_weeks"] = "Enter how many weeks apart the reviews are, from 1 to 52."
+    elif problem := review_interval_problem(weeks or None, placement.provider.kind):
+        errors["review_every_weeks"] = problem  # refused on the field, not found later by the readiness gate
     qa_weeks = values.get("qa_visit_every_weeks")
     if qa_weeks not in (None, "") and (not isinstance(qa_weeks, int) or not 1 <= qa_weeks <= 52):
         errors["qa_visit_every_weeks"] = "Enter how many weeks apart the quality assurance visits are, from 1 to 52."

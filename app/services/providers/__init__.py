@@ -26,6 +26,8 @@ from .concerns import (
     user_names,
 )
 from .register import (
+    FirstContact,
+    FirstSite,
     ProviderDetails,
     ProviderListing,
     StatusFilter,
@@ -57,6 +59,7 @@ from .suspension import (
     suspension_history,
 )
 from .vetting import (
+    CheckAnswer,
     ChecklistLine,
     approve_risk_assessment,
     checklist,
@@ -64,7 +67,9 @@ from .vetting import (
     ensure_check_item,
     item_label,
     lapsed_task_key,
+    missing_details,
     missing_items,
+    record_check_answers,
     record_check_item,
     record_material_change,
     risk_assessments_of,

@@ -199,15 +199,57 @@ def _apply(provider: Provider, details: ProviderDetails, school: School) -> None
     provider.approved_list_local_authority_id = school.local_authority_id if details.on_la_approved_list else None
 
 
-def create_provider(details: ProviderDetails, school: School, user: User) -> Result:
-    """A new provider on the shared register (first contact). Commits."""
-    errors = _details_problems(details, school.id, None)
+@dataclass
+class FirstSite:
+    """The site given with a new provider (the pupils go there; vetting needs one, 7.8)."""
+
+    name: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+@dataclass
+class FirstContact:
+    """The contact given with a new provider (the school calls them each day, 4.5)."""
+
+    name: str | None = None
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def _given(record) -> bool:
+    return record is not None and any((getattr(record, f.name) or "").strip() for f in fields(record))
+
+
+def _first_record_problems(site: FirstSite | None, contact: FirstContact | None) -> dict[str, str]:
+    errors = {}
+    if _given(site):
+        if not (site.name or "").strip():
+            errors["site_name"] = "Enter the site's name (or leave the site empty and add it later)."
+        if not (site.address or "").strip():
+            errors["site_address"] = "Enter the site's address (or leave the site empty and add it later)."
+    if _given(contact) and not (contact.name or "").strip():
+        errors["contact_name"] = "Enter the contact's name (or leave the contact empty and add it later)."
+    return errors
+
+
+def create_provider(details: ProviderDetails, school: School, user: User, *, site: FirstSite | None = None,
+                    contact: FirstContact | None = None) -> Result:
+    """A new provider on the shared register (first contact), with its first site and contact when given, all in
+    one (nothing half-saved). Commits."""
+    errors = _details_problems(details, school.id, None) | _first_record_problems(site, contact)
     if errors:
         return Result(errors=errors)
     provider = Provider(name=details.name, kind=details.kind, registration_status=details.registration_status,
                         created_by_school_id=school.id)
     _apply(provider, details, school)
     db.session.add(provider)
+    db.session.flush()
+    if _given(site):
+        _new_site(provider, site.name, site.address, site.postcode)
+    if _given(contact):
+        _new_contact(provider, contact.name, contact.role, contact.email, contact.phone)
     db.session.commit()
     return Result(record=provider)
 
@@ -224,18 +266,29 @@ def update_provider(provider: Provider, details: ProviderDetails, school: School
     return Result(record=provider)
 
 
-def add_site(provider: Provider, name: str, address: str, postcode: str | None) -> Result:
+def _new_site(provider: Provider, name: str, address: str, postcode: str | None) -> ProviderSite:
     site = ProviderSite(provider_id=provider.id, name=name.strip(), address=address.strip(),
                         postcode=(postcode or "").strip().upper() or None)
     db.session.add(site)
+    return site
+
+
+def _new_contact(provider: Provider, name: str, role: str | None, email: str | None,
+                 phone: str | None) -> ProviderContact:
+    contact = ProviderContact(provider_id=provider.id, name=name.strip(), role=(role or "").strip() or None,
+                              email=(email or "").strip().lower() or None, phone=(phone or "").strip() or None)
+    db.session.add(contact)
+    return contact
+
+
+def add_site(provider: Provider, name: str, address: str, postcode: str | None) -> Result:
+    site = _new_site(provider, name, address, postcode)
     db.session.commit()
     return Result(record=site)
 
 
 def add_contact(provider: Provider, name: str, role: str | None, email: str | None, phone: str | None) -> Result:
-    contact = ProviderContact(provider_id=provider.id, name=name.strip(), role=(role or "").strip() or None,
-                              email=(email or "").strip().lower() or None, phone=(phone or "").strip() or None)
-    db.session.add(contact)
+    contact = _new_contact(provider, name, role, email, phone)
     db.session.commit()
     return Result(record=contact)
 

@@ -23,7 +23,15 @@ from app.models import (
     School,
     User,
 )
-from app.policy.provider_checks import ITEMS_BY_CODE, CheckItem, item_problem, items_for, missing_check_items
+from app.policy.provider_checks import (
+    ITEMS_BY_CODE,
+    CheckItem,
+    evidence_problem,
+    item_problem,
+    items_for,
+    missing_check_items,
+    missing_provider_details,
+)
 from app.policy.provider_vetting import VettingStatus
 from app.roles import SchoolRoleName
 from app.services import evidence
@@ -95,14 +103,23 @@ def ensure_check_item(check: ProviderCheck, code: str) -> ProviderCheckItem:
     return row
 
 
-def record_check_item(row: ProviderCheckItem, *, outcome: CheckOutcome | None, not_applicable_reason: str | None,
-                      evidence_note: str | None, checked_on: dt.date | None, uploads: Sequence[tuple[str, bytes]],
-                      school: School, user: User) -> Result:
-    """Record one check item (7.8): outcome, the reason when not applicable, evidence (a note and files), who and
-    when. All or nothing: a refused file saves nothing. Commits."""
+@dataclass(frozen=True)
+class CheckAnswer:
+    """One item answered on the checklist page: its outcome, the evidence note (or, for not applicable, why) and
+    any files."""
+
+    row: ProviderCheckItem
+    outcome: CheckOutcome | None
+    text: str | None = None
+    uploads: Sequence[tuple[str, bytes]] = ()
+
+
+def _answer_problems(row: ProviderCheckItem, outcome: CheckOutcome | None, not_applicable_reason: str | None,
+                     evidence_note: str | None, checked_on: dt.date | None, uploads: Sequence[tuple[str, bytes]]
+                     ) -> tuple[dict[str, str], list]:
+    """What is wrong with one item's answer (7.8), by field, and the uploads as checked."""
     errors: dict[str, str] = {}
-    check = row.check
-    if check.status != CheckStatus.IN_PROGRESS:
+    if row.check.status != CheckStatus.IN_PROGRESS:
         errors["outcome"] = "This round of checks is complete: start a new round to record checks again."
     if outcome is None:
         errors["outcome"] = "Choose met, not met or not applicable."
@@ -117,8 +134,20 @@ def record_check_item(row: ProviderCheckItem, *, outcome: CheckOutcome | None, n
         except evidence.EvidenceRefused as refused:
             errors["files"] = str(refused)
             break
-    if errors:
-        return Result(errors=errors)
+    kept = len(_files_of(row)) if row.id is not None else 0
+    if (missing_evidence := evidence_problem(outcome, evidence_note, kept + len(uploads))) and not errors:
+        errors["evidence_note"] = missing_evidence
+    return errors, checked
+
+
+def _files_of(row: ProviderCheckItem) -> list[ProviderEvidenceFile]:
+    return list(db.session.scalars(select(ProviderEvidenceFile).where(
+        ProviderEvidenceFile.check_item_id == row.id, ProviderEvidenceFile.archived_at.is_(None))))
+
+
+def _apply_answer(row: ProviderCheckItem, outcome: CheckOutcome, not_applicable_reason: str | None,
+                  evidence_note: str | None, checked_on: dt.date | None, checked: list, school: School,
+                  user: User) -> None:
     row.outcome = outcome
     row.not_applicable_reason = (not_applicable_reason or "").strip() or None \
         if outcome == CheckOutcome.NOT_APPLICABLE else None
@@ -126,10 +155,54 @@ def record_check_item(row: ProviderCheckItem, *, outcome: CheckOutcome | None, n
     row.checked_by_id = user.id
     row.checked_on = checked_on or clock.today()
     for upload in checked:
-        evidence.store_evidence(upload, provider_id=check.provider_id, user_id=user.id, school_id=school.id,
+        evidence.store_evidence(upload, provider_id=row.check.provider_id, user_id=user.id, school_id=school.id,
                                 check_item_id=row.id)
+
+
+def record_check_item(row: ProviderCheckItem, *, outcome: CheckOutcome | None, not_applicable_reason: str | None,
+                      evidence_note: str | None, checked_on: dt.date | None, uploads: Sequence[tuple[str, bytes]],
+                      school: School, user: User) -> Result:
+    """Record one check item (7.8): outcome, the reason when not applicable, evidence (a note or files; a met item
+    needs one), who and when. All or nothing: a refused file saves nothing. Commits."""
+    errors, checked = _answer_problems(row, outcome, not_applicable_reason, evidence_note, checked_on, uploads)
+    if errors:
+        return Result(errors=errors)
+    _apply_answer(row, outcome, not_applicable_reason, evidence_note, checked_on, checked, school, user)
     db.session.commit()
     return Result(record=row)
+
+
+def record_check_answers(answers: Sequence[CheckAnswer], *, school: School, user: User) -> Result:
+    """Record several items answered in place on the checklist page (issue 14 item 2), each by the same rules as
+    `record_check_item`: the text is the evidence note, or the reason for a check that does not apply. All or
+    nothing: one item refused saves none, and the errors are keyed "<item code>-<field>". Commits."""
+    errors: dict[str, str] = {}
+    ready = []
+    for answer in answers:
+        not_applicable = answer.outcome == CheckOutcome.NOT_APPLICABLE
+        problems, checked = _answer_problems(
+            answer.row, answer.outcome, answer.text if not_applicable else None,
+            None if not_applicable else answer.text, None, answer.uploads)
+        problems = {("text" if name in ("not_applicable_reason", "evidence_note") else name): message
+                    for name, message in problems.items()}
+        errors.update({f"{answer.row.item}-{name}": message for name, message in problems.items()})
+        ready.append((answer, not_applicable, checked))
+    if not answers:
+        errors["answers"] = "Choose an outcome for at least one check."
+    if errors:
+        return Result(errors=errors)
+    for answer, not_applicable, checked in ready:
+        _apply_answer(answer.row, answer.outcome, answer.text if not_applicable else None,
+                      None if not_applicable else answer.text, None, checked, school, user)
+    db.session.commit()
+    return Result(record=answers[0].row.check)
+
+
+def missing_details(provider: Provider) -> list[str]:
+    """What the provider's record still lacks for vetting (a site, a contact), in words (7.8)."""
+    return missing_provider_details(
+        provider.kind, sum(1 for s in provider.sites if s.archived_at is None),
+        sum(1 for c in provider.contacts if c.archived_at is None))
 
 
 def missing_items(check: ProviderCheck) -> list[str]:
@@ -162,6 +235,8 @@ def approve_risk_assessment(check: ProviderCheck, *, rating: RiskRating | None, 
     missing = missing_items(check)
     if missing:
         errors["items"] = "These checks are not done yet: " + "; ".join(item_label(c) for c in missing) + "."
+    if details := missing_details(check.provider):
+        errors["details"] = "The provider's record is not complete: " + " ".join(details)
     if rating is None:
         errors["rating"] = "Choose the risk rating."
     if rating in (RiskRating.MEDIUM, RiskRating.HIGH) and not (mitigations or "").strip():
