@@ -1,7 +1,7 @@
 """archive reasons on the records a person adds (issue 14 item 8); background jobs (item 7)
 
 Revision ID: 0014_corrections
-Revises: 0011_data_protection
+Revises: 0012_passkeys
 Create Date: 2026-12-05 09:25:00
 
 """
@@ -19,7 +19,7 @@ ARCHIVE_REASON_TABLES = ('carers', 'referrals', 'pupil_risk_assessments', 'paren
 
 # revision identifiers, used by Alembic.
 revision = '0014_corrections'
-down_revision = '0011_data_protection'
+down_revision = '0012_passkeys'
 branch_labels = None
 depends_on = None
 

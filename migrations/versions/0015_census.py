@@ -1,7 +1,7 @@
 """school census AP placements: provider UKPRN and AP setting type, a placement's census reason
 
 Revision ID: 0015_census
-Revises: 0011_data_protection
+Revises: 0014_corrections
 Create Date: 2026-12-05 09:10:00
 
 No new table: columns on providers (trust-owned register) and placements (already behind row-level security).
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_census'
-down_revision = '0011_data_protection'
+down_revision = '0014_corrections'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ attempts, the receiver's reply code; no personal data, read only by the trustee)
 no policy. New tables only: nothing large is locked or rewritten.
 
 Revision ID: 0016_webhooks
-Revises: 0011_data_protection
+Revises: 0015_census
 Create Date: 2026-12-05 08:49:24.559542
 
 """
@@ -21,7 +21,7 @@ SCHOOL_OWNED_TABLES = ('webhook_events',)
 
 # revision identifiers, used by Alembic.
 revision = '0016_webhooks'
-down_revision = '0011_data_protection'
+down_revision = '0015_census'
 branch_labels = None
 depends_on = None
 
