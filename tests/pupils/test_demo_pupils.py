@@ -17,8 +17,10 @@ def test_the_demo_seeds_fictional_pupils_with_each_status(app):
         seed_demo()
         with system_scope("test: read the demo"):
             from app.demo.oversight import HISTORY_PUPILS
+            from app.demo.oversight_history import PART_TIME_PUPILS
 
             history = {last for _, last, _, _ in HISTORY_PUPILS}  # the oversight demo's past placements
+            history |= {last for _, last, _ in PART_TIME_PUPILS}  # and its past part-time timetables
             pupils = [p for p in db.session.scalars(select(Pupil)) if p.last_name not in history]
             carers = db.session.scalars(select(Carer)).all()
             schools = {s.id: s.slug for s in db.session.scalars(select(School))}
