@@ -48,6 +48,7 @@ from .record import (
     pupil_problems,
     pupil_records,
     school_age_of,
+    search_pupils,
     update_pupil,
     where_to_record,
     year_group_label,
