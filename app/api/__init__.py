@@ -5,6 +5,7 @@ def init_app(app) -> None:
     from app.api import attendance as _attendance_routes  # noqa: F401  (likewise)
     from app.api import flexi_schooling as _flexi_routes  # noqa: F401  (likewise)
     from app.api import part_time as _part_time_routes  # noqa: F401  (likewise)
+    from app.api import placement_writes as _placement_write_routes  # noqa: F401  (likewise)
     from app.api import placements as _placement_routes  # noqa: F401  (likewise)
     from app.api import providers as _provider_routes  # noqa: F401  (likewise)
     from app.api import pupils as _pupil_routes  # noqa: F401  (adds its routes to bp before registering)
