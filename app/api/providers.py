@@ -64,6 +64,7 @@ class ProviderSchema(Schema):
 
 
 class ProviderCheckItemSchema(Schema):
+    id = fields.Integer()
     item = fields.String()
     label = fields.Function(lambda row: service.item_label(row.item))
     outcome = fields.Function(lambda row: row.outcome.value if row.outcome else None)
