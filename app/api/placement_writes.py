@@ -54,8 +54,8 @@ class AgreementInputSchema(_Input):
     free_school_meals_arrangements = fields.String(load_default=None, allow_none=True)
     exam_arrangements = fields.String(load_default=None, allow_none=True)
     communication_arrangements = fields.String(load_default=None, allow_none=True)
-    cost_amount = fields.Decimal(load_default=None, allow_none=True, as_string=True, places=2,
-                                 validate=validate.Range(min=0, max=99999999.99))
+    cost_amount = fields.Decimal(load_default=None, allow_none=True, as_string=True,
+                                 metadata={"description": "Pounds, e.g. \"45.00\" (0 to 99,999,999.99)"})
     cost_unit = fields.String(load_default=None, allow_none=True, validate=validate.OneOf([u.value for u in CostUnit]))
     review_arrangements = fields.String(load_default=None, allow_none=True)
     review_every_weeks = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 52))
