@@ -7,6 +7,7 @@ def init_app(app) -> None:
     from app.api import part_time as _part_time_routes  # noqa: F401  (likewise)
     from app.api import placement_writes as _placement_write_routes  # noqa: F401  (likewise)
     from app.api import placements as _placement_routes  # noqa: F401  (likewise)
+    from app.api import provider_links as _provider_link_routes  # noqa: F401  (likewise)
     from app.api import provider_writes as _provider_write_routes  # noqa: F401  (likewise)
     from app.api import providers as _provider_routes  # noqa: F401  (likewise)
     from app.api import pupil_records as _pupil_record_routes  # noqa: F401  (likewise)
