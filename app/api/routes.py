@@ -1,6 +1,6 @@
 """API resources. Each route declares who may call it (api_route: the token, then the school or trust
 permission, entering the school the URL names), then calls a service. The API never uses the cookie session."""
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, render_template
 
 from app.api.auth import api_route, parse_query
 from app.api.contract import Contract
@@ -28,6 +28,13 @@ def documented(**contract):
 @documented(summary="This document (OpenAPI 3.1)")
 def openapi():
     return jsonify(openapi_document())
+
+
+@bp.get("/docs")
+@public
+@documented(summary="The reference page of this document (HTML, Swagger UI)", content_type="text/html")
+def reference():
+    return render_template("api/reference.html")
 
 
 @bp.get("/me")
