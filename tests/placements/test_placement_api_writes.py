@@ -149,3 +149,24 @@ def test_an_off_site_direction_its_letter_and_the_governors_approval(client, wor
     assert approved.status_code == 200 and approved.get_json()["governing_body_approved_on"] == "2026-03-04"
     other = f"/api/v1/schools/birch/off-site-directions/{direction_id}/approval"
     assert client.post(other, json=approval, headers=auth(world, "b.designated_governor")).status_code == 404
+
+
+WRITES = [("PUT", "agreement", {}), ("PUT", "weekly-pattern", {"sessions": []}),
+          ("PUT", "key-information", {"shared_on": "2026-03-06", "note": "Profile"}), ("POST", "start", None),
+          ("POST", "end", {"ended_on": "2026-03-09", "destination": "Back to school"}),
+          ("PUT", "off-site-direction", {"reasons_and_objectives": "x", "review_on": "2026-04-20",
+                                         "ends_by": "2026-05-22"})]
+
+
+def test_every_placement_write_is_refused_to_a_role_without_the_permission_and_to_another_school(
+        client, world, ready):
+    tag = etag_of(client, world, ready.placement_id)
+    before = client.get(f"{BASE}/{ready.placement_id}", headers=auth(world, "a.ap_leader")).get_json()
+    for method, what, body in WRITES:
+        mine = f"{BASE}/{ready.placement_id}/{what}"
+        assert client.open(mine, method=method, json=body, headers=auth(world, "a.dsl", tag)).status_code == 403, what
+        theirs = f"/api/v1/schools/birch/placements/{ready.placement_id}/{what}"
+        assert client.open(theirs, method=method, json=body, headers=auth(world, "b.ap_leader", tag)
+                           ).status_code == 404, what
+    after = client.get(f"{BASE}/{ready.placement_id}", headers=auth(world, "a.ap_leader"))
+    assert after.get_json() == before and after.headers["ETag"] == tag  # nothing changed
