@@ -22,9 +22,11 @@ def init_app(app) -> None:
 
 def _handler(code: int, title: str):
     def handle(error):
+        # A 405 says which methods the address has (RFC 9110 15.5.6), as werkzeug's own answer would.
+        allowed = {"Allow": ", ".join(sorted(error.valid_methods))} if getattr(error, "valid_methods", None) else {}
         if _wants_json():
-            return jsonify({"error": {"status": code, "message": getattr(error, "description", title)}}), code
+            return jsonify({"error": {"status": code, "message": getattr(error, "description", title)}}), code, allowed
         return render_template("error.html", code=code, title=title,
-                               description=getattr(error, "description", "")), code
+                               description=getattr(error, "description", "")), code, allowed
 
     return handle

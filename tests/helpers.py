@@ -50,7 +50,11 @@ class FreshContextClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        from tests.api_conformance import check_response
+
+        check_response(self.application, response)  # an API answer must be what the document says
+        return response
 
 
 def fresh_client(app) -> FreshContextClient:

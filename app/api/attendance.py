@@ -2,18 +2,19 @@
 
 The same services as the today page: the day's sessions are made on asking (app.services.attendance_today.make_day),
 a confirmation goes through app.services.attendance.confirm_session (register code, welfare check, tasks).
-Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+Schemas live here, beside the resource; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app import clock
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.auth import ApiError, api_route, parse_body, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.permissions import Permission
 from app.policy.attendance import ABSENCE_REASON_CODES, Outcome
@@ -25,9 +26,9 @@ from app.services.calendar import calendar_for_school
 
 class AttendanceSessionSchema(Schema):
     id = fields.Integer()
-    placement_id = fields.Integer()
+    placement_id = fields.Integer(allow_none=True, metadata={"description": "null: a part-time timetable's session"})
     pupil_id = fields.Integer()
-    provider_id = fields.Integer()
+    provider_id = fields.Integer(allow_none=True)
     provider_name = fields.Function(lambda s: s.provider.name if s.provider else None, allow_none=True)
     part_time_timetable_id = fields.Integer(allow_none=True, metadata={"description": "C2: the part-time timetable"})
     day = fields.Date()
@@ -72,6 +73,9 @@ class ConfirmationSchema(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+RANGE = {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}
+
+
 def _when(query: dict) -> tuple[dt.date, dt.date]:
     today = clock.today()
     if "from_" in query or "to" in query:
@@ -86,65 +90,33 @@ def _when(query: dict) -> tuple[dt.date, dt.date]:
 
 
 @bp.get("/schools/<school_slug>/attendance/sessions")
-@api_route(permission=Permission.ATTENDANCE_VIEW)
+@api_route(permission=Permission.ATTENDANCE_VIEW, response=AttendanceSessionSchema, many=True, query=SessionsQuerySchema, envelope=RANGE)
 def attendance_sessions(school_slug: str):
     """The expected sessions and their records of a day (today when not given) or a date range, made first for
     each school day up to today; one pupil's with pupil_id."""
-    query = parse_query(SessionsQuerySchema())
+    query = parse_query()
     first, last = _when(query)
     pupil_id = query.get("pupil_id")
     if pupil_id is not None:
         pupils.access_pupil(pupil_id)  # another school's pupil is not found
     rows = service.export_sessions(calendar_for_school(g.school.id), first, last, g.school, pupil_id)
-    body = {"from": first.isoformat(), "to": last.isoformat(), "items": AttendanceSessionSchema(many=True).dump(rows)}
-    return jsonify(body)
+    return page(rows, AttendanceSessionSchema(many=True), **{"from": first.isoformat(), "to": last.isoformat()})
 
 
 @bp.get("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>")
-@api_route(permission=Permission.ATTENDANCE_VIEW)
+@api_route(permission=Permission.ATTENDANCE_VIEW, response=AttendanceSessionSchema)
 def attendance_session(school_slug: str, attendance_session_id: int):
     return jsonify(AttendanceSessionSchema().dump(service.access_session_of_day(attendance_session_id)))
 
 
 @bp.post("/schools/<school_slug>/attendance/sessions/<int:attendance_session_id>/confirmation")
-@api_route(permission=Permission.ATTENDANCE_RECORD)
+@api_route(permission=Permission.ATTENDANCE_RECORD, body=ConfirmationSchema, response=AttendanceSessionSchema)
 def confirm_attendance(school_slug: str, attendance_session_id: int):
     """Record what happened (policy 4.5): the register code follows; a correction replaces the earlier mark (the
     audit trail keeps it); an absence with no reason raises the DSL's welfare check."""
     session = service.access_session_of_day(attendance_session_id)
-    data = ConfirmationSchema().load(request.get_json(silent=True) or {})
+    data = parse_body()
     result = service.record_confirmation(session, Confirmation(**data), g.api_user.id)
     if not result.ok:
         raise ApiError(400, "The request is not valid: see the fields.", {k: [v] for k, v in result.errors.items()})
     return jsonify(AttendanceSessionSchema().dump(session))
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The attendance resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("AttendanceSession", schema=AttendanceSessionSchema)
-    spec.components.schema("AttendanceConfirmation", schema=ConfirmationSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    sid = {"name": "attendance_session_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    errors = {"401": error, "403": error, "404": error}
-    one = ok({"$ref": "#/components/schemas/AttendanceSession"})
-    date_param = {"type": "string", "format": "date"}
-    spec.path("/api/v1/schools/{school_slug}/attendance/sessions", operations={"get": {
-        "summary": "Expected sessions and attendance records of a day or a date range (made for school days up to "
-                   "today), optionally one pupil's", "security": secured,
-        "parameters": [slug] + [{"name": n, "in": "query", "required": False, "schema": s} for n, s in (
-            ("day", date_param), ("from", date_param), ("to", date_param), ("pupil_id", {"type": "integer"}))],
-        "responses": {"200": ok({"type": "object", "properties": {
-            "from": date_param, "to": date_param,
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AttendanceSession"}}}}),
-            "400": error, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/attendance/sessions/{attendance_session_id}", operations={"get": {
-        "summary": "One session and its record", "security": secured, "parameters": [slug, sid],
-        "responses": {"200": one, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/attendance/sessions/{attendance_session_id}/confirmation",
-              operations={"post": {
-                  "summary": "Confirm (or correct) what happened at a session", "security": secured,
-                  "parameters": [slug, sid],
-                  "requestBody": {"required": True, "content": {"application/json": {
-                      "schema": {"$ref": "#/components/schemas/AttendanceConfirmation"}}}},
-                  "responses": {"200": one, "400": error, **errors}}})

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import g, jsonify, request
 from marshmallow import ValidationError
 
+from app.api.contract import Contract
 from app.audit import reset_acting_user, set_acting_user
 from app.permissions import Permission, has_trust_permission, token_route
 from app.services.api_tokens import user_for_token
@@ -18,16 +19,20 @@ class ApiError(Exception):
         self.status, self.message, self.fields = status, message, fields or {}
 
 
-def api_route(view=None, *, permission: Permission | None = None):
-    """Authenticate the bearer token, then check the declared permission before the view runs.
+def api_route(view=None, *, permission: Permission | None = None, **contract):
+    """Authenticate the bearer token, then check the declared permission before the view runs; the rest of the
+    arguments declare the route's contract (app.api.contract.Contract), from which the OpenAPI document is made.
 
-        @api_route                                            any token holder
-        @api_route(permission=Permission.KEY_CONTACTS_VIEW)   a role in the school named by <school_slug>;
-                                                              the school is entered as the tenant scope
-        @api_route(permission=Permission.TRUST_VIEW)          a trust role
+        @api_route(response=MeSchema)                         any token holder
+        @api_route(permission=Permission.KEY_CONTACTS_VIEW,   a role in the school named by <school_slug>;
+                   response=KeyContactsSchema)                the school is entered as the tenant scope
+        @api_route(permission=Permission.TRUST_VIEW, ...)     a trust role
+        @api_route(permission=..., response=PupilSchema, many=True, query=PupilsQuerySchema)   a list, in pages
+        @api_route(permission=..., body=PupilInputSchema, response=PupilDetailSchema, status=201)
     """
     if view is None:
-        return lambda v: api_route(v, permission=permission)
+        return lambda v: api_route(v, permission=permission, **contract)
+    declared = Contract(permission=permission, **contract)
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -46,8 +51,10 @@ def api_route(view=None, *, permission: Permission | None = None):
                 raise ApiError(403, "Your trust roles do not allow this.")
         elif permission is not None:
             enter_school(kwargs["school_slug"], permission)
+        g.api_contract = declared
         return view(*args, **kwargs)
 
+    wrapped.api_contract = declared
     return token_route(wrapped, permission)
 
 
@@ -67,10 +74,24 @@ def api_school_permissions() -> frozenset[Permission]:
     return g.school_permissions
 
 
-def parse_query(schema) -> dict:
-    """The query string, loaded by a marshmallow schema (an allow-list): a bad or unknown parameter is a 400
-    naming it."""
-    return schema.load(request.args.to_dict(flat=True))
+def parse_query(schema=None) -> dict:
+    """The query string, loaded by a marshmallow schema (the route's declared `query` when not given; an
+    allow-list): a bad or unknown parameter is a 400 naming it. A list's `limit` and `cursor` are the pager's."""
+    contract = g.get("api_contract")
+    if schema is None:
+        schema = contract.query()
+    args = request.args.to_dict(flat=True)
+    if contract is not None and contract.many:
+        args = {k: v for k, v in args.items() if k not in ("limit", "cursor")}
+    return schema.load(args)
+
+
+def parse_body(schema=None) -> dict:
+    """The JSON body, loaded by a marshmallow schema (the route's declared `body` when not given)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object.", {"_schema": ["Send a JSON object."]})
+    return (schema or g.api_contract.body()).load(body)
 
 
 def init_app(app) -> None:

@@ -1,6 +1,6 @@
 """API: flexi-schooling (policy section 10): requests (list, create, one), the headteacher's decision, agreements
 (list, one) and withdrawal. The same services and rules as the pages (app.services.flexi_schooling); a refusal is
-a 400 naming the field. Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+a 400 naming the field. Schemas live here, beside the resource; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from marshmallow import RAISE, fields, validate
 
 from app.api.auth import ApiError, api_route
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
-from app.extensions import db
 from app.models import FlexiAgreement, FlexiRequest
 from app.permissions import Permission
 from app.policy.flexi_schooling import describe_pattern
@@ -106,27 +106,21 @@ def _refused(result) -> None:
 
 
 def _request(flexi_request_id: int) -> FlexiRequest:
-    record = db.session.get(FlexiRequest, flexi_request_id)  # scoped: another school's is not found
-    if record is None or record.archived_at is not None:
-        raise ApiError(404, "No such flexi-schooling request.")
-    return record
+    return service.access_request(flexi_request_id)  # another school's is not found
 
 
 def _agreement(flexi_agreement_id: int) -> FlexiAgreement:
-    record = db.session.get(FlexiAgreement, flexi_agreement_id)
-    if record is None or record.archived_at is not None:
-        raise ApiError(404, "No such flexi-schooling agreement.")
-    return record
+    return service.access_agreement(flexi_agreement_id)
 
 
 @bp.get("/schools/<school_slug>/flexi-schooling-requests")
-@api_route(permission=Permission.FLEXI_VIEW)
+@api_route(permission=Permission.FLEXI_VIEW, response=FlexiRequestSchema, many=True)
 def flexi_requests(school_slug: str):
-    return jsonify({"items": FlexiRequestSchema(many=True).dump(service.requests_of_school())})
+    return page(service.requests_of_school(), FlexiRequestSchema(many=True))
 
 
 @bp.post("/schools/<school_slug>/flexi-schooling-requests")
-@api_route(permission=Permission.FLEXI_RECORD)
+@api_route(permission=Permission.FLEXI_RECORD, body=FlexiRequestInputSchema, response=FlexiRequestSchema, status=201)
 def create_flexi_request(school_slug: str):
     """Record a written request (10.4); a second for the pupil in the same academic year is refused."""
     data = FlexiRequestInputSchema().load(_body())
@@ -136,13 +130,13 @@ def create_flexi_request(school_slug: str):
 
 
 @bp.get("/schools/<school_slug>/flexi-schooling-requests/<int:flexi_request_id>")
-@api_route(permission=Permission.FLEXI_VIEW)
+@api_route(permission=Permission.FLEXI_VIEW, response=FlexiRequestSchema)
 def flexi_request(school_slug: str, flexi_request_id: int):
     return jsonify(FlexiRequestSchema().dump(_request(flexi_request_id)))
 
 
 @bp.post("/schools/<school_slug>/flexi-schooling-requests/<int:flexi_request_id>/decision")
-@api_route(permission=Permission.FLEXI_DECIDE)
+@api_route(permission=Permission.FLEXI_DECIDE, body=DecisionInputSchema, response=FlexiRequestSchema)
 def decide_flexi_request(school_slug: str, flexi_request_id: int):
     """The headteacher's decision with reasons (10.4), once: there is no appeal."""
     record = _request(flexi_request_id)
@@ -153,19 +147,19 @@ def decide_flexi_request(school_slug: str, flexi_request_id: int):
 
 
 @bp.get("/schools/<school_slug>/flexi-schooling-agreements")
-@api_route(permission=Permission.FLEXI_VIEW)
+@api_route(permission=Permission.FLEXI_VIEW, response=FlexiAgreementSchema, many=True)
 def flexi_agreements(school_slug: str):
-    return jsonify({"items": FlexiAgreementSchema(many=True).dump(service.agreements_of_school())})
+    return page(service.agreements_of_school(), FlexiAgreementSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/flexi-schooling-agreements/<int:flexi_agreement_id>")
-@api_route(permission=Permission.FLEXI_VIEW)
+@api_route(permission=Permission.FLEXI_VIEW, response=FlexiAgreementSchema)
 def flexi_agreement(school_slug: str, flexi_agreement_id: int):
     return jsonify(FlexiAgreementSchema().dump(_agreement(flexi_agreement_id)))
 
 
 @bp.post("/schools/<school_slug>/flexi-schooling-agreements/<int:flexi_agreement_id>/withdrawal")
-@api_route(permission=Permission.FLEXI_RECORD)
+@api_route(permission=Permission.FLEXI_RECORD, body=WithdrawalInputSchema, response=FlexiAgreementSchema)
 def withdraw_flexi_agreement(school_slug: str, flexi_agreement_id: int):
     """Withdrawal by either side (10.6): below four weeks' notice a reason is required; the LA is told (10.7)."""
     record = _agreement(flexi_agreement_id)
@@ -173,54 +167,3 @@ def withdraw_flexi_agreement(school_slug: str, flexi_agreement_id: int):
     result = service.withdraw(record, service.WithdrawalInput(**data), by=g.api_user)
     _refused(result)
     return jsonify(FlexiAgreementSchema().dump(result.record))
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The flexi-schooling resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("FlexiSchoolingRequest", schema=FlexiRequestSchema)
-    spec.components.schema("FlexiSchoolingRequestInput", schema=FlexiRequestInputSchema)
-    spec.components.schema("FlexiSchoolingDecision", schema=DecisionInputSchema)
-    spec.components.schema("FlexiSchoolingAgreement", schema=FlexiAgreementSchema)
-    spec.components.schema("FlexiSchoolingWithdrawal", schema=WithdrawalInputSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    errors = {"401": error, "403": error, "404": error}
-
-    def path_id(name):
-        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-
-    def items(ref):
-        return ok({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}})
-
-    def body(ref):
-        return {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}
-
-    base = "/api/v1/schools/{school_slug}"
-    spec.path(f"{base}/flexi-schooling-requests", operations={
-        "get": {"summary": "A school's flexi-schooling requests (10.4), newest first", "security": secured,
-                "parameters": [slug], "responses": {"200": items("#/components/schemas/FlexiSchoolingRequest"),
-                                                    **errors}},
-        "post": {"summary": "Record a written request (a second for the pupil in the same academic year is refused)",
-                 "security": secured, "parameters": [slug],
-                 "requestBody": body("#/components/schemas/FlexiSchoolingRequestInput"),
-                 "responses": {"201": ok("FlexiSchoolingRequest"), "400": error, **errors}}})
-    spec.path(f"{base}/flexi-schooling-requests/{{flexi_request_id}}", operations={"get": {
-        "summary": "One request and its decision", "security": secured,
-        "parameters": [slug, path_id("flexi_request_id")],
-        "responses": {"200": ok("FlexiSchoolingRequest"), **errors}}})
-    spec.path(f"{base}/flexi-schooling-requests/{{flexi_request_id}}/decision", operations={"post": {
-        "summary": "The headteacher's decision with reasons (10.4); there is no appeal", "security": secured,
-        "parameters": [slug, path_id("flexi_request_id")],
-        "requestBody": body("#/components/schemas/FlexiSchoolingDecision"),
-        "responses": {"200": ok("FlexiSchoolingRequest"), "400": error, **errors}}})
-    spec.path(f"{base}/flexi-schooling-agreements", operations={"get": {
-        "summary": "A school's flexi-schooling agreements (10.5)", "security": secured, "parameters": [slug],
-        "responses": {"200": items("#/components/schemas/FlexiSchoolingAgreement"), **errors}}})
-    spec.path(f"{base}/flexi-schooling-agreements/{{flexi_agreement_id}}", operations={"get": {
-        "summary": "One agreement", "security": secured, "parameters": [slug, path_id("flexi_agreement_id")],
-        "responses": {"200": ok("FlexiSchoolingAgreement"), **errors}}})
-    spec.path(f"{base}/flexi-schooling-agreements/{{flexi_agreement_id}}/withdrawal", operations={"post": {
-        "summary": "Withdrawal by the school or the parent (10.6): a reason below four weeks' notice",
-        "security": secured, "parameters": [slug, path_id("flexi_agreement_id")],
-        "requestBody": body("#/components/schemas/FlexiSchoolingWithdrawal"),
-        "responses": {"200": ok("FlexiSchoolingAgreement"), "400": error, **errors}}})

@@ -6,6 +6,15 @@ from marshmallow import fields, validate
 from app.input_edges import INT64_MAX, TEXT_MAX
 
 
+def computed(field: fields.Field, function, description: str | None = None) -> fields.Field:
+    """An output field whose value `function(obj)` gives, keeping the field's type for the document (where
+    fields.Function would leave it untyped)."""
+    field.get_value = lambda obj, attr, accessor=None, default=None: function(obj)
+    if description:
+        field.metadata = {**field.metadata, "description": description}
+    return field
+
+
 class Schema(_Schema):
     def on_bind_field(self, field_name: str, field_obj) -> None:
         super().on_bind_field(field_name, field_obj)
@@ -13,4 +22,4 @@ class Schema(_Schema):
                                                             for v in field_obj.validators):
             field_obj.validators = [*field_obj.validators, validate.Length(max=TEXT_MAX)]
         if isinstance(field_obj, fields.Integer):
-            field_obj.validators = [*field_obj.validators, validate.Range(max=INT64_MAX)]
+            field_obj.validators = [*field_obj.validators, validate.Range(min=-INT64_MAX - 1, max=INT64_MAX)]

@@ -1,6 +1,6 @@
 """API: a school's part-time timetables (issue 15; policy 9.3-9.7): list, propose, one, the headteacher's approval,
 reviews, and the LA return as JSON (the same rows as the page's CSV). The same services and rules as the pages;
-refusals are 400 naming the field. Schemas live here; app.api.openapi adds `openapi_paths`.
+refusals are 400 naming the field. Schemas live here; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from marshmallow import RAISE, ValidationError, fields, validate
 
 from app.api.auth import ApiError, api_route
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
-from app.extensions import db
 from app.models.part_time import PartTimeTimetable
 from app.permissions import Permission
 from app.policy.part_time_timetables import REASON_CATEGORIES, Arrangement, ReviewDecision
@@ -102,11 +102,26 @@ class ReviewInputSchema(Schema):
     extension_reasons = fields.String(allow_none=True, load_default=None)
 
 
+class LaReturnRowSchema(Schema):
+    """One row of the LA return (9.7), as the page's CSV has it."""
+
+    upn = fields.String()
+    last_name = fields.String()
+    first_name = fields.String()
+    year_group = fields.Integer()
+    responsible_la = fields.String()
+    reason_category = fields.String()
+    start_date = fields.String(metadata={"format": "date"})
+    end_date = fields.String(metadata={"format": "date"})
+    hours_a_week = fields.Float()
+    full_time_hours = fields.Float()
+    status = fields.String()
+    approved_on = fields.String(allow_none=True, metadata={"format": "date"})
+    reviews_held = fields.Integer()
+
+
 def _timetable(timetable_id: int) -> PartTimeTimetable:
-    timetable = db.session.get(PartTimeTimetable, timetable_id)  # scoped: another school's is not found
-    if timetable is None or timetable.archived_at is not None:
-        raise ApiError(404, "No such part-time timetable.")
-    return timetable
+    return service.access_timetable(timetable_id)  # another school's is not found
 
 
 def _body() -> dict:
@@ -121,14 +136,14 @@ def _refused(errors: dict[str, str]):
 
 
 @bp.get("/schools/<school_slug>/part-time-timetables")
-@api_route(permission=Permission.PART_TIME_VIEW)
+@api_route(permission=Permission.PART_TIME_VIEW, response=TimetableSchema, many=True)
 def part_time_timetables(school_slug: str):
     """The school's part-time timetables, most recent start first."""
-    return jsonify({"items": TimetableSchema(many=True).dump(service.timetables())})
+    return page(service.timetables(), TimetableSchema(many=True))
 
 
 @bp.post("/schools/<school_slug>/part-time-timetables")
-@api_route(permission=Permission.PART_TIME_PROPOSE)
+@api_route(permission=Permission.PART_TIME_PROPOSE, body=TimetableInputSchema, response=TimetableSchema, status=201)
 def propose_part_time_timetable(school_slug: str):
     """Propose a part-time timetable (9.5): not in force until agreed and approved by the headteacher."""
     values = TimetableInputSchema().load(_body())
@@ -140,13 +155,13 @@ def propose_part_time_timetable(school_slug: str):
 
 
 @bp.get("/schools/<school_slug>/part-time-timetables/<int:timetable_id>")
-@api_route(permission=Permission.PART_TIME_VIEW)
+@api_route(permission=Permission.PART_TIME_VIEW, response=TimetableSchema)
 def part_time_timetable(school_slug: str, timetable_id: int):
     return jsonify(TimetableSchema().dump(_timetable(timetable_id)))
 
 
 @bp.post("/schools/<school_slug>/part-time-timetables/<int:timetable_id>/approval")
-@api_route(permission=Permission.PART_TIME_APPROVE)
+@api_route(permission=Permission.PART_TIME_APPROVE, response=TimetableSchema)
 def approve_part_time_timetable(school_slug: str, timetable_id: int):
     """The headteacher's approval (9.5); refused naming what is missing (field `approval`)."""
     timetable = _timetable(timetable_id)
@@ -157,7 +172,7 @@ def approve_part_time_timetable(school_slug: str, timetable_id: int):
 
 
 @bp.post("/schools/<school_slug>/part-time-timetables/<int:timetable_id>/reviews")
-@api_route(permission=Permission.PART_TIME_RECORD)
+@api_route(permission=Permission.PART_TIME_RECORD, body=ReviewInputSchema, response=ReviewSchema, status=201)
 def review_part_time_timetable(school_slug: str, timetable_id: int):
     """A review (9.6); an extension only here, with reasons."""
     timetable = _timetable(timetable_id)
@@ -169,47 +184,8 @@ def review_part_time_timetable(school_slug: str, timetable_id: int):
 
 
 @bp.get("/schools/<school_slug>/part-time-timetables/la-return")
-@api_route(permission=Permission.PART_TIME_VIEW)
+@api_route(permission=Permission.PART_TIME_VIEW, response=LaReturnRowSchema, many=True)
 def part_time_la_return(school_slug: str):
     """The LA return of current timetables (9.7): the same rows as the page's CSV."""
-    return jsonify({"items": notices.return_rows(notices.current_timetables())})
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The part-time timetable resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("PartTimeTimetableReview", schema=ReviewSchema)  # before the schemas nesting them
-    spec.components.schema("PartTimeTimetableSession", schema=SessionOutSchema)
-    spec.components.schema("PartTimeTimetableSessionInput", schema=SessionSchema)
-    spec.components.schema("PartTimeTimetable", schema=TimetableSchema)
-    spec.components.schema("PartTimeTimetableInput", schema=TimetableInputSchema)
-    spec.components.schema("PartTimeTimetableReviewInput", schema=ReviewInputSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    one = {"name": "timetable_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    errors = {"401": error, "403": error, "404": error}
-    base = "/api/v1/schools/{school_slug}/part-time-timetables"
-
-    def body(ref):
-        return {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}
-
-    spec.path(base, operations={
-        "get": {"summary": "A school's part-time timetables (section 9)", "security": secured, "parameters": [slug],
-                "responses": {"200": ok({"type": "object", "properties": {"items": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/PartTimeTimetable"}}}}), **errors}},
-        "post": {"summary": "Propose a part-time timetable (9.5); behaviour management is refused (9.4)",
-                 "security": secured, "parameters": [slug],
-                 "requestBody": body("#/components/schemas/PartTimeTimetableInput"),
-                 "responses": {"201": ok("PartTimeTimetable"), "400": error, **errors}}})
-    spec.path(f"{base}/la-return", operations={"get": {
-        "summary": "The LA return of current part-time timetables (9.7)", "security": secured,
-        "parameters": [slug], "responses": {"200": ok({"type": "object"}), **errors}}})
-    spec.path(base + "/{timetable_id}", operations={"get": {
-        "summary": "One part-time timetable", "security": secured, "parameters": [slug, one],
-        "responses": {"200": ok("PartTimeTimetable"), **errors}}})
-    spec.path(base + "/{timetable_id}/approval", operations={"post": {
-        "summary": "The headteacher's approval (9.5), refused naming what is missing", "security": secured,
-        "parameters": [slug, one], "responses": {"200": ok("PartTimeTimetable"), "400": error, **errors}}})
-    spec.path(base + "/{timetable_id}/reviews", operations={"post": {
-        "summary": "Record a review (9.6); an extension only here, with reasons", "security": secured,
-        "parameters": [slug, one], "requestBody": body("#/components/schemas/PartTimeTimetableReviewInput"),
-        "responses": {"201": ok("PartTimeTimetableReview"), "400": error, **errors}}})
+    rows = notices.return_rows(notices.current_timetables())
+    return page(rows, LaReturnRowSchema(many=True), key=lambda row: (row["upn"], row["start_date"]))

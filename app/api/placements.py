@@ -1,6 +1,6 @@
 """API: a school's placements, their readiness (what is still missing) and off-site directions. Read-only.
 
-Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+Schemas live here, beside the resource; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from flask import jsonify
 from marshmallow import fields
 
 from app.api.auth import api_route, parse_query
+from app.api.etag import tagged
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.models import PlacementStatus
 from app.permissions import Permission
@@ -69,7 +71,7 @@ class ReadinessSchema(Schema):
     missing = fields.List(fields.Nested(MissingSchema))
 
 
-class DirectionSchema(Schema):
+class OffSiteDirectionSchema(Schema):
     id = fields.Integer()
     placement_id = fields.Integer()
     reasons_and_objectives = fields.String()
@@ -88,23 +90,23 @@ class PlacementsQuerySchema(Schema):
 
 
 @bp.get("/schools/<school_slug>/placements")
-@api_route(permission=Permission.PLACEMENTS_VIEW)
+@api_route(permission=Permission.PLACEMENTS_VIEW, response=PlacementSchema, many=True, query=PlacementsQuerySchema)
 def placements(school_slug: str):
     """The school's placements, newest start first."""
     query = parse_query(PlacementsQuerySchema())
     grouped = service.school_placements()
     rows = grouped[query["status"]] if "status" in query else [p for ps in grouped.values() for p in ps]
-    return jsonify({"items": PlacementSchema(many=True).dump(rows)})
+    return page(rows, PlacementSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/placements/<int:placement_id>")
-@api_route(permission=Permission.PLACEMENTS_VIEW)
+@api_route(permission=Permission.PLACEMENTS_VIEW, response=PlacementDetailSchema, etag=True)
 def placement(school_slug: str, placement_id: int):
-    return jsonify(PlacementDetailSchema().dump(service.access_placement(placement_id)))
+    return tagged(PlacementDetailSchema().dump(service.access_placement(placement_id)))
 
 
 @bp.get("/schools/<school_slug>/placements/<int:placement_id>/readiness")
-@api_route(permission=Permission.PLACEMENTS_VIEW)
+@api_route(permission=Permission.PLACEMENTS_VIEW, response=ReadinessSchema)
 def readiness(school_slug: str, placement_id: int):
     """What is still missing before a planned placement may start (empty once started)."""
     p = service.access_placement(placement_id)
@@ -115,36 +117,7 @@ def readiness(school_slug: str, placement_id: int):
 
 
 @bp.get("/schools/<school_slug>/off-site-directions")
-@api_route(permission=Permission.PLACEMENTS_VIEW)
+@api_route(permission=Permission.PLACEMENTS_VIEW, response=OffSiteDirectionSchema, many=True)
 def directions(school_slug: str):
     rows = service.school_directions()
-    return jsonify({"items": DirectionSchema(many=True).dump(rows)})
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The placement resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("Placement", schema=PlacementSchema)
-    spec.components.schema("PlacementDetail", schema=PlacementDetailSchema)
-    spec.components.schema("Readiness", schema=ReadinessSchema)
-    spec.components.schema("OffSiteDirection", schema=DirectionSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    pid = {"name": "placement_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    errors = {"401": error, "403": error, "404": error}
-    spec.path("/api/v1/schools/{school_slug}/placements", operations={"get": {
-        "summary": "A school's placements", "security": secured,
-        "parameters": [slug, {"name": "status", "in": "query", "required": False,
-                              "schema": {"type": "string", "enum": [s.value for s in PlacementStatus]}}],
-        "responses": {"200": ok({"type": "object", "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Placement"}}}}), "400": error,
-            **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/placements/{placement_id}", operations={"get": {
-        "summary": "One placement: its weekly pattern, agreement and end", "security": secured,
-        "parameters": [slug, pid], "responses": {"200": ok("PlacementDetail"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/placements/{placement_id}/readiness", operations={"get": {
-        "summary": "What is still missing before the placement may start", "security": secured,
-        "parameters": [slug, pid], "responses": {"200": ok("Readiness"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/off-site-directions", operations={"get": {
-        "summary": "A school's off-site directions (section 6)", "security": secured, "parameters": [slug],
-        "responses": {"200": ok({"type": "object", "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/OffSiteDirection"}}}}), **errors}}})
+    return page(rows, OffSiteDirectionSchema(many=True))

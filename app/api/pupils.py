@@ -5,11 +5,12 @@ The input schema is an allow-list: an unknown field is a 400 naming it, and the 
 """
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.auth import api_route, parse_body, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.permissions import Permission
 from app.services import pupils as service
@@ -83,24 +84,21 @@ class PupilInputSchema(Schema):
 
 
 class PupilsQuerySchema(Schema):
-    """GET /pupils?q=robin&page=2"""
+    """GET /pupils?q=robin"""
 
-    q = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    q = fields.String(load_default=None, metadata={"description": "Part of a name or the UPN"})
 
 
 @bp.get("/schools/<school_slug>/pupils")
-@api_route(permission=Permission.PUPILS_VIEW)
+@api_route(permission=Permission.PUPILS_VIEW, response=PupilSchema, many=True, query=PupilsQuerySchema)
 def list_pupils(school_slug: str):
-    """The school's pupils (not archived), by last name, 50 a page."""
-    query = parse_query(PupilsQuerySchema())
-    listing = service.list_pupils(query["q"], query["page"])
-    return jsonify({"items": PupilSchema(many=True).dump(listing.pupils), "total": listing.total,
-                    "page": listing.page, "pages": listing.pages})
+    """The school's pupils (not archived)."""
+    query = parse_query()
+    return page(service.search_pupils(query["q"]), PupilSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/pupils/<int:pupil_id>")
-@api_route(permission=Permission.PUPILS_VIEW)
+@api_route(permission=Permission.PUPILS_VIEW, response=PupilDetailSchema)
 def get_pupil(school_slug: str, pupil_id: int):
     pupil = service.access_pupil(pupil_id)
     body = PupilDetailSchema().dump(pupil)
@@ -110,43 +108,10 @@ def get_pupil(school_slug: str, pupil_id: int):
 
 
 @bp.post("/schools/<school_slug>/pupils")
-@api_route(permission=Permission.PUPILS_EDIT)
+@api_route(permission=Permission.PUPILS_EDIT, body=PupilInputSchema, response=PupilDetailSchema, status=201)
 def create_pupil(school_slug: str):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send the pupil as a JSON object.")
-    values = PupilInputSchema().load(body)
+    values = parse_body()
     result = service.create_pupil(values, by=g.api_user)
     if not result.ok:
         raise ValidationError({name: [message] for name, message in result.errors.items()})
     return jsonify(PupilDetailSchema().dump(result.record)), 201
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The pupil resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("Pupil", schema=PupilSchema)
-    spec.components.schema("PupilDetail", schema=PupilDetailSchema)
-    spec.components.schema("PupilInput", schema=PupilInputSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    spec.path("/api/v1/schools/{school_slug}/pupils", operations={
-        "get": {"summary": "A school's pupils", "security": secured,
-                "parameters": [slug,
-                               {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
-                                "description": "Part of a name or the UPN"},
-                               {"name": "page", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 1}}],
-                "responses": {"200": ok({"type": "object", "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Pupil"}},
-                    "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"}}}),
-                    "400": error, "401": error, "403": error, "404": error}},
-        "post": {"summary": "Add a pupil", "security": secured, "parameters": [slug],
-                 "requestBody": {"required": True, "content": {"application/json": {
-                     "schema": {"$ref": "#/components/schemas/PupilInput"}}}},
-                 "responses": {"201": {"description": "Created", "content": {"application/json": {
-                     "schema": {"$ref": "#/components/schemas/PupilDetail"}}}},
-                     "400": error, "401": error, "403": error, "404": error}}})
-    spec.path("/api/v1/schools/{school_slug}/pupils/{pupil_id}", operations={"get": {
-        "summary": "One pupil, with carers", "security": secured,
-        "parameters": [slug, {"name": "pupil_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": ok("PupilDetail"), "401": error, "403": error, "404": error}}})

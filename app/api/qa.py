@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.auth import ApiError, api_route, api_school_permissions, parse_query
+from app.api.auth import ApiError, api_route, api_school_permissions, parse_body, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.models import FollowUpStatus, QAActivityKind
 from app.permissions import Permission
@@ -126,18 +127,18 @@ def _refused(errors: dict[str, str]):
 
 
 @bp.get("/schools/<school_slug>/qa-activities")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, response=QAActivitySchema, many=True, query=ActivitiesQuerySchema)
 def qa_activities(school_slug: str):
     """The school's QA activities, most recent first (?provider_id=, ?placement_id=)."""
-    query = parse_query(ActivitiesQuerySchema())
+    query = parse_query()
     rows = service.activities(query.get("provider_id"), query.get("placement_id"))
-    return jsonify({"items": QAActivitySchema(many=True).dump(rows)})
+    return page(rows, QAActivitySchema(many=True))
 
 
 @bp.post("/schools/<school_slug>/qa-activities")
-@api_route(permission=Permission.QA_RECORD)
+@api_route(permission=Permission.QA_RECORD, body=QAActivityInputSchema, response=QAActivitySchema, status=201)
 def record_qa_activity(school_slug: str):
-    values = QAActivityInputSchema().load(_body())
+    values = parse_body()
     actions = [service.ActionInput(**a) for a in values.pop("actions")]
     result = service.record_activity(service.ActivityInput(**values, actions=actions), by=g.api_user, school=g.school)
     if not result.ok:
@@ -146,97 +147,43 @@ def record_qa_activity(school_slug: str):
 
 
 @bp.get("/schools/<school_slug>/qa-activities/<int:qa_activity_id>")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, response=QAActivitySchema)
 def qa_activity(school_slug: str, qa_activity_id: int):
     return jsonify(QAActivitySchema().dump(service.access_activity(qa_activity_id)))
 
 
 @bp.get("/schools/<school_slug>/qa-visits/due")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, response=VisitDueSchema, many=True)
 def qa_visits_due(school_slug: str):
     """Each provider of the school's active placements and when its next QA visit is due, overdue first."""
-    return jsonify({"items": VisitDueSchema(many=True).dump(service.provider_visit_lines())})
+    return page(service.provider_visit_lines(), VisitDueSchema(many=True), key=lambda line: line.provider.id)
 
 
 @bp.get("/schools/<school_slug>/follow-up-actions")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, response=FollowUpActionSchema, many=True, query=FollowUpsQuerySchema)
 def follow_up_actions(school_slug: str):
     """The school's follow-up actions, open first and soonest due (?status=, ?overdue=true)."""
-    query = parse_query(FollowUpsQuerySchema())
+    query = parse_query()
     status = FollowUpStatus(query["status"]) if "status" in query else None
     rows = service.follow_ups(status, overdue_only=query.get("overdue", False))
-    return jsonify({"items": FollowUpActionSchema(many=True).dump(rows)})
+    return page(rows, FollowUpActionSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, response=FollowUpActionSchema)
 def follow_up_action(school_slug: str, follow_up_id: int):
     return jsonify(FollowUpActionSchema().dump(service.access_follow_up(follow_up_id)))
 
 
 @bp.post("/schools/<school_slug>/follow-up-actions/<int:follow_up_id>/status")
-@api_route(permission=Permission.QA_VIEW)
+@api_route(permission=Permission.QA_VIEW, body=FollowUpStatusInputSchema, response=FollowUpActionSchema)
 def close_follow_up_action(school_slug: str, follow_up_id: int):
     """Mark an open action done or cancelled (with a reason); its owner's task is completed with it."""
     action = service.access_follow_up(follow_up_id)
     if not may_change_follow_up(Permission.QA_RECORD in api_school_permissions(), action.owner_id == g.api_user.id):
         raise ApiError(403, "Only whoever keeps the QA record, or the action's owner, may close it.")
-    values = FollowUpStatusInputSchema().load(_body())
+    values = parse_body()
     result = service.set_follow_up_status(action, values["status"], values["outcome_note"], g.api_user)
     if not result.ok:
         _refused(result.errors)
     return jsonify(FollowUpActionSchema().dump(result.record))
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The QA resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("FollowUpAction", schema=FollowUpActionSchema)  # before QAActivity, which nests it
-    spec.components.schema("FollowUpActionInput", schema=ActionInputSchema)
-    spec.components.schema("QAActivity", schema=QAActivitySchema)
-    spec.components.schema("QAActivityInput", schema=QAActivityInputSchema)
-    spec.components.schema("FollowUpStatusInput", schema=FollowUpStatusInputSchema)
-    spec.components.schema("QAVisitDue", schema=VisitDueSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    errors = {"401": error, "403": error, "404": error}
-
-    def path_id(name):
-        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-
-    def query(name, schema):
-        return {"name": name, "in": "query", "required": False, "schema": schema}
-
-    def items(ref):
-        return ok({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}})
-
-    def body(ref):
-        return {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}
-
-    spec.path("/api/v1/schools/{school_slug}/qa-activities", operations={
-        "get": {"summary": "A school's QA visits and other QA activities (8.4-8.6), most recent first",
-                "security": secured,
-                "parameters": [slug, query("provider_id", {"type": "integer"}),
-                               query("placement_id", {"type": "integer"})],
-                "responses": {"200": items("#/components/schemas/QAActivity"), "400": error, **errors}},
-        "post": {"summary": "Record a QA activity with its follow-up actions (completes the visit task; may raise "
-                            "a provider concern)", "security": secured, "parameters": [slug],
-                 "requestBody": body("#/components/schemas/QAActivityInput"),
-                 "responses": {"201": ok("QAActivity"), "400": error, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/qa-activities/{qa_activity_id}", operations={"get": {
-        "summary": "One QA activity with its follow-up actions", "security": secured,
-        "parameters": [slug, path_id("qa_activity_id")], "responses": {"200": ok("QAActivity"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/qa-visits/due", operations={"get": {
-        "summary": "Each provider's next QA visit (8.1, 8.3), overdue first", "security": secured,
-        "parameters": [slug], "responses": {"200": items("#/components/schemas/QAVisitDue"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/follow-up-actions", operations={"get": {
-        "summary": "A school's follow-up actions (8.6), open first", "security": secured,
-        "parameters": [slug, query("status", {"type": "string", "enum": STATUSES}),
-                       query("overdue", {"type": "boolean"})],
-        "responses": {"200": items("#/components/schemas/FollowUpAction"), "400": error, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/follow-up-actions/{follow_up_id}", operations={"get": {
-        "summary": "One follow-up action", "security": secured, "parameters": [slug, path_id("follow_up_id")],
-        "responses": {"200": ok("FollowUpAction"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/follow-up-actions/{follow_up_id}/status", operations={"post": {
-        "summary": "Mark a follow-up action done or cancelled (completes its task)", "security": secured,
-        "parameters": [slug, path_id("follow_up_id")], "requestBody": body("#/components/schemas/FollowUpStatusInput"),
-        "responses": {"200": ok("FollowUpAction"), "400": error, **errors}}})

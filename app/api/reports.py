@@ -12,16 +12,15 @@ from marshmallow import ValidationError, fields, validates_schema
 from app import clock
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
-from app.extensions import db
-from app.models.oversight import HeadteacherReport
 from app.permissions import Permission, permissions_for_school_roles, user_school_roles
 from app.services import ap_report as service
 from app.services.trust_report import trust_report as build_trust_report
 from tenants import trust_scope
 
 
-class ReportSchema(Schema):
+class HeadteacherReportSchema(Schema):
     id = fields.Integer()
     label = fields.String()
     first_day = fields.Date()
@@ -31,48 +30,45 @@ class ReportSchema(Schema):
     sent_to_trust_at = fields.DateTime(allow_none=True)
 
 
-class Figure(fields.Field):
-    """A figure: a number, null (not known), or money as a string of pounds and pence."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return str(value) if isinstance(value, Decimal) else value
-
-
 class PeriodSchema(Schema):
-    label = fields.String(attribute="key")
-    first_day = fields.Date()
-    last_day = fields.Date()
-
-
-class RowSchema(Schema):
     label = fields.String()
-    kind = fields.String(metadata={"description": "count, percent or money"})
-    values = fields.List(Figure(), metadata={"description": "one per period, oldest first"})
+    first_day = fields.String(metadata={"format": "date"})
+    last_day = fields.String(metadata={"format": "date"})
+
+
+class FigureRowSchema(Schema):
+    label = fields.String()
+    kind = fields.String()
+    values = fields.List(fields.Raw(allow_none=True), metadata={"description": "One a period; money as strings"})
 
 
 class BreakdownSchema(Schema):
     caption = fields.String()
     headers = fields.List(fields.String())
-    rows = fields.List(fields.List(Figure()))
+    rows = fields.List(fields.List(fields.Raw(allow_none=True)))
 
 
 class SectionSchema(Schema):
     key = fields.String()
     title = fields.String()
-    policy = fields.String()
-    not_recorded = fields.String(allow_none=True)
-    rows = fields.List(fields.Nested(RowSchema))
+    policy = fields.String(allow_none=True)
+    not_recorded = fields.Raw(allow_none=True)
+    rows = fields.List(fields.Nested(FigureRowSchema))
     breakdowns = fields.List(fields.Nested(BreakdownSchema))
 
 
 class FiguresSchema(Schema):
-    """The report's figures (app.services.ap_report.ReportData): the periods, oldest first (the report's own last),
-    and the sections. Aggregates only."""
+    """The report's figures: periods (oldest first, the report's own last) and sections, each with rows of values
+    per period and breakdowns; money as strings."""
 
-    school = fields.String(attribute="school.slug")
+    school = fields.String()
     label = fields.String()
     periods = fields.List(fields.Nested(PeriodSchema))
     sections = fields.List(fields.Nested(SectionSchema))
+
+
+class HeadteacherReportDetailSchema(HeadteacherReportSchema):
+    figures = fields.Nested(FiguresSchema)
 
 
 class TrustSchoolRowSchema(Schema):
@@ -116,29 +112,29 @@ def _drafts_visible() -> bool:
 
 
 @bp.get("/schools/<school_slug>/reports")
-@api_route(permission=Permission.REPORTS_VIEW)
+@api_route(permission=Permission.REPORTS_VIEW, response=HeadteacherReportSchema, many=True)
 def reports(school_slug: str):
     rows = service.reports() if _drafts_visible() else service.presented_reports()
-    return jsonify({"items": ReportSchema(many=True).dump(rows)})
+    return page(rows, HeadteacherReportSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/reports/<int:report_id>")
-@api_route(permission=Permission.REPORTS_VIEW)
+@api_route(permission=Permission.REPORTS_VIEW, response=HeadteacherReportDetailSchema)
 def report(school_slug: str, report_id: int):
     """One report with its figures, compared with the periods before."""
-    row = db.session.get(HeadteacherReport, report_id)  # scoped: another school's report is not found
-    if row is None or row.archived_at is not None or (row.presented_on is None and not _drafts_visible()):
+    row = service.access_report(report_id)  # another school's report is not found
+    if row.presented_on is None and not _drafts_visible():
         raise ApiError(404, "No such report.")
     data = service.report_data(g.school, row.label, row.first_day, row.last_day)
-    return jsonify({**ReportSchema().dump(row), "figures": FiguresSchema().dump(data)})
+    return jsonify({**HeadteacherReportSchema().dump(row), "figures": FiguresSchema().dump(data.as_json())})
 
 
 @bp.get("/schools/<school_slug>/report-figures")
-@api_route(permission=Permission.REPORTS_DRAFTS_VIEW)
+@api_route(permission=Permission.REPORTS_DRAFTS_VIEW, response=FiguresSchema, query=FiguresQuerySchema)
 def report_figures(school_slug: str):
     """The report's figures for any date range, compared with the two ranges of the same length before it."""
     try:
-        query = parse_query(FiguresQuerySchema())
+        query = parse_query()
     except ValidationError as exc:
         raise ApiError(400, "Bad query.", fields=exc.messages) from None
     last = query["to"] or clock.today()
@@ -146,7 +142,7 @@ def report_figures(school_slug: str):
     if last < first:
         raise ApiError(400, "Bad query.", fields={"from": ["must be on or before 'to'"]})
     data = service.report_data(g.school, query["label"] or f"{first} to {last}", first, last)
-    return jsonify(FiguresSchema().dump(data))
+    return jsonify(FiguresSchema().dump(data.as_json()))
 
 
 def _period_of(query) -> tuple[dt.date, dt.date]:
@@ -160,11 +156,11 @@ def _period_of(query) -> tuple[dt.date, dt.date]:
 
 
 @bp.get("/trust/report-figures")
-@api_route(permission=Permission.TRUST_REPORTS_VIEW)
+@api_route(permission=Permission.TRUST_REPORTS_VIEW, response=TrustFiguresSchema, query=FiguresQuerySchema)
 def trust_report_figures():
     """4.2: every school's figures for one period side by side, with the trust's total (the trust report)."""
     try:
-        query = parse_query(FiguresQuerySchema())
+        query = parse_query()
     except ValidationError as exc:
         raise ApiError(400, "Bad query.", fields=exc.messages) from None
     first, last = _period_of(query)
@@ -172,33 +168,3 @@ def trust_report_figures():
     with trust_scope(g.api_user.id, f"API trust report figures: {label}"):
         report = build_trust_report(label, first, last)
         return jsonify(TrustFiguresSchema().dump(report))
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The report resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("HeadteacherReport", schema=ReportSchema)
-    spec.components.schema("ReportFigures", schema=FiguresSchema)
-    spec.components.schema("TrustReportFigures", schema=TrustFiguresSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    errors = {"401": error, "403": error, "404": error}
-    figures = {"$ref": "#/components/schemas/ReportFigures"}
-    query = [{"name": n, "in": "query", "required": False, "schema": {"type": "string", "format": f} if f else
-              {"type": "string"}} for n, f in (("from", "date"), ("to", "date"), ("label", None))]
-    spec.path("/api/v1/schools/{school_slug}/reports", operations={"get": {
-        "summary": "The school's headteacher's reports on the use of AP (governors: presented ones)",
-        "security": secured, "parameters": [slug],
-        "responses": {"200": ok({"type": "object", "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/HeadteacherReport"}}}}), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/reports/{report_id}", operations={"get": {
-        "summary": "One report with its figures", "security": secured,
-        "parameters": [slug, {"name": "report_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": ok({"allOf": [{"$ref": "#/components/schemas/HeadteacherReport"},
-                                           {"type": "object", "properties": {"figures": figures}}]}), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/report-figures", operations={"get": {
-        "summary": "The report's figures for any date range", "security": secured,
-        "parameters": [slug, *query], "responses": {"200": ok(figures), "400": error, **errors}}})
-    spec.path("/api/v1/trust/report-figures", operations={"get": {
-        "summary": "The trust report: every school's figures for one period, and the trust's", "security": secured,
-        "parameters": query, "responses": {"200": ok({"$ref": "#/components/schemas/TrustReportFigures"}),
-                                           "400": error, "401": error, "403": error}}})

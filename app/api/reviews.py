@@ -1,7 +1,7 @@
 """API: a school's half-termly reviews (8.2, 8.3): list, one review, the reviews due this half-term, and
 recording one (the same service and rules as the page: its task completed, 8.8 information shared).
 
-Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+Schemas live here, beside the resource; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from marshmallow import RAISE, ValidationError, fields
 
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.permissions import Permission
 from app.services import reviews as service
@@ -71,29 +72,29 @@ class ReviewsQuerySchema(Schema):
 
 
 @bp.get("/schools/<school_slug>/reviews")
-@api_route(permission=Permission.REVIEWS_VIEW)
+@api_route(permission=Permission.REVIEWS_VIEW, response=ReviewSchema, many=True, query=ReviewsQuerySchema)
 def reviews(school_slug: str):
     """The school's reviews, most recent first (one placement's with ?placement_id=)."""
     query = parse_query(ReviewsQuerySchema())
     rows = service.school_reviews(query.get("placement_id"))
-    return jsonify({"items": ReviewSchema(many=True).dump(rows)})
+    return page(rows, ReviewSchema(many=True))
 
 
 @bp.get("/schools/<school_slug>/reviews/due")
-@api_route(permission=Permission.REVIEWS_VIEW)
+@api_route(permission=Permission.REVIEWS_VIEW, response=DueReviewSchema, many=True)
 def due_reviews(school_slug: str):
     """The reviews due this half-term and any still open from before, overdue first."""
-    return jsonify({"items": DueReviewSchema(many=True).dump(service.due_reviews())})
+    return page(service.due_reviews(), DueReviewSchema(many=True), key=lambda d: (d.placement.id, d.dedupe_key))
 
 
 @bp.get("/schools/<school_slug>/reviews/<int:review_id>")
-@api_route(permission=Permission.REVIEWS_VIEW)
+@api_route(permission=Permission.REVIEWS_VIEW, response=ReviewSchema)
 def review(school_slug: str, review_id: int):
     return jsonify(ReviewSchema().dump(service.access_review(review_id)))
 
 
 @bp.post("/schools/<school_slug>/placements/<int:placement_id>/reviews")
-@api_route(permission=Permission.REVIEWS_RECORD)
+@api_route(permission=Permission.REVIEWS_RECORD, body=ReviewInputSchema, response=ReviewSchema, status=201)
 def record_review(school_slug: str, placement_id: int):
     """Record a review held (8.2): completes its task and shares its key information (8.8) as the page does."""
     placement = service.access_placement(placement_id)
@@ -105,37 +106,3 @@ def record_review(school_slug: str, placement_id: int):
     if not result.ok:
         raise ValidationError({name: [message] for name, message in result.errors.items()})
     return jsonify(ReviewSchema().dump(result.record)), 201
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The review resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("PlacementReview", schema=ReviewSchema)
-    spec.components.schema("PlacementReviewInput", schema=ReviewInputSchema)
-    spec.components.schema("DueReview", schema=DueReviewSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    errors = {"401": error, "403": error, "404": error}
-
-    def items(ref):
-        return ok({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}})
-
-    spec.path("/api/v1/schools/{school_slug}/reviews", operations={"get": {
-        "summary": "A school's half-termly reviews (8.2, 8.3), most recent first", "security": secured,
-        "parameters": [slug, {"name": "placement_id", "in": "query", "required": False,
-                              "schema": {"type": "integer"}}],
-        "responses": {"200": items("#/components/schemas/PlacementReview"), "400": error, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/reviews/due", operations={"get": {
-        "summary": "The reviews due this half-term, overdue first", "security": secured, "parameters": [slug],
-        "responses": {"200": items("#/components/schemas/DueReview"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/reviews/{review_id}", operations={"get": {
-        "summary": "One review", "security": secured,
-        "parameters": [slug, {"name": "review_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": ok("PlacementReview"), **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/placements/{placement_id}/reviews", operations={"post": {
-        "summary": "Record a review held (completes its task; shares its key information, 8.8)",
-        "security": secured,
-        "parameters": [slug, {"name": "placement_id", "in": "path", "required": True,
-                              "schema": {"type": "integer"}}],
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/PlacementReviewInput"}}}},
-        "responses": {"201": ok("PlacementReview"), "400": error, **errors}}})

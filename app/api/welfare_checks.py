@@ -1,6 +1,6 @@
 """API: a school's welfare checks (issue 6 items 6, 8; KCSIE; policy 4.4, 4.5): the list (open first, then the
 recently recorded) and one check. Read-only: a check is recorded on its page, where the missing-child steps are
-shown. Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+shown. Schemas live here, beside the resource; each route declares its contract (the document is generated).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from marshmallow import fields
 
 from app.api.auth import api_route, api_school_permissions, parse_query
 from app.api.limits import Schema
+from app.api.paging import page
 from app.api.routes import bp
 from app.permissions import Permission
 from app.services import read_audit
@@ -41,17 +42,17 @@ class WelfareChecksQuerySchema(Schema):
 
 
 @bp.get("/schools/<school_slug>/welfare-checks")
-@api_route(permission=Permission.WELFARE_CHECKS_VIEW)
+@api_route(permission=Permission.WELFARE_CHECKS_VIEW, response=WelfareCheckSchema, many=True, query=WelfareChecksQuerySchema)
 def welfare_checks(school_slug: str):
     """The school's open welfare checks (oldest first), then the latest recorded ones (newest first)."""
     query = parse_query(WelfareChecksQuerySchema())
     open_checks, recent = service.open_and_recent()
     rows = open_checks if query.get("open") else [*open_checks, *recent]
-    return jsonify({"items": _schema(many=True).dump(rows)})
+    return page(rows, _schema(many=True))
 
 
 @bp.get("/schools/<school_slug>/welfare-checks/<int:welfare_check_id>")
-@api_route(permission=Permission.WELFARE_CHECKS_VIEW)
+@api_route(permission=Permission.WELFARE_CHECKS_VIEW, response=WelfareCheckSchema)
 def welfare_check(school_slug: str, welfare_check_id: int):
     check = service.access_check(welfare_check_id)
     body = _schema().dump(check)
@@ -63,23 +64,3 @@ def _schema(many: bool = False) -> WelfareCheckSchema:
     """Notes only for the roles that may see a check's detail (issue 13 item 3); the rest get its status."""
     detail = Permission.WELFARE_CHECK_DETAILS_VIEW in api_school_permissions()
     return WelfareCheckSchema(many=many, exclude=() if detail else ("notes",))
-
-
-def openapi_paths(spec, ok, error) -> None:
-    """The welfare check resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("WelfareCheck", schema=WelfareCheckSchema)
-    secured = [{"bearer": []}]
-    slug = {"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    errors = {"401": error, "403": error, "404": error}
-    spec.path("/api/v1/schools/{school_slug}/welfare-checks", operations={"get": {
-        "summary": "A school's welfare checks (KCSIE): open ones first, oldest first, then the latest recorded",
-        "security": secured,
-        "parameters": [slug, {"name": "open", "in": "query", "required": False, "schema": {"type": "boolean"}}],
-        "responses": {"200": ok({"type": "object", "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/WelfareCheck"}}}}),
-            "400": error, **errors}}})
-    spec.path("/api/v1/schools/{school_slug}/welfare-checks/{welfare_check_id}", operations={"get": {
-        "summary": "One welfare check", "security": secured,
-        "parameters": [slug, {"name": "welfare_check_id", "in": "path", "required": True,
-                              "schema": {"type": "integer"}}],
-        "responses": {"200": ok("WelfareCheck"), **errors}}})

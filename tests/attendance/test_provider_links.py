@@ -8,7 +8,7 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -19,10 +19,11 @@ from app.models import (
     ProviderAttendanceLink,
     ProviderContact,
 )
+from app.services import api_tokens
 from app.services.provider_links import RATE_LIMIT
 from tenants import school_scope, system_scope
 from tests.attendance.conftest import active_placement
-from tests.helpers import csrf_token, post_form, school_time, sign_in
+from tests.helpers import csrf_token, fresh_client, post_form, school_time, sign_in
 
 MONDAY = "2026-03-16"
 LINKS = "/alder/attendance/provider-links/"
@@ -283,3 +284,45 @@ def test_the_record_form_needs_its_csrf_token(client, due):
         response = provider_client.post(f"/provider-attendance/{token}/sessions/{robin.id}",
                                         data={"outcome": "attended"})
     assert response.status_code == 400 and session_of(due["a"], due["robin"]).confirmed_at is None
+
+
+# --- through the API (issue 17 item 1): issued (the token in that answer only), listed, revoked -----------------
+
+API_LINKS = "/api/v1/schools/alder/provider-links"
+
+
+def api_auth(world, who: str) -> dict:
+    return {"Authorization": f"Bearer {api_tokens.issue(world.users[who], 'test')}"}
+
+
+def api_links() -> list[ProviderAttendanceLink]:
+    with system_scope("test: links"):
+        db.session.expire_all()
+        return list(db.session.scalars(select(ProviderAttendanceLink)))
+
+
+def test_issue_list_and_revoke_a_link_through_the_api(client, world, due):
+    officer = api_auth(world, "a.attendance_officer")
+    with school_time("2026-03-16 08:00"):
+        idle = client.post(API_LINKS, json={"provider_id": due["idle_provider"]}, headers=officer)
+        assert idle.status_code == 400 and list(idle.get_json()["error"]["fields"]) == ["provider_id"]
+        too_long = client.post(API_LINKS, json={"provider_id": due["provider"], "days": 90}, headers=officer)
+        assert too_long.status_code == 400 and list(too_long.get_json()["error"]["fields"]) == ["days"]
+        assert client.post(API_LINKS, json={"provider_id": due["provider"]}, headers=api_auth(world, "a.dsl")).status_code == 403
+        assert api_links() == []  # nothing saved by the refusals
+        issued = client.post(API_LINKS, json={"provider_id": due["provider"], "label": "Office"}, headers=officer)
+        assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
+        body = issued.get_json()
+        assert body["url"].endswith(f"/provider-attendance/{body['token']}") and body["state"] == "live"
+        [stored] = api_links()
+        assert stored.token_hash == hashlib.sha256(body["token"].encode()).hexdigest()
+        listed = client.get(API_LINKS, headers=officer).get_json()["items"]
+        assert [(link["id"], link["label"]) for link in listed] == [(body["id"], "Office")]
+        assert "token" not in listed[0]
+        other = client.post(f"/api/v1/schools/birch/provider-links/{body['id']}/revoke", headers=api_auth(world, "b.ap_leader"))
+        assert other.status_code == 404 and api_links()[0].revoked_at is None
+        revoked = client.post(f"{API_LINKS}/{body['id']}/revoke", headers=officer)
+        assert revoked.status_code == 200 and revoked.get_json()["state"] == "revoked"
+        assert fresh_client(client.application).get(f"/provider-attendance/{body['token']}").status_code == 404
+    with system_scope("test"):
+        assert db.session.scalar(select(func.count(ProviderAttendanceLink.id))) == 1

@@ -42,3 +42,13 @@ def test_favicon_is_served_without_signing_in(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_the_api_reference_page_uses_the_committed_swagger_ui_pinned_in_package_json(client):
+    built = (STATIC / "swagger-ui/VERSION").read_text().strip()
+    assert built == json.loads((ROOT / "package.json").read_text())["devDependencies"]["swagger-ui-dist"]
+    assert json.loads((ROOT / "package.json").read_text())["scarfSettings"] == {"enabled": False}
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert re.findall(r"<script\b[^>]*>", html) == [
+        '<script src="/static/swagger-ui/swagger-ui-bundle.js" defer>', '<script src="/static/api-reference.js" defer>']
+    assert "https://" not in html

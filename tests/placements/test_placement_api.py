@@ -22,7 +22,7 @@ def test_placements_and_their_readiness_through_the_api(app, world, ready):
     listing = client.get("/api/v1/schools/alder/placements", headers=auth).get_json()
     assert [(p["id"], p["status"], p["provider_name"]) for p in listing["items"]] == [
         (ready.placement_id, "planned", "Meadow Farm Learning")]
-    assert client.get("/api/v1/schools/alder/placements?status=active", headers=auth).get_json() == {"items": []}
+    assert client.get("/api/v1/schools/alder/placements?status=active", headers=auth).get_json() == {"items": [], "next": None}
     assert client.get("/api/v1/schools/alder/placements?status=nonsense", headers=auth).status_code == 400
     detail = client.get(f"/api/v1/schools/alder/placements/{ready.placement_id}", headers=auth).get_json()
     assert detail["weekly_hours"] == 6.0 and detail["agreement"]["cost_amount"] == "40.00"
@@ -46,7 +46,7 @@ def test_another_schools_placement_is_a_json_404(app, world, ready):
     client, auth = fresh_client(app), headers(world, "b.ap_leader")
     response = client.get(f"/api/v1/schools/birch/placements/{ready.placement_id}", headers=auth)
     assert response.status_code == 404 and response.get_json()["error"]["message"] == "No such placement."
-    assert client.get("/api/v1/schools/birch/placements", headers=auth).get_json() == {"items": []}
+    assert client.get("/api/v1/schools/birch/placements", headers=auth).get_json() == {"items": [], "next": None}
     assert client.get("/api/v1/schools/alder/placements", headers=auth).status_code == 404
 
 

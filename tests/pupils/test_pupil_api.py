@@ -18,7 +18,7 @@ def _headers(user):
 def test_list_and_read_your_schools_pupils_only(app, world, pupils):
     client, headers = fresh_client(app), _headers(world.users["a.ap_leader"])
     listing = client.get("/api/v1/schools/alder/pupils?q=rob", headers=headers).get_json()
-    assert [p["last_name"] for p in listing["items"]] == ["Alderson"] and listing["total"] == 1
+    assert [p["last_name"] for p in listing["items"]] == ["Alderson"] and listing["next"] is None
     one = client.get(f"/api/v1/schools/alder/pupils/{pupils['a'].id}", headers=headers).get_json()
     assert one["upn"] == pupils["a"].upn and one["carers"] == []
     response = client.get(f"/api/v1/schools/alder/pupils/{pupils['b'].id}", headers=headers)

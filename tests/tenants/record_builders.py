@@ -111,9 +111,11 @@ def _shows_marker(record, marker: str) -> bool:
     return any(getattr(record, attr.key, None) == marker for attr in db.inspect(record).mapper.column_attrs)
 
 
-def _far_year() -> int:
-    # Years nobody else uses, so a builder's half-term or training day never clashes with a fixture's.
-    return 2090 + next(_markers) % 9
+def _far_slot() -> tuple[int, int]:
+    # Years nobody else uses, so a builder's half-term or training day never clashes with a fixture's; with a
+    # second number (the half-term, the day) so that many builds in one test do not clash with each other either.
+    n = next(_markers)
+    return 2090 + n % 9, n // 9 % 54
 
 
 # --- the builders -------------------------------------------------------------------------------------------
@@ -132,14 +134,16 @@ def _notification(marker: str) -> Notification:
 
 @builds(HalfTerm, url_args=("half_term_id",))
 def _half_term(marker: str) -> HalfTerm:
-    year = _far_year()
-    return HalfTerm(academic_year=year, term=Term.AUTUMN, part=1, first_day=date(year, 9, 1),
+    year, slot = _far_slot()
+    term, part = list(Term)[slot // 2 % 3], slot % 2 + 1
+    return HalfTerm(academic_year=year, term=term, part=part, first_day=date(year, 9, 1),
                     last_day=date(year, 10, 20))
 
 
 @builds(TrainingDay, url_args=("training_day_id",))
 def _training_day(marker: str) -> TrainingDay:
-    return TrainingDay(day=date(_far_year(), 9, 10), note=marker)
+    year, slot = _far_slot()
+    return TrainingDay(day=date(year, 9, 1) + timedelta(days=slot), note=marker)
 
 
 # --- pupils and placements (issue 5) ------------------------------------------------------------------------

@@ -65,6 +65,7 @@ from .record import (
     pupil_records,
     restore_pupil,
     school_age_of,
+    search_pupils,
     update_pupil,
     where_to_record,
     year_group_label,

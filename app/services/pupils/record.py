@@ -166,16 +166,26 @@ class PupilPage:
     search: str
 
 
-def list_pupils(search: str | None = None, page: int = 1, include_archived: bool = False) -> PupilPage:
-    """This school's pupils by last name, PAGE_SIZE at a time; `search` matches any part of a name or the UPN."""
+def _pupils_query(search: str, include_archived: bool):
     query = select(Pupil)
     if not include_archived:
         query = query.where(Pupil.archived_at.is_(None))
-    search = (search or "").strip()
     if search:
         like = f"%{escape_like(search.lower())}%"
         query = query.where(or_(*(func.lower(column).like(like, escape="\\") for column in
                                   (Pupil.first_name, Pupil.last_name, Pupil.preferred_name, Pupil.upn))))
+    return query
+
+
+def search_pupils(search: str | None = None) -> list[Pupil]:
+    """Every pupil of this school (not archived) matching `search`, by id (the API pages them itself)."""
+    return list(db.session.scalars(_pupils_query((search or "").strip(), False).order_by(Pupil.id)))
+
+
+def list_pupils(search: str | None = None, page: int = 1, include_archived: bool = False) -> PupilPage:
+    """This school's pupils by last name, PAGE_SIZE at a time; `search` matches any part of a name or the UPN."""
+    search = (search or "").strip()
+    query = _pupils_query(search, include_archived)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
