@@ -51,10 +51,11 @@ class CensusReturnSchema(Schema):
 
 
 @bp.get("/schools/<school_slug>/census/ap-placements")
-@api_route(permission=Permission.CENSUS_VIEW)
+@api_route(permission=Permission.CENSUS_VIEW, response=CensusReturnSchema, query=CensusQuerySchema)
 def census_placements(school_slug: str):
+    """The school census's AP placements arranged by the school, for a census period."""
     try:
-        query = parse_query(CensusQuerySchema())
+        query = parse_query()
     except ValidationError as exc:
         raise ApiError(400, "Bad query.", fields=exc.messages) from None
     last = query["to"] or clock.today()
@@ -65,16 +66,3 @@ def census_placements(school_slug: str):
                                                   for k, v in errors.items()})
     return jsonify(CensusReturnSchema().dump(service.census_return(first, last)))
 
-
-def openapi_paths(spec, ok, error) -> None:
-    """The census resource in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("CensusReturn", schema=CensusReturnSchema)
-    spec.path("/api/v1/schools/{school_slug}/census/ap-placements", operations={"get": {
-        "summary": "The school census's AP placements arranged by the school, for a census period",
-        "security": [{"bearer": []}],
-        "parameters": [{"name": "school_slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                       {"name": "from", "in": "query", "required": False,
-                        "schema": {"type": "string", "format": "date"}},
-                       {"name": "to", "in": "query", "required": False,
-                        "schema": {"type": "string", "format": "date"}}],
-        "responses": {"200": ok("CensusReturn"), "400": error, "401": error, "403": error, "404": error}}})

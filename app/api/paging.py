@@ -57,9 +57,24 @@ def page(rows: Iterable, schema, key: Callable = attrgetter("id"), **envelope):
             ordered = [row for row in ordered if key(row) > after]
         except TypeError:  # a cursor of another list
             raise ValidationError({"cursor": ["Not a cursor of this list: take it from the `next` link."]}) from None
-    chunk = ordered[:limit]
+    return _answer(ordered, limit, schema, key, envelope)
+
+
+def keyset_page(fetch: Callable, schema, key: Callable = attrgetter("id"), **envelope):
+    """As `page`, for a list too long to load whole (the outbox, webhook deliveries): `fetch(after, limit)` returns
+    at most `limit` rows whose key is above `after` (None: from the start), in key order, from the database."""
+    args = PageQuerySchema().load({k: v for k, v in request.args.items() if k in ("limit", "cursor")})
+    after = decode_cursor(args["cursor"]) if "cursor" in args else None
+    if after is not None and not isinstance(after, int):
+        raise ValidationError({"cursor": ["Not a cursor of this list: take it from the `next` link."]})
+    return _answer(fetch(after, args["limit"] + 1), args["limit"], schema, key, envelope)
+
+
+def _answer(rows: list, limit: int, schema, key: Callable, envelope: dict):
+    """The page's first `limit` rows, with a `next` link carrying the query's other arguments while more follow."""
+    chunk = rows[:limit]
     following = None
-    if len(ordered) > limit:
+    if len(rows) > limit:
         kept = {k: v for k, v in request.args.items() if k not in ("limit", "cursor")}
         following = url_for(request.endpoint, **(request.view_args or {}), **kept, limit=limit,
                             cursor=encode_cursor(key(chunk[-1])))

@@ -1,20 +1,19 @@
 """API: the token holder's own open tasks across their schools (issue 17 item 1): the list (by id, paged with
-`after_id`), one task, and "Mark done" where the kind allows it. The same service and rules as each school's
+`?limit=` and `?cursor=` as every list), one task, and "Mark done" where the kind allows it. The same service and rules as each school's
 inbox page (app.services.my_tasks over app.services.tasks); a school whose inbox they may not open is left out,
-and someone else's task is a 404. Schemas live here, beside the resource; app.api.openapi adds `openapi_paths`.
+and someone else's task is a 404. Each route declares its contract (app.api.contract).
 """
 from __future__ import annotations
 
 from flask import g, jsonify
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields
 
 from app.api.auth import ApiError, api_route, parse_query
 from app.api.limits import Schema
+from app.api.paging import keyset_page
 from app.api.routes import bp
 from app.services import my_tasks as service
 from app.services.tasks import TaskNotDoneHere, TaskNotFound
-
-PAGE_MAX = 200
 
 
 class TaskSchema(Schema):
@@ -36,17 +35,9 @@ class TaskSchema(Schema):
 
 
 class TasksQuerySchema(Schema):
-    """GET /me/tasks?after_id=120&limit=50&school=alder"""
+    """GET /me/tasks?school=alder (and the pager's limit and cursor)"""
 
-    after_id = fields.Integer(load_default=0, validate=validate.Range(min=0),
-                              metadata={"description": "The last id of the previous page"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))
     school = fields.String(load_default=None, metadata={"description": "Only this school (its slug)"})
-
-
-class TasksPageSchema(Schema):
-    items = fields.List(fields.Nested(TaskSchema))
-    next_after_id = fields.Integer(allow_none=True, metadata={"description": "null: this is the last page"})
 
 
 def _task(task_id: int) -> service.MyTask:
@@ -57,24 +48,23 @@ def _task(task_id: int) -> service.MyTask:
 
 
 @bp.get("/me/tasks")
-@api_route
+@api_route(response=TaskSchema, many=True, query=TasksQuerySchema)
 def my_tasks():
     """The holder's open tasks in every school whose inbox they may open, by id."""
-    query = parse_query(TasksQuerySchema())
-    items = service.my_open_tasks(g.api_user, query["after_id"], query["limit"] + 1, query["school"])
-    page = items[:query["limit"]]
-    more = len(items) > query["limit"]
-    return jsonify(TasksPageSchema().dump({"items": page, "next_after_id": page[-1].task.id if more else None}))
+    school = parse_query()["school"]
+    return keyset_page(lambda after, limit: service.my_open_tasks(g.api_user, after or 0, limit, school),
+                       TaskSchema(many=True), key=lambda item: item.task.id)
 
 
 @bp.get("/me/tasks/<int:task_id>")
-@api_route
+@api_route(response=TaskSchema)
 def my_task(task_id: int):
+    """One of the holder's open tasks."""
     return jsonify(TaskSchema().dump(_task(task_id)))
 
 
 @bp.post("/me/tasks/<int:task_id>/done")
-@api_route
+@api_route(response=TaskSchema, errors=(400,))
 def mark_my_task_done(task_id: int):
     """"Mark done", where the kind allows it (field `task` says why not); done twice is done once."""
     try:
@@ -85,24 +75,3 @@ def mark_my_task_done(task_id: int):
         raise ValidationError({"task": [str(refused)]}) from None
     return jsonify(TaskSchema().dump(done))
 
-
-def openapi_paths(spec, ok, error) -> None:
-    """The task resources in the OpenAPI document (called by app.api.openapi)."""
-    spec.components.schema("Task", schema=TaskSchema)
-    spec.components.schema("TasksPage", schema=TasksPageSchema)
-    secured = [{"bearer": []}]
-    task_id = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    errors = {"401": error, "404": error}
-    spec.path("/api/v1/me/tasks", operations={"get": {
-        "summary": "Your open tasks in every school whose inbox you may open, by id", "security": secured,
-        "parameters": [{"name": "after_id", "in": "query", "required": False, "schema": {"type": "integer"}},
-                       {"name": "limit", "in": "query", "required": False,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}},
-                       {"name": "school", "in": "query", "required": False, "schema": {"type": "string"}}],
-        "responses": {"200": ok("TasksPage"), "400": error, "401": error}}})
-    spec.path("/api/v1/me/tasks/{task_id}", operations={"get": {
-        "summary": "One of your open tasks", "security": secured, "parameters": [task_id],
-        "responses": {"200": ok("Task"), **errors}}})
-    spec.path("/api/v1/me/tasks/{task_id}/done", operations={"post": {
-        "summary": "Mark one of your open tasks done, where its kind allows (as the inbox's Mark done)",
-        "security": secured, "parameters": [task_id], "responses": {"200": ok("Task"), "400": error, **errors}}})

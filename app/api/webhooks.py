@@ -6,22 +6,22 @@ beside the resource; app.api.openapi adds `openapi_paths`.
 """
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from app.api.auth import ApiError, api_route, parse_query
+from app.api.auth import api_route, parse_body, parse_query
 from app.api.limits import Schema
+from app.api.paging import keyset_page, page
 from app.api.routes import bp
 from app.models import WebhookDeliveryStatus, WebhookEventType
 from app.permissions import Permission
 from app.services import webhook_subscriptions as service
 from tenants import trust_scope
 
-PAGE_MAX = 200
 EVENT_TYPES = [t.value for t in WebhookEventType]
 
 
-class SubscriptionSchema(Schema):
+class WebhookSubscriptionSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     url = fields.String()
@@ -31,11 +31,11 @@ class SubscriptionSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class CreatedSubscriptionSchema(SubscriptionSchema):
+class WebhookSubscriptionCreatedSchema(WebhookSubscriptionSchema):
     secret = fields.String(metadata={"description": "Shown in this answer only: keep it in the receiving system"})
 
 
-class SubscriptionInputSchema(Schema):
+class WebhookSubscriptionInputSchema(Schema):
     class Meta:
         unknown = RAISE
 
@@ -45,7 +45,7 @@ class SubscriptionInputSchema(Schema):
     is_active = fields.Boolean(load_default=True)
 
 
-class SubscriptionChangeSchema(SubscriptionInputSchema):
+class WebhookSubscriptionChangeSchema(WebhookSubscriptionInputSchema):
     """A change: the fields given replace the subscription's; the others stay."""
 
     name = fields.String()
@@ -54,7 +54,7 @@ class SubscriptionChangeSchema(SubscriptionInputSchema):
     is_active = fields.Boolean()
 
 
-class DeliverySchema(Schema):
+class WebhookDeliverySchema(Schema):
     id = fields.Integer()
     subscription_id = fields.Integer()
     event_id = fields.String(attribute="event.event_id", metadata={"description": "What the receiver dedupes by"})
@@ -70,23 +70,11 @@ class DeliverySchema(Schema):
     created_at = fields.DateTime()
 
 
-class DeliveriesQuerySchema(Schema):
-    after_id = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))
+class WebhookDeliveriesQuerySchema(Schema):
+    """GET /trust/webhook-deliveries?status=failed (and the pager's limit and cursor)"""
+
     status = fields.Enum(WebhookDeliveryStatus, by_value=True, load_default=None)
     subscription_id = fields.Integer(load_default=None)
-
-
-class DeliveriesPageSchema(Schema):
-    items = fields.List(fields.Nested(DeliverySchema))
-    next_after_id = fields.Integer(allow_none=True, metadata={"description": "null: this is the last page"})
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send a JSON object.")
-    return body
 
 
 def _refused(errors: dict[str, str]):
@@ -98,37 +86,40 @@ def _scope(what: str):
 
 
 @bp.get("/trust/webhook-subscriptions")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, response=WebhookSubscriptionSchema, many=True)
 def webhook_subscriptions():
+    """The trust's webhook subscriptions."""
     with _scope("subscriptions"):
-        return jsonify({"items": SubscriptionSchema(many=True).dump(service.subscriptions())})
+        return page(service.subscriptions(), WebhookSubscriptionSchema(many=True))
 
 
 @bp.post("/trust/webhook-subscriptions")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, body=WebhookSubscriptionInputSchema, response=WebhookSubscriptionCreatedSchema,
+           status=201)
 def create_webhook_subscription():
     """A new subscription; its secret is in this answer only."""
-    values = SubscriptionInputSchema().load(_body())
+    values = parse_body()
     with _scope("subscription made"):
         result = service.create_subscription(service.SubscriptionInput(**values), by=g.api_user)
         if not result.ok:
             _refused(result.errors)
-        body = CreatedSubscriptionSchema().dump(result.record.subscription)  # its secret: this answer only
+        body = WebhookSubscriptionCreatedSchema().dump(result.record.subscription)  # its secret: this answer only
     return jsonify(body), 201
 
 
 @bp.get("/trust/webhook-subscriptions/<int:subscription_id>")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, response=WebhookSubscriptionSchema)
 def webhook_subscription(subscription_id: int):
+    """One subscription (never its secret)."""
     with _scope("subscription"):
-        return jsonify(SubscriptionSchema().dump(service.access_subscription(subscription_id)))
+        return jsonify(WebhookSubscriptionSchema().dump(service.access_subscription(subscription_id)))
 
 
 @bp.patch("/trust/webhook-subscriptions/<int:subscription_id>")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, body=WebhookSubscriptionChangeSchema, response=WebhookSubscriptionSchema)
 def change_webhook_subscription(subscription_id: int):
     """Change the name, address, events or whether it is active (the secret stays)."""
-    values = SubscriptionChangeSchema().load(_body())
+    values = parse_body()
     with _scope("subscription changed"):
         subscription = service.access_subscription(subscription_id)
         current = dict(name=subscription.name, url=subscription.url, event_types=list(subscription.event_types),
@@ -136,85 +127,35 @@ def change_webhook_subscription(subscription_id: int):
         result = service.update_subscription(subscription, service.SubscriptionInput(**{**current, **values}))
         if not result.ok:
             _refused(result.errors)
-        return jsonify(SubscriptionSchema().dump(result.record))
+        return jsonify(WebhookSubscriptionSchema().dump(result.record))
 
 
 @bp.get("/trust/webhook-deliveries")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, response=WebhookDeliverySchema, many=True, query=WebhookDeliveriesQuerySchema)
 def webhook_deliveries():
     """Every delivery by id, with its event's id and type, status, attempts and the receiver's last reply."""
-    query = parse_query(DeliveriesQuerySchema())
+    query = parse_query()
     with _scope("deliveries"):
-        rows = service.deliveries(query["after_id"], query["limit"] + 1, query["status"], query["subscription_id"])
-        page = rows[:query["limit"]]
-        return jsonify(DeliveriesPageSchema().dump(
-            {"items": page, "next_after_id": page[-1].id if len(rows) > query["limit"] else None}))
+        return keyset_page(lambda after, limit: service.deliveries(after or 0, limit, query["status"],
+                                                                   query["subscription_id"]),
+                           WebhookDeliverySchema(many=True))
 
 
 @bp.get("/trust/webhook-deliveries/<int:delivery_id>")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, response=WebhookDeliverySchema)
 def webhook_delivery(delivery_id: int):
+    """One delivery."""
     with _scope("delivery"):
-        return jsonify(DeliverySchema().dump(service.access_delivery(delivery_id)))
+        return jsonify(WebhookDeliverySchema().dump(service.access_delivery(delivery_id)))
 
 
 @bp.post("/trust/webhook-deliveries/<int:delivery_id>/retry")
-@api_route(permission=Permission.TRUST_ADMIN)
+@api_route(permission=Permission.TRUST_ADMIN, response=WebhookDeliverySchema, errors=(400,))
 def retry_webhook_delivery(delivery_id: int):
     """A failed delivery sent again (within a minute), attempts kept; refused (field `status`) unless failed."""
     with _scope("delivery retried"):
         delivery = service.access_delivery(delivery_id)
         if not service.retry_failed_deliveries([delivery.id], actor_id=g.api_user.id):
             _refused({"status": "Only a failed delivery can be retried."})
-        return jsonify(DeliverySchema().dump(service.access_delivery(delivery_id)))
+        return jsonify(WebhookDeliverySchema().dump(service.access_delivery(delivery_id)))
 
-
-def openapi_paths(spec, ok, error) -> None:
-    """The webhook resources in the OpenAPI document (called by app.api.openapi)."""
-    for name, schema in (("WebhookSubscription", SubscriptionSchema), ("WebhookDelivery", DeliverySchema),
-                         ("WebhookSubscriptionCreated", CreatedSubscriptionSchema),
-                         ("WebhookSubscriptionInput", SubscriptionInputSchema),
-                         ("WebhookSubscriptionChange", SubscriptionChangeSchema),
-                         ("WebhookDeliveriesPage", DeliveriesPageSchema)):
-        spec.components.schema(name, schema=schema)
-    secured = [{"bearer": []}]
-    errors = {"401": error, "403": error}
-    base = "/api/v1/trust/webhook-subscriptions"
-
-    def path_id(name):
-        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-
-    def query(name, schema):
-        return {"name": name, "in": "query", "required": False, "schema": schema}
-
-    def body(ref):
-        return {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}
-
-    spec.path(base, operations={
-        "get": {"summary": "The trust's webhook subscriptions", "security": secured,
-                "responses": {"200": ok({"type": "object", "properties": {"items": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/WebhookSubscription"}}}}), **errors}},
-        "post": {"summary": "Subscribe a system to events; the secret is in this answer only", "security": secured,
-                 "requestBody": body("#/components/schemas/WebhookSubscriptionInput"),
-                 "responses": {"201": ok("WebhookSubscriptionCreated"), "400": error, **errors}}})
-    spec.path(base + "/{subscription_id}", operations={
-        "get": {"summary": "One webhook subscription (never its secret)", "security": secured,
-                "parameters": [path_id("subscription_id")],
-                "responses": {"200": ok("WebhookSubscription"), "404": error, **errors}},
-        "patch": {"summary": "Change a subscription's name, address, events or whether it is active",
-                  "security": secured, "parameters": [path_id("subscription_id")],
-                  "requestBody": body("#/components/schemas/WebhookSubscriptionChange"),
-                  "responses": {"200": ok("WebhookSubscription"), "400": error, "404": error, **errors}}})
-    spec.path("/api/v1/trust/webhook-deliveries", operations={"get": {
-        "summary": "Webhook deliveries by id: status, attempts, the receiver's last reply", "security": secured,
-        "parameters": [query("after_id", {"type": "integer"}),
-                       query("limit", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}),
-                       query("status", {"type": "string", "enum": [s.value for s in WebhookDeliveryStatus]}),
-                       query("subscription_id", {"type": "integer"})],
-        "responses": {"200": ok("WebhookDeliveriesPage"), "400": error, **errors}}})
-    spec.path("/api/v1/trust/webhook-deliveries/{delivery_id}", operations={"get": {
-        "summary": "One webhook delivery", "security": secured, "parameters": [path_id("delivery_id")],
-        "responses": {"200": ok("WebhookDelivery"), "404": error, **errors}}})
-    spec.path("/api/v1/trust/webhook-deliveries/{delivery_id}/retry", operations={"post": {
-        "summary": "Send a failed delivery again", "security": secured, "parameters": [path_id("delivery_id")],
-        "responses": {"200": ok("WebhookDelivery"), "400": error, "404": error, **errors}}})

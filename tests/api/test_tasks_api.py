@@ -41,10 +41,10 @@ def test_the_holders_open_tasks_across_their_schools_by_id_page_by_page(app, wor
            _task(world.a.id, TaskKind.COMPLAINT, "a2")]
     _task(world.a.id, TaskKind.COMPLAINT, "dsl", role=SchoolRoleName.DSL)  # someone else's
     first = _get(app, head, "/api/v1/me/tasks?limit=2").get_json()
-    assert [t["id"] for t in first["items"]] == ids[:2] and first["next_after_id"] == ids[1]
+    assert [t["id"] for t in first["items"]] == ids[:2] and "cursor=" in first["next"]
     assert [t["school_slug"] for t in first["items"]] == [world.a.slug, world.b.slug]
-    second = _get(app, head, f"/api/v1/me/tasks?limit=2&after_id={first['next_after_id']}").get_json()
-    assert [t["id"] for t in second["items"]] == ids[2:] and second["next_after_id"] is None
+    second = _get(app, head, first["next"]).get_json()
+    assert [t["id"] for t in second["items"]] == ids[2:] and second["next"] is None
     only_b = _get(app, head, f"/api/v1/me/tasks?school={world.b.slug}").get_json()
     assert [t["id"] for t in only_b["items"]] == [ids[1]]
     item = first["items"][0]
@@ -53,9 +53,12 @@ def test_the_holders_open_tasks_across_their_schools_by_id_page_by_page(app, wor
 
 
 def test_bad_paging_is_a_400_naming_the_field(app, world):
-    response = _get(app, world.users["a.headteacher"], "/api/v1/me/tasks?limit=0&after_id=x&colour=red")
+    response = _get(app, world.users["a.headteacher"], "/api/v1/me/tasks?limit=0&colour=red")
     assert response.status_code == 400
-    assert set(response.get_json()["error"]["fields"]) == {"limit", "after_id", "colour"}
+    assert set(response.get_json()["error"]["fields"]) == {"colour"}  # the query's own fields first
+    for query, field in (("limit=0", "limit"), ("cursor=x", "cursor")):
+        response = _get(app, world.users["a.headteacher"], f"/api/v1/me/tasks?{query}")
+        assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == {field}
 
 
 def test_one_task_and_mark_done_where_the_kind_allows(app, world):
