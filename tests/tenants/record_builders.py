@@ -17,6 +17,7 @@ it never appears where it must not. A URL argument can be named for one endpoint
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
@@ -112,8 +113,16 @@ def _shows_marker(record, marker: str) -> bool:
 
 
 def _far_year() -> int:
-    # Years nobody else uses, so a builder's half-term or training day never clashes with a fixture's.
-    return 2090 + next(_markers) % 9
+    """Years nobody else uses, so a builder's half-term or training day never clashes with a fixture's, nor with
+    one built earlier for the same school (a sweep builds one per asker: the counter alone repeats a year as soon
+    as the builds per asker share a factor with 9). Called in the school's scope, so it reads that school's."""
+    from sqlalchemy import select
+
+    used = set(db.session.scalars(select(HalfTerm.academic_year))) | {
+        day.year for day in db.session.scalars(select(TrainingDay.day))}
+    start = next(_markers)
+    free = [2090 + (start + step) % 9 for step in range(9) if 2090 + (start + step) % 9 not in used]
+    return free[0] if free else 2090 + start % 9
 
 
 # --- the builders -------------------------------------------------------------------------------------------
@@ -562,7 +571,7 @@ def _register_webhook_builders() -> None:
                                    event_types=[WebhookEventType.PLACEMENT_STARTED.value])
 
     def event(marker: str) -> WebhookEvent:
-        return WebhookEvent(event_id=f"evt_{next(_markers)}", event_type=WebhookEventType.PLACEMENT_STARTED,
+        return WebhookEvent(event_id=f"evt_{uuid.uuid4().hex}", event_type=WebhookEventType.PLACEMENT_STARTED,
                             dedupe_key=marker, occurred_at=now(), payload={"marker": marker})
 
     def delivery(marker: str) -> WebhookDelivery:
