@@ -38,10 +38,11 @@ def test_one_runner_leads_and_a_second_enqueues_nothing(app):
         assert second.tick() == []
     with school_time("2026-03-10 06:31"):
         assert second.tick() == []
-        assert names(first.tick()) == ["calendar-readiness", "outbox-dispatch"]
+        assert names(first.tick()) == ["calendar-readiness", "outbox-dispatch", "webhooks-dispatch"]
         assert second.tick() == []
     assert queued_job_ids() == ["periodic-calendar-readiness-20260310T0630Z",
-                                "periodic-outbox-dispatch-20260310T0631Z"]
+                                "periodic-outbox-dispatch-20260310T0631Z",
+                                "periodic-webhooks-dispatch-20260310T0631Z"]
 
 
 def test_a_waiting_runner_takes_over_when_the_leader_dies(app):
@@ -54,7 +55,7 @@ def test_a_waiting_runner_takes_over_when_the_leader_dies(app):
     time.sleep(1.3)  # the first runner stopped renewing its lock: it lapses
     with school_time("2026-03-10 06:31"):
         # The second carries on from the first's last tick: the 06:30 run is not lost.
-        assert names(second.tick()) == ["calendar-readiness", "outbox-dispatch"]
+        assert names(second.tick()) == ["calendar-readiness", "outbox-dispatch", "webhooks-dispatch"]
         assert first.tick() == []
 
 
@@ -95,6 +96,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
         ("attendance-cutoffs", local("2026-03-10 08:00")),
         ("outbox-dispatch", local("2026-03-10 08:00")),  # once, for all its missed minutes
         ("task-reminders", local("2026-03-10 08:00")),
+        ("webhooks-dispatch", local("2026-03-10 08:00")),  # likewise
     ]
     assert runner.last_tick() == local("2026-03-10 08:00:05")
 

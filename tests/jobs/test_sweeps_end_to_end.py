@@ -53,7 +53,8 @@ def test_a_sweep_task_reaches_the_inbox_and_the_mailbox_once(app, world, client,
     before = (task_count(), len(notifications()), len(smtp_sink.messages))
     with school_time("2026-06-30 06:45"):
         # (the review sweep's slot too: no placement here, so it makes nothing)
-        assert [r.job.name for r in runner.tick()] == ["half-termly-reviews", "outbox-dispatch"]
+        assert [r.job.name for r in runner.tick()] == ["half-termly-reviews", "outbox-dispatch",
+                                                          "webhooks-dispatch"]
         calendar_readiness()  # a second sweep, run by hand
         run_worker()
     assert (task_count(), len(notifications()), len(smtp_sink.messages)) == before

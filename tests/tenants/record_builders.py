@@ -17,6 +17,7 @@ it never appears where it must not. A URL argument can be named for one endpoint
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
@@ -578,7 +579,7 @@ def _register_webhook_builders() -> None:
                                    event_types=[WebhookEventType.PLACEMENT_STARTED.value])
 
     def event(marker: str) -> WebhookEvent:
-        return WebhookEvent(event_id=f"evt_{next(_markers)}", event_type=WebhookEventType.PLACEMENT_STARTED,
+        return WebhookEvent(event_id=f"evt_{uuid.uuid4().hex}", event_type=WebhookEventType.PLACEMENT_STARTED,
                             dedupe_key=marker, occurred_at=now(), payload={"marker": marker})
 
     def delivery(marker: str) -> WebhookDelivery:
