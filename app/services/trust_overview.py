@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import School, SchoolRole
-from app.services.schools import KeyContacts, all_schools, key_contacts_for
+from app.services.schools import KeyContacts, all_schools, key_contacts_for_schools
 
 
 @dataclass
@@ -30,7 +30,7 @@ def trust_overview() -> TrustOverview:
     for sr in roles:
         by_school.setdefault(sr.school_id, []).append(sr)
     return TrustOverview(schools=[
-        SchoolOverview(school=s, contacts=key_contacts_for(s),
+        SchoolOverview(school=s, contacts=contacts,
                        role_holders=sorted(by_school.get(s.id, []), key=lambda r: (r.role.value, r.user.full_name)))
-        for s in schools
+        for s, contacts in zip(schools, key_contacts_for_schools(schools), strict=True)
     ])
