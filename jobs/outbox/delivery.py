@@ -24,7 +24,9 @@ def deliver_notification(notification_id: int, school_id: int | None) -> str:
         return _deliver(notification_id)
 
 
-def _deliver(notification_id: int) -> str:
+def _deliver(notification_id: int, mailer=None) -> str:
+    """Claim, send, record. `mailer`: an open `app.mail.MailConnection` shared by a batch (deliver_batch);
+    without one the message goes over a connection of its own."""
     from app.mail import MailSettings, build_message, send
 
     claimed_at = clock.now()
@@ -46,7 +48,7 @@ def _deliver(notification_id: int) -> str:
     except DBAPIError as exc:  # the database went away just after the claim: nothing was sent
         return _release_claim(notification_id, exc)
     try:
-        settings = MailSettings.from_config(current_app.config)
+        settings = mailer.settings if mailer is not None else MailSettings.from_config(current_app.config)
         message = build_message(notification, settings)
     except Exception as exc:  # ours, not SMTP's: recorded on the row like any failure
         return _record_failure(attempt, exc)
@@ -54,7 +56,10 @@ def _deliver(notification_id: int) -> str:
     # restart meanwhile would break it, and "sent" could not be recorded on it (issue 11, finding 1).
     db.session.close()
     try:
-        send(message, settings)
+        if mailer is not None:
+            mailer.send(message)
+        else:
+            send(message, settings)
     except Exception as exc:  # any failure, SMTP or ours: recorded on the row, retried, then shown as failed
         return _record_failure(attempt, exc)
     _with_database_retries(lambda: _record_sent(notification_id), f"record notification {notification_id} sent")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ from rq.job import Job, JobStatus
 
 from app import clock
 from app.models import Notification
-from jobs.connection import EMAIL, URGENT, get_queue, redis_connection
+from jobs.connection import EMAIL, URGENT, get_queue, queue_name, redis_connection
 from jobs.enqueue import enqueue, job_meta, safe_job_id
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,9 @@ def enqueue_delivery(ref: DeliveryRef, at: datetime | None = None) -> Job | None
 
 
 def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
-    """The refs whose attempt has no job waiting or running, found in one round trip. A finished or failed job
-    of that id (it ran without claiming, or its worker died) is deleted so the attempt can be enqueued again."""
+    """The refs whose attempt has no job waiting or running, its own or a batch's, found in a few round trips.
+    A finished or failed job of that id (it ran without claiming, or its worker died) is deleted so the attempt
+    can be enqueued again."""
     if not refs:
         return []
     conn = redis_connection()
@@ -96,7 +98,23 @@ def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
         if job is not None:
             job.delete()
         missing.append(ref)
-    return missing
+    return _not_in_a_live_batch(missing, conn)
+
+
+def _batch_mark(ref: DeliveryRef) -> str:
+    return f"{queue_name('outbox-batched')}:{ref.job_id}"
+
+
+def _not_in_a_live_batch(refs: list[DeliveryRef], conn) -> list[DeliveryRef]:
+    """Of these refs, the ones no batch job waiting or running will deliver (each batched attempt is marked
+    with its batch's job id; a finished, failed or orphaned batch delivers nothing more)."""
+    if not refs:
+        return []
+    marks = [m.decode() if m else None for m in conn.mget([_batch_mark(ref) for ref in refs])]
+    batch_ids = sorted({m for m in marks if m})
+    live = {job.id for job in Job.fetch_many(batch_ids, connection=conn) if job is not None
+            and job.get_status(refresh=False) in _STILL_WILL_RUN and not _orphaned(job, conn)} if batch_ids else set()
+    return [ref for ref, mark in zip(refs, marks, strict=True) if mark not in live]
 
 
 # A worker beats every few seconds while idle and at least every 30 s while a job runs (RQ's monitoring interval).
@@ -121,18 +139,36 @@ def _orphaned(job: Job, conn) -> bool:
     return (clock.now() - beat).total_seconds() > WORKER_SILENT_SECONDS
 
 
+# More first attempts than this for one queue in one commit (a sweep's emails) go as batch jobs, each over one
+# SMTP connection (jobs/outbox/batch.py); fewer (a request's few) as a job each, for the lowest latency.
+BATCH_FROM = 10
+BATCH_MARK_SECONDS = 24 * 3600
+
+
 def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
     """Enqueue the first attempt of freshly committed notifications, in one pipelined round trip. No job can
     exist yet for a first attempt; should dispatch_outbox race us to one, the claim keeps the send single."""
+    from jobs.outbox.batch import BATCH_SIZE, deliver_batch
     from jobs.outbox.delivery import deliver_notification
 
     conn = redis_connection()
-    by_queue: dict[str, list] = {}
+    by_queue: dict[str, list[DeliveryRef]] = {}
     for ref in refs:
-        data = Queue.prepare_data(deliver_notification, (ref.id, ref.school_id), job_id=ref.job_id,
-                                  result_ttl=3600, failure_ttl=7 * 24 * 3600, meta=job_meta())
-        by_queue.setdefault(ref.queue, []).append(data)
+        by_queue.setdefault(ref.queue, []).append(ref)
+    options = dict(result_ttl=3600, failure_ttl=7 * 24 * 3600, meta=job_meta())
     with conn.pipeline() as pipe:
-        for name, datas in by_queue.items():
+        for name, queued in by_queue.items():
+            if len(queued) < BATCH_FROM:
+                datas = [Queue.prepare_data(deliver_notification, (ref.id, ref.school_id), job_id=ref.job_id,
+                                            **options) for ref in queued]
+            else:
+                datas = []
+                for start in range(0, len(queued), BATCH_SIZE):
+                    part = queued[start:start + BATCH_SIZE]
+                    job_id = safe_job_id("deliver-batch", part[0].id, part[-1].id, len(part), uuid.uuid4().hex[:8])
+                    datas.append(Queue.prepare_data(deliver_batch, ([[r.id, r.school_id] for r in part],),
+                                                    job_id=job_id, timeout=600, **options))
+                    for ref in part:
+                        pipe.set(_batch_mark(ref), job_id, ex=BATCH_MARK_SECONDS)
             get_queue(name, conn).enqueue_many(datas, pipeline=pipe)
         pipe.execute()
