@@ -33,7 +33,7 @@ def _names(model_class, label: str, attribute: str, context, wanted: int) -> dic
         ids = {getattr(row, attribute, None) for row in rows} | {wanted}
         ids.discard(None)
         cache.update(db.session.execute(select(model_class.id, getattr(model_class, label))
-                                        .where(model_class.id.in_(ids))).tuples().all())
+                                        .where(model_class.id.in_(ids))).all())
         cache.setdefault(wanted, None)
     return cache
 
@@ -95,11 +95,15 @@ def role_grants_for(school_id: int, limit: int = 20) -> list[dict]:
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school_role_granted",
                                                          AuditEvent.school_id == school_id)
                                 .order_by(AuditEvent.at.desc()).limit(limit)).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    role_ids = {int(e.record_id) for e in events if e.record_id}
+    actors = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
+    current = set(db.session.scalars(select(SchoolRole.id).where(SchoolRole.id.in_(role_ids)))) if role_ids else set()
     grants = []
     for event in events:
-        actor = db.session.get(User, event.actor_id) if event.actor_id else None
         person, _, role = (event.detail or "").partition(": ")
-        current = db.session.get(SchoolRole, int(event.record_id)) if event.record_id else None
         grants.append({"at": event.at, "person": person or "someone", "role": role,
-                       "by": actor.full_name if actor else "the trust", "current": current is not None})
+                       "by": actors.get(event.actor_id) or "the trust",
+                       "current": event.record_id is not None and int(event.record_id) in current})
     return grants

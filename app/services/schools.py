@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import LAContact, LAContactKind, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
@@ -45,7 +45,7 @@ class KeyContacts:
 
 def _holders_by_school(school_ids: list[int]) -> dict[int, dict[SchoolRoleName, list[SchoolRole]]]:
     rows = db.session.scalars(
-        select(SchoolRole).where(SchoolRole.school_id.in_(school_ids)).options(selectinload(SchoolRole.user))
+        select(SchoolRole).where(SchoolRole.school_id.in_(school_ids)).options(joinedload(SchoolRole.user))
     )
     out: dict[int, dict[SchoolRoleName, list[SchoolRole]]] = {}
     for sr in rows:
@@ -55,7 +55,7 @@ def _holders_by_school(school_ids: list[int]) -> dict[int, dict[SchoolRoleName, 
 
 
 def trust_contact_lines() -> list[ContactLine]:
-    rows = db.session.scalars(select(TrustRole).options(selectinload(TrustRole.user)))
+    rows = db.session.scalars(select(TrustRole).options(joinedload(TrustRole.user)))
     by_role: dict[TrustRoleName, list[User]] = {}
     for tr in rows:
         if tr.user.is_active:
@@ -78,7 +78,7 @@ def key_contacts_for_schools(schools: list[School]) -> list[KeyContacts]:
     holders = _holders_by_school([s.id for s in schools])
     las = {la.id: la for la in db.session.scalars(
         select(LocalAuthority).where(LocalAuthority.id.in_({s.local_authority_id for s in schools}))
-        .options(selectinload(LocalAuthority.contacts)))}
+        .options(joinedload(LocalAuthority.contacts))).unique()}
     trusts = {t.id: t for t in db.session.scalars(select(Trust).where(Trust.id.in_({s.trust_id for s in schools})))}
     trust_lines = trust_contact_lines()
     return [_key_contacts(s, holders.get(s.id, {}), las[s.local_authority_id], trusts[s.trust_id].name,
