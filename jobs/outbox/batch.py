@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from itertools import groupby
 
 from flask import current_app
 
@@ -34,10 +35,12 @@ def deliver_batch(items: list[list[int | None]]) -> dict[str, int]:
     with _app_context():
         settings = MailSettings.from_config(current_app.config)
         with MailConnection(settings) as mailer:
-            for notification_id, school_id in items:
+            # One tenant scope for each run of the same school's emails (a sweep's are mostly one school's).
+            for school_id, run in groupby(items, key=lambda item: item[1]):
                 scope = (in_school(school_id) if school_id is not None
                          else in_system("outbox: deliver a notification that belongs to no school"))
                 with scope:
-                    outcomes[_deliver(notification_id, mailer)] += 1
+                    for notification_id, _ in run:
+                        outcomes[_deliver(notification_id, mailer)] += 1
         log.info("outbox batch: %s over %s SMTP connection(s)", dict(outcomes), mailer.connections)
     return {**outcomes, "smtp_connections": mailer.connections}

@@ -153,7 +153,7 @@ def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
 
     conn = redis_connection()
     by_queue: dict[str, list[DeliveryRef]] = {}
-    for ref in refs:
+    for ref in sorted(refs, key=lambda r: (r.school_id or 0, r.id)):  # a batch's emails grouped by school
         by_queue.setdefault(ref.queue, []).append(ref)
     options = dict(result_ttl=3600, failure_ttl=7 * 24 * 3600, meta=job_meta())
     with conn.pipeline() as pipe:
