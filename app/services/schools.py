@@ -43,13 +43,14 @@ class KeyContacts:
     trust_lines: list[ContactLine]
 
 
-def _holders_by_school(school_ids: list[int]) -> dict[int, dict[SchoolRoleName, list[SchoolRole]]]:
-    rows = db.session.scalars(
-        select(SchoolRole).where(SchoolRole.school_id.in_(school_ids)).options(joinedload(SchoolRole.user))
-    )
+def _holders_by_school(school_ids: list[int], roles: list[SchoolRole] | None = None
+                       ) -> dict[int, dict[SchoolRoleName, list[SchoolRole]]]:
+    if roles is None:
+        roles = list(db.session.scalars(
+            select(SchoolRole).where(SchoolRole.school_id.in_(school_ids)).options(joinedload(SchoolRole.user))))
     out: dict[int, dict[SchoolRoleName, list[SchoolRole]]] = {}
-    for sr in rows:
-        if sr.user.is_active:
+    for sr in roles:
+        if sr.school_id in school_ids and sr.user.is_active:
             out.setdefault(sr.school_id, {}).setdefault(sr.role, []).append(sr)
     return out
 
@@ -70,12 +71,13 @@ def key_contacts_for(school: School) -> KeyContacts:
     return key_contacts_for_schools([school])[0]
 
 
-def key_contacts_for_schools(schools: list[School]) -> list[KeyContacts]:
-    """Each school's key contacts, loaded together: the role holders of every school in one query, the LAs
-    with their contacts in two, the trust's lines once (the trust pages list fifty schools: issue 18)."""
+def key_contacts_for_schools(schools: list[School], roles: list[SchoolRole] | None = None) -> list[KeyContacts]:
+    """Each school's key contacts, loaded together: the role holders of every school in one query (or from
+    `roles`, every school role with its user, when the caller has them), the LAs with their contacts in one,
+    the trust's lines once (the trust pages list fifty schools: issue 18)."""
     if not schools:
         return []
-    holders = _holders_by_school([s.id for s in schools])
+    holders = _holders_by_school([s.id for s in schools], roles)
     las = {la.id: la for la in db.session.scalars(
         select(LocalAuthority).where(LocalAuthority.id.in_({s.local_authority_id for s in schools}))
         .options(joinedload(LocalAuthority.contacts))).unique()}
