@@ -53,7 +53,8 @@ class PageResult:
         return self.url.startswith("/trust") or self.url.startswith("/admin")
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "max_statements": max(self.statements, default=None)}
+        return {**asdict(self), "max_statements": max(self.statements, default=None),
+                "min_statements": min(self.statements, default=None)}
 
 
 def world_ids(busiest_school_id: int | None = None) -> dict:
@@ -242,6 +243,8 @@ def table(pages: list[PageResult]) -> str:
         if p.note:
             lines.append(f"{p.url:<72} {p.note}")
             continue
-        lines.append(f"{p.url:<72} {p.role:<28} {max(p.statements, default=0):>5} {p.p50_ms:>8} {p.p95_ms:>8} "
+        low, high = min(p.statements, default=0), max(p.statements, default=0)
+        counts = f"{low}" if low == high else f"{low}-{high}"  # a request that also touched the session: more
+        lines.append(f"{p.url:<72} {p.role:<28} {counts:>5} {p.p50_ms:>8} {p.p95_ms:>8} "
                      f"{(p.bytes or 0) / 1024:>6.0f}")
     return "\n".join(lines)

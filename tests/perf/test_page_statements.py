@@ -18,10 +18,10 @@ MAX_STATEMENTS = 12
 # (the pupil record, the dashboard's cards) read one table each; reviews, QA and provider pages are being split
 # by others (app/services/reviews.py, qa.py, app/views/providers.py) and were left alone here.
 OVER_TARGET = {
-    "school.dashboard": 39, "pupils.show": 31, "trust.index": 24, "oversight.trust_report": 25,
+    "school.dashboard": 39, "pupils.show": 31, "trust.index": 23, "oversight.trust_report": 25,
     "oversight.trust_report_pdf": 20, "governors.index": 18, "api.report_figures": 17, "providers.show": 16,
-    "placements.show": 15, "placements.edit": 15, "reviews.index": 15, "api.due_reviews": 14,
-    "trust.contacts": 13, "placements.new": 13, "qa.index": 13, "staff.index": 13, "oversight.safeguarding": 13,
+    "placements.edit": 14, "reviews.index": 15, "api.due_reviews": 14,
+    "placements.new": 13, "qa.index": 13, "oversight.safeguarding": 13,
 }
 SMALL = Sizes(schools=2, placements=6, pupils=20, providers=6, history=1, history_items_per_placement_year=3)
 
