@@ -44,6 +44,15 @@ class Sizes:
     history: int = 1  # multiplier on two years of history
     history_items_per_placement_year: int = 40  # reviews, attendance prompts, welfare checks... per year
 
+    @classmethod
+    def scaled(cls, scale: float, history: int = 1) -> Sizes:
+        """The same trust's shape at `scale` times its size (0.1: 5 schools, 300 placements), for iterating on a
+        shared machine; the full size is scale 1."""
+        full = cls()
+        return cls(schools=max(2, round(full.schools * scale)), placements=max(4, round(full.placements * scale)),
+                   pupils=max(20, round(full.pupils * scale)), providers=max(6, round(full.providers * scale)),
+                   history=history)
+
 
 def _copy_rows(conn, table, columns: list[str], rows) -> int:
     """COPY on PostgreSQL (fast for millions of rows), executemany elsewhere."""
@@ -65,7 +74,7 @@ def _copy_rows(conn, table, columns: list[str], rows) -> int:
         if secured:
             conn.execute(text(f'ALTER TABLE "{table.name}" ENABLE ROW LEVEL SECURITY'))
     else:
-        conn.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+        conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
     return len(rows)
 
 
@@ -210,27 +219,30 @@ def generate_pupils_and_placements(sizes: Sizes, school_ids, rnd: random.Random)
             "weekly_sessions": len(session_rows)}
 
 
-def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random.Random, log=print) -> dict:
-    """Completed tasks and sent notifications: what two years (times `history`) of AP work leaves behind."""
+def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random.Random, log=print,
+                     before_years: int = 0) -> dict:
+    """Completed tasks and sent notifications: what two years (times `history`) of AP work leaves behind, ending
+    `before_years` years ago (to add older history to a generated trust, see `add_history`)."""
     from app.models import Notification, Task
 
     per_school = sizes.placements // len(school_ids)
     items_per_school = per_school * sizes.history_items_per_placement_year * 2 * sizes.history
-    start = now() - timedelta(days=730 * sizes.history)
-    span = (now() - timedelta(days=1) - start).total_seconds()
+    end = now() - timedelta(days=1 + 365 * before_years)
+    start = end - timedelta(days=730 * sizes.history)
+    span = (end - start).total_seconds()
     total_tasks = total_notes = 0
     for n, sid in enumerate(school_ids):
         task_rows, note_rows = [], []
         recipient = users_by_school_role[(sid, SchoolRoleName.AP_LEADER.value)]
         for i in range(items_per_school):
             at = start + timedelta(seconds=rnd.random() * span)
-            key = f"hist-{sid}-{i}"
+            key = f"hist-{before_years}-{sid}-{i}"
             task_rows.append((sid, "half_termly_review" if i % 8 == 0 else "attendance_unconfirmed",
                               f"Historic item {i}", "ap_leader", at, at + timedelta(hours=2), False, "done",
                               recipient, at + timedelta(hours=1), key, 0, at, None))
             note_rows.append((sid, key, "staff", f"ap_leader.{sid}@bench.example.org", recipient, "task_created",
                               json.dumps({}), f"Historic {i}", "body", False, "immediate", "sent", 1, at,
-                              f"<hist-{sid}-{i}@bench.example.org>", at, at))
+                              f"<{key}@bench.example.org>", at, at))
         with db.engine.begin() as conn:
             total_tasks += _copy_tasks(conn, Task, task_rows)
             total_notes += _copy_rows(conn, Notification.__table__, [
@@ -273,12 +285,13 @@ def generate_due_items(sizes: Sizes, school_ids, rnd: random.Random) -> dict:
 
 
 
-def _past_school_days(years: int) -> list:
-    """Weekdays of the last `years` years before today outside August and the Christmas fortnight: near enough
-    the school days for history rows (the benchmark measures that pages and sweeps do not read them)."""
+def _past_school_days(years: int, before_years: int = 0) -> list:
+    """Weekdays of `years` years before today (or before `before_years` ago) outside August and the Christmas
+    fortnight: near enough the school days for history rows (the benchmark measures that pages and sweeps do not
+    read them)."""
 
-    days, day = [], today() - timedelta(days=1)
-    first = today() - timedelta(days=365 * years)
+    day = today() - timedelta(days=1 + 365 * before_years)
+    days, first = [], day - timedelta(days=365 * years)
     while day >= first:
         if day.weekday() < 5 and day.month != 8 and not (day.month == 12 and day.day > 20) \
                 and not (day.month == 1 and day.day < 3):
@@ -287,14 +300,15 @@ def _past_school_days(years: int) -> list:
     return days
 
 
-def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, log=print) -> dict:
+def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, log=print,
+                                before_years: int = 0) -> dict:
     """Two years (times `history`) of confirmed attendance sessions for every active placement, from its weekly
     pattern: mostly attended (B), some late, some absent with a reason or none (N)."""
     from datetime import datetime
 
     from app.models import AttendanceSession, Placement, WeeklySession
 
-    days = _past_school_days(2 * sizes.history)
+    days = _past_school_days(2 * sizes.history, before_years)
     by_weekday: dict[int, list] = {}
     for day in days:
         by_weekday.setdefault(day.weekday(), []).append(day)
@@ -329,3 +343,23 @@ def generate_attendance_history(sizes: Sizes, school_ids, rnd: random.Random, lo
         if n % 10 == 9:
             log(f"  attendance history: {n + 1}/{len(school_ids)} schools, {total} sessions")
     return {"attendance_sessions": total}
+
+
+def add_history(sizes: Sizes, times: int, seed: int = 11, log=print) -> dict:
+    """Make a trust generated at `sizes.history` hold `times` as much history: the extra years go before the
+    existing ones (same schools, placements and patterns). Cheaper than generating again at the larger size."""
+    from app.models import School, SchoolRole
+    from tenants import system_scope
+
+    extra = Sizes(**{**sizes.__dict__, "history": sizes.history * (times - 1)})
+    if extra.history <= 0:
+        return {}
+    rnd = random.Random(seed)
+    with system_scope("benchmark: older history for a generated trust"):
+        with db.engine.connect() as conn:
+            school_ids = list(conn.execute(select(School.id).order_by(School.id)).scalars())
+            users = {(r.school_id, getattr(r.role, "value", r.role)): r.user_id for r in conn.execute(
+                select(SchoolRole.school_id, SchoolRole.role, SchoolRole.user_id))}
+        counts = generate_history(extra, school_ids, users, rnd, log, before_years=2 * sizes.history)
+        counts.update(generate_attendance_history(extra, school_ids, rnd, log, before_years=2 * sizes.history))
+    return counts

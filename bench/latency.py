@@ -72,7 +72,17 @@ def measure(database_url: str, redis_url: str, instant: str, expected_emails: in
             }
     finally:
         stop.set()
-        worker.terminate()
-        worker.wait(30)
+        _stop_worker(worker)
         sink.stop()
     return result
+
+
+def _stop_worker(worker: subprocess.Popen, grace: float = 30.0) -> None:
+    """SIGTERM (a warm shutdown: the job in hand finishes), then SIGKILL after `grace` seconds. A forking worker
+    busy with a long batch did not stop within 30 s and `wait` raised, losing the run's figures (issue 18)."""
+    worker.terminate()
+    try:
+        worker.wait(grace)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(10)

@@ -48,7 +48,7 @@ def create_database(server_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def build(database_url: str, redis_url: str, history: int, instant: str) -> dict:
+def build(database_url: str, redis_url: str, history: int, instant: str, scale: float = 1.0) -> dict:
     import flask_migrate
 
     from app import create_app
@@ -62,7 +62,8 @@ def build(database_url: str, redis_url: str, history: int, instant: str) -> dict
         flask_migrate.upgrade()
         t0 = time.perf_counter()
         with running_as_if(datetime.fromisoformat(instant).replace(tzinfo=SCHOOL_TZ)):
-            counts = generate(Sizes(history=history), log=lambda m: print(m, flush=True))
+            sizes = Sizes(history=history) if scale == 1.0 else Sizes.scaled(scale, history)
+            counts = generate(sizes, log=lambda m: print(m, flush=True))
         counts["generate_seconds"] = round(time.perf_counter() - t0, 1)
         from app.extensions import db
 

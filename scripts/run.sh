@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set everything up and run AP Hub on its embedded defaults, demo trust included: the web app, an RQ worker
-# (with its scheduler), the periodic runner and a Redis. Needs only Python 3.11+; uses redis-server where it
+# Set everything up and run AP Hub on its embedded defaults, demo trust included: the web app, two RQ workers
+# (email with --simple, the rest forking; each with its scheduler), the periodic runner and a Redis. Needs only Python 3.11+; uses redis-server where it
 # is installed, else an in-memory stand-in. Ctrl-C (or SIGTERM) stops everything it started.
 #
 #   scripts/run.sh                 # http://127.0.0.1:5000
@@ -113,8 +113,11 @@ else
     wait_for_port "$redis_port" 15 "Redis"
 fi
 
-say "Jobs: an RQ worker with its scheduler, and the periodic runner"
-start worker "$FLASK" jobs worker
+say "Jobs: an email worker (--simple: jobs in-process), a worker for the rest, and the periodic runner"
+# As in the Procfile and deploy/systemd: email is served by a --simple worker (a sweep's emails in batches over
+# one SMTP connection, no fork per job); sweeps and other work by a forking one (a work-horse per job).
+start mail-worker "$FLASK" jobs worker --simple --queues urgent,email
+start worker "$FLASK" jobs worker --queues sweeps,default
 if "$FLASK" jobs cron --help >/dev/null 2>&1; then
     start cron "$FLASK" jobs cron
 else

@@ -27,11 +27,13 @@ def record_label(model) -> str:
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
-def school_record_or_404(model, record_id: int, *, include_archived: bool = False, what: str | None = None):
+def school_record_or_404(model, record_id: int, *, include_archived: bool = False, what: str | None = None,
+                         options: tuple = ()):
     """The current school's record of this model (archived ones only with `include_archived`), or
-    `RecordNotFound`. The scoping adds the school to the look-up; outside a school scope it refuses."""
+    `RecordNotFound`. The scoping adds the school to the look-up; outside a school scope it refuses.
+    `options`: loader options (the relationships a page shows, loaded with the record)."""
     require_school_id()
-    record = hooks().session().get(model, record_id)
+    record = hooks().session().get(model, record_id, options=list(options))
     if record is None or (not include_archived and getattr(record, "archived_at", None) is not None):
         raise RecordNotFound(what or record_label(model))
     return record

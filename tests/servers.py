@@ -79,6 +79,7 @@ class SmtpSink:
     messages: list[Message] = field(default_factory=list)
     refuse: bool = False
     refuse_code: str | None = None  # what `refuse` answers; None: "451 4.3.0 try again later"
+    refuse_next: int = 0  # answer 451 to this many of the next messages, then accept again
     # Seconds to wait after keeping a message before answering 250: the server has it, the client does not
     # know yet (the window in which a killed worker leaves a sent message unrecorded).
     delay: float = 0.0
@@ -92,6 +93,9 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         if self.refuse:
             return self.refuse_code or "451 4.3.0 try again later"
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 4.3.0 try again later"
         if self.crash:
             server.transport.abort()
             return "421 4.3.0 crashed"  # never reaches the client: the connection is gone
@@ -122,6 +126,7 @@ class SmtpSink:
             self.messages.clear()
         self.refuse = False
         self.refuse_code = None
+        self.refuse_next = 0
         self.delay = 0.0
         self.on_data = None
         self.crash = False

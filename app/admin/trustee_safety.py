@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -23,6 +24,20 @@ def type_formatters(base: dict | None) -> dict:
     return {**(base or typefmt.BASE_FORMATTERS), datetime: local_time}
 
 
+def _names(model_class, label: str, attribute: str, context, wanted: int) -> dict[int, str]:
+    """Names by id for every row of the list page being drawn, read in one query on its first cell and kept on
+    `g` for the request: a query per row grew the audit list with its rows (issue 18)."""
+    cache = g.setdefault("_admin_names", {}).setdefault((model_class.__name__, attribute), {})
+    if wanted not in cache:
+        rows = (context.get("data") if context is not None else None) or []
+        ids = {getattr(row, attribute, None) for row in rows} | {wanted}
+        ids.discard(None)
+        cache.update(db.session.execute(select(model_class.id, getattr(model_class, label))
+                                        .where(model_class.id.in_(ids))).all())
+        cache.setdefault(wanted, None)
+    return cache
+
+
 def person_name(attribute: str):
     """A column formatter showing the person an id column names, by name."""
 
@@ -32,8 +47,8 @@ def person_name(attribute: str):
         user_id = getattr(model, attribute, None)
         if user_id is None:
             return ""
-        user = db.session.get(User, user_id)
-        return escape(user.full_name) if user is not None else f"#{user_id}"
+        full_name = _names(User, "full_name", attribute, context, user_id).get(user_id)
+        return escape(full_name) if full_name is not None else f"#{user_id}"
 
     return formatter
 
@@ -45,8 +60,8 @@ def school_name(attribute: str):
         school_id = getattr(model, attribute, None)
         if school_id is None:
             return ""
-        school = db.session.get(School, school_id)
-        return escape(school.name) if school is not None else f"#{school_id}"
+        school = _names(School, "name", attribute, context, school_id).get(school_id)
+        return escape(school) if school is not None else f"#{school_id}"
 
     return formatter
 
@@ -80,11 +95,15 @@ def role_grants_for(school_id: int, limit: int = 20) -> list[dict]:
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school_role_granted",
                                                          AuditEvent.school_id == school_id)
                                 .order_by(AuditEvent.at.desc()).limit(limit)).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    role_ids = {int(e.record_id) for e in events if e.record_id}
+    actors = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
+    current = set(db.session.scalars(select(SchoolRole.id).where(SchoolRole.id.in_(role_ids)))) if role_ids else set()
     grants = []
     for event in events:
-        actor = db.session.get(User, event.actor_id) if event.actor_id else None
         person, _, role = (event.detail or "").partition(": ")
-        current = db.session.get(SchoolRole, int(event.record_id)) if event.record_id else None
         grants.append({"at": event.at, "person": person or "someone", "role": role,
-                       "by": actor.full_name if actor else "the trust", "current": current is not None})
+                       "by": actors.get(event.actor_id) or "the trust",
+                       "current": event.record_id is not None and int(event.record_id) in current})
     return grants

@@ -47,6 +47,8 @@ class Notification(TenantScopedMixin, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_notifications_due", "status", "next_attempt_at"),
         Index("ix_notifications_reclaimed_at", "reclaimed_at"),  # queue health counts the possible duplicates
+        # A record's notices (a placement's 7.12 notices, a pupil's timeline) are found by what they are about.
+        Index("ix_notifications_about", "about_type", "about_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -304,6 +304,26 @@ def attendance_percentage(records: Iterable[SessionMark]) -> float | None:
     return 100 * attended / possible if possible else None
 
 
+def counted_codes() -> tuple[frozenset[str], frozenset[str]]:
+    """Policy 4.5 (monitoring attendance), for counting in SQL: the register codes that are possible sessions
+    and those that count as attended, exactly as `attendance_percentage` counts them one by one."""
+    possible = frozenset(c for c, code in REGISTER_CODES.items() if code.is_possible)
+    attended = frozenset(c for c, code in REGISTER_CODES.items() if code.counts_as_attendance)
+    return possible, attended
+
+
+def fixed_codes() -> dict[SessionKind, str]:
+    """Policy 9.6 and section 10, for counting in SQL: the code a session of each kind has whatever is stored
+    (C2 for a part-time timetable, C for flexi-schooling at home); a provision session has its own."""
+    return dict(_FIXED_CODE)
+
+
+def percentage_from_counts(attended: int, possible: int) -> float | None:
+    """Policy 4.5: `attendance_percentage` from the counts of attended and possible sessions (None without a
+    possible session)."""
+    return 100 * attended / possible if possible else None
+
+
 def persistently_absent(percentage: float | None, threshold: float = PERSISTENT_ABSENCE_THRESHOLD) -> bool:
     """Policy 4.5 (monitoring attendance): whether attendance is below the persistent-absence threshold, so the
     school and trust views list the pupil. No possible session yet (None) is not low attendance; exactly the

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.audit import record_event
 from app.clock import local_now, now
@@ -183,8 +184,10 @@ def deactivate_leaver(user: User, by: User) -> None:
 
 
 def school_staff(school_id: int) -> list[User]:
+    """The school's staff with their roles (read with them: the page lists each person's roles)."""
     ids = select(SchoolRole.user_id).where(SchoolRole.school_id == school_id)
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.full_name)))
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).options(selectinload(User.school_roles))
+                                   .order_by(User.full_name)))
 
 
 def remove_from_school(user_id: int, school_id: int, by: User) -> User | None:

@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import abort
+from flask import abort, g, has_app_context
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.clock import now
 from app.extensions import db
@@ -41,11 +42,25 @@ def revoke(user: User, token_id: int) -> None:
         db.session.commit()
 
 
+# A token's use is recorded at most this often: writing and committing it on every request was half of an
+# API request's statements (issue 18), and the account page shows it to the minute.
+USE_RECORDED_EVERY = timedelta(minutes=1)
+
+
+def _token(raw: str) -> ApiToken | None:
+    """The token row with its holder, looked up once per request (the throttle and the route both ask)."""
+    cache = g.setdefault("_api_tokens", {}) if has_app_context() else {}
+    if raw not in cache:
+        cache[raw] = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                                       .where(ApiToken.token_hash == _hash(raw)))
+    return cache[raw]
+
+
 def is_live(raw: str) -> bool:
     """Whether a token would be accepted, without recording a use (the throttle asks before the route does)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return False
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
+    token = _token(raw)
     return (token is not None and token.revoked_at is None and token.user.is_active
             and (token.expires_at is None or token.expires_at > now()))
 
@@ -54,13 +69,15 @@ def user_for_token(raw: str) -> User | None:
     """The token's holder, if the token is live. Records when it was last used."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
+    token = _token(raw)
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= now():
         return None
     if not token.user.is_active:
         return None
-    token.last_used_at = now()
-    db.session.commit()
+    at = now()
+    if token.last_used_at is None or token.last_used_at <= at - USE_RECORDED_EVERY:
+        token.last_used_at = at
+        db.session.commit()
     return token.user

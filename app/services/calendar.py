@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask import g, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -59,6 +60,22 @@ def calendar_for_schools(school_ids: Iterable[int]) -> dict[int, SchoolCalendar]
     if scope is not None and scope.kind is ScopeKind.SCHOOL and any(i != scope.school_id for i in ids):
         # Inside one school's scope the other calendars would silently come back empty.
         raise TenantScopeError("another school's calendar was asked for inside a school scope; use system_scope()")
+    cached = _calendars_read_in_this_request()
+    wanted = [i for i in ids if i not in cached]
+    if wanted:
+        cached.update(_load_calendars(wanted))
+    return {i: cached[i] for i in ids}
+
+
+def _calendars_read_in_this_request() -> dict[int, SchoolCalendar]:
+    """Calendars already read by this GET request: its dashboard's cards each asked for the school's calendar
+    (three times two queries, issue 18). Only a GET, which changes no dates; elsewhere nothing is kept."""
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        return g.setdefault("_school_calendars", {})
+    return {}
+
+
+def _load_calendars(ids: list[int]) -> dict[int, SchoolCalendar]:
     half_terms: dict[int, list[HalfTermDates]] = {i: [] for i in ids}
     training_days: dict[int, list[dt.date]] = {i: [] for i in ids}
     if ids:

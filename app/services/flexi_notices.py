@@ -62,6 +62,8 @@ def notify_la_of_agreement(agreement: FlexiAgreement, event: str) -> Notificatio
 
 
 def notices_for(agreement: FlexiAgreement) -> list[Notification]:
+    """Found by what they are about (the pupil: ix_notifications_about), then by key among those few."""
     prefix = f"flexi-agreement:{agreement.id}:"
-    return list(db.session.scalars(select(Notification).where(Notification.dedupe_key.startswith(prefix))
-                                   .order_by(Notification.id)))
+    return list(db.session.scalars(select(Notification).where(
+        Notification.about_type == "pupil", Notification.about_id == agreement.pupil_id,
+        Notification.dedupe_key.startswith(prefix)).order_by(Notification.id)))

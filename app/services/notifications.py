@@ -11,16 +11,13 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from jinja2 import TemplateNotFound
-from redis.exceptions import RedisError
-from sqlalchemy import event, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from app.clock import local_now, now
+from app.clock import local_now
 from app.extensions import db
 from app.mail import message_id_for
 from app.models import (
@@ -34,6 +31,13 @@ from app.models import (
     School,
     User,
 )
+from app.services.outbox_enqueue import _KNOWN_ABSENT, _pending_keys
+from app.services.outbox_enqueue import install_outbox_enqueue as install_outbox_enqueue
+from app.services.outbox_status import NoticesPage as NoticesPage
+from app.services.outbox_status import OutboxCounts as OutboxCounts
+from app.services.outbox_status import external_notices as external_notices
+from app.services.outbox_status import outbox_counts as outbox_counts
+from app.services.outbox_status import retry_failed_notifications as retry_failed_notifications
 from app.services.webhooks import la_notice_queued
 from tenants import current_school_id, system_scope
 
@@ -127,17 +131,6 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
     db.session.add(notification)  # its delivery is enqueued after commit (see _note_new_immediate)
     _pending_keys(db.session())[dedupe_key] = notification
     return notification
-
-
-_PENDING_KEYS = "aphub_outbox_pending_keys"
-
-
-def _pending_keys(session: Session) -> dict[str, Notification]:
-    return session.info.setdefault(_PENDING_KEYS, {})
-
-
-_KNOWN_ABSENT = "aphub_outbox_known_absent"
-
 
 def prefetch_notification_keys(keys: Iterable[str]) -> None:
     """Look many dedupe keys up at once; the ones not found are remembered as absent for this transaction, so
@@ -264,148 +257,3 @@ def send_test_email(user: User) -> Notification:
             db.session.rollback()
             notification = existing_notification(key)
     return notification
-
-
-# --- reading the outbox --------------------------------------------------------------------------------------
-
-
-@dataclass
-class NoticesPage:
-    items: list[Notification]
-    page: int
-    per_page: int
-    has_next: bool
-
-
-def external_notices(page: int = 1, per_page: int = 50) -> NoticesPage:
-    """What the current school sent outside the trust (LA, VSH, social workers, parents), newest first: how a
-    school shows it informed the LA. Runs in the school's scope, so only its own rows are seen."""
-    page = max(page, 1)
-    rows = list(db.session.scalars(
-        select(Notification).where(Notification.audience.in_(EXTERNAL_AUDIENCES))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * per_page).limit(per_page + 1)
-    ))
-    return NoticesPage(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
-
-
-@dataclass
-class OutboxCounts:
-    by_status: dict[str, int]
-    oldest_pending_at: datetime | None  # the oldest immediate notification still waiting
-    # Sent after a worker stopped mid-send and the row was put back: the server may have had it twice.
-    may_be_duplicates: int = 0
-
-    @property
-    def oldest_pending_age_seconds(self) -> int | None:
-        return None if self.oldest_pending_at is None else int((now() - self.oldest_pending_at).total_seconds())
-
-
-# The states that need watching. Sent rows are history: counting them would grow with every year.
-_WATCHED = (NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.FAILED)
-
-
-def outbox_counts() -> OutboxCounts:
-    """Counts of waiting, sending and failed notifications for queue health (needs a trust or system scope:
-    it spans schools). Reads only those rows, through the status index."""
-    by_status = {s.value: 0 for s in _WATCHED}
-    for status, count in db.session.execute(
-        select(Notification.status, func.count()).where(Notification.status.in_(_WATCHED))
-        .group_by(Notification.status)
-    ):
-        by_status[NotificationStatus(status).value] = count
-    oldest = db.session.scalar(
-        select(func.min(Notification.created_at)).where(Notification.status == NotificationStatus.PENDING,
-                                                        Notification.delivery == Delivery.IMMEDIATE)
-    )
-    may_be_duplicates = db.session.scalar(
-        select(func.count()).where(Notification.reclaimed_at.is_not(None),
-                                   Notification.status == NotificationStatus.SENT))
-    return OutboxCounts(by_status=by_status, oldest_pending_at=oldest, may_be_duplicates=may_be_duplicates)
-
-
-# --- retrying by hand ----------------------------------------------------------------------------------------
-
-
-def retry_failed_notifications(ids: Iterable[int] | None = None, actor_id: int | None = None) -> list[int]:
-    """Failed → pending, due now, attempts kept (so the history shows every try); each retry is audited.
-    With no ids, every failed notification. Commits. Needs a scope that sees the rows (trust admin, CLI)."""
-    from app.audit import record_event
-
-    query = select(Notification).where(Notification.status == NotificationStatus.FAILED)
-    if ids is not None:
-        ids = [int(i) for i in ids]
-        if not ids:
-            return []
-        query = query.where(Notification.id.in_(ids))
-    retried = []
-    at = now()
-    for notification in db.session.scalars(query.order_by(Notification.id)):
-        notification.status = NotificationStatus.PENDING
-        notification.next_attempt_at = at
-        notification.claimed_at = None
-        record_event(db.session, "notification_retry", "Notification", notification.id,
-                     school_id=notification.school_id, actor_id=actor_id,
-                     detail=f"retried after {notification.attempts} attempts; last error: "
-                            f"{notification.last_error or 'none'}"[:500])
-        retried.append(notification)
-    db.session.flush()
-    for notification in retried:
-        _enqueue_after_commit(db.session(), notification)
-    db.session.commit()
-    return [n.id for n in retried]
-
-
-# --- after commit: put delivery on a queue -------------------------------------------------------------------
-
-_TO_ENQUEUE = "aphub_outbox_to_enqueue"
-
-
-def _enqueue_after_commit(session: Session, notification: Notification) -> None:
-    from jobs.outbox import DeliveryRef
-
-    session.info.setdefault(_TO_ENQUEUE, []).append(DeliveryRef.of(notification))
-
-
-def _note_new_immediate(session: Session, flush_context) -> None:
-    """New immediate notifications have their ids once flushed: note them for enqueueing after the commit."""
-    for obj in session.new:
-        if isinstance(obj, Notification) and obj.delivery is Delivery.IMMEDIATE \
-                and obj.status is NotificationStatus.PENDING:
-            _enqueue_after_commit(session, obj)
-
-
-def _enqueue_committed(session: Session) -> None:
-    refs = session.info.pop(_TO_ENQUEUE, None)
-    if not refs:
-        return
-    from jobs.outbox import enqueue_new_deliveries
-
-    try:
-        # One Redis round trip for the lot: a sweep can queue thousands of emails in one commit.
-        enqueue_new_deliveries(refs)
-    except RedisError as exc:
-        log.warning("Redis unreachable (%s): %s committed notification(s) left for dispatch_outbox", exc, len(refs))
-    except Exception:  # the commit has happened: nothing may undo it now; dispatch_outbox finds the rows
-        log.warning("%s notification(s) committed but not enqueued; dispatch_outbox will deliver them", len(refs),
-                    exc_info=True)
-
-
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: its rows are gone
-        session.info.pop(_TO_ENQUEUE, None)
-
-
-def _forget_pending_keys(session: Session, transaction) -> None:
-    if transaction.parent is None:  # committed rows are found by the query; rolled-back ones are gone
-        session.info.pop(_PENDING_KEYS, None)
-        session.info.pop(_KNOWN_ABSENT, None)  # another transaction may queue them from now on
-
-
-def install_outbox_enqueue(session_target) -> None:
-    """Bound once, from the app factory, on the session class."""
-    if not event.contains(session_target, "after_commit", _enqueue_committed):
-        event.listen(session_target, "after_flush", _note_new_immediate)
-        event.listen(session_target, "after_transaction_end", _forget_pending_keys)
-        event.listen(session_target, "after_commit", _enqueue_committed)
-        event.listen(session_target, "after_soft_rollback", _forget_rolled_back)

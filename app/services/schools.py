@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import LAContact, LAContactKind, School, SchoolRole, TrustRole, User
+from app.models import LAContact, LAContactKind, LocalAuthority, School, SchoolRole, Trust, TrustRole, User
 from app.roles import KEY_CONTACT_ROLES, SchoolRoleName, TrustRoleName
 
 # The LA lines of the policy's key contacts page. The LA's other contacts (AP notices, SEND casework) are
@@ -43,19 +43,20 @@ class KeyContacts:
     trust_lines: list[ContactLine]
 
 
-def _holders_by_school_role(school_id: int) -> dict[SchoolRoleName, list[SchoolRole]]:
-    rows = db.session.scalars(
-        select(SchoolRole).where(SchoolRole.school_id == school_id).options(selectinload(SchoolRole.user))
-    )
-    out: dict[SchoolRoleName, list[SchoolRole]] = {}
-    for sr in rows:
-        if sr.user.is_active:
-            out.setdefault(sr.role, []).append(sr)
+def _holders_by_school(school_ids: list[int], roles: list[SchoolRole] | None = None
+                       ) -> dict[int, dict[SchoolRoleName, list[SchoolRole]]]:
+    if roles is None:
+        roles = list(db.session.scalars(
+            select(SchoolRole).where(SchoolRole.school_id.in_(school_ids)).options(joinedload(SchoolRole.user))))
+    out: dict[int, dict[SchoolRoleName, list[SchoolRole]]] = {}
+    for sr in roles:
+        if sr.school_id in school_ids and sr.user.is_active:
+            out.setdefault(sr.school_id, {}).setdefault(sr.role, []).append(sr)
     return out
 
 
 def trust_contact_lines() -> list[ContactLine]:
-    rows = db.session.scalars(select(TrustRole).options(selectinload(TrustRole.user)))
+    rows = db.session.scalars(select(TrustRole).options(joinedload(TrustRole.user)))
     by_role: dict[TrustRoleName, list[User]] = {}
     for tr in rows:
         if tr.user.is_active:
@@ -67,7 +68,27 @@ def trust_contact_lines() -> list[ContactLine]:
 
 
 def key_contacts_for(school: School) -> KeyContacts:
-    holders = _holders_by_school_role(school.id)
+    return key_contacts_for_schools([school])[0]
+
+
+def key_contacts_for_schools(schools: list[School], roles: list[SchoolRole] | None = None) -> list[KeyContacts]:
+    """Each school's key contacts, loaded together: the role holders of every school in one query (or from
+    `roles`, every school role with its user, when the caller has them), the LAs with their contacts in one,
+    the trust's lines once (the trust pages list fifty schools: issue 18)."""
+    if not schools:
+        return []
+    holders = _holders_by_school([s.id for s in schools], roles)
+    las = {la.id: la for la in db.session.scalars(
+        select(LocalAuthority).where(LocalAuthority.id.in_({s.local_authority_id for s in schools}))
+        .options(joinedload(LocalAuthority.contacts))).unique()}
+    trusts = {t.id: t for t in db.session.scalars(select(Trust).where(Trust.id.in_({s.trust_id for s in schools})))}
+    trust_lines = trust_contact_lines()
+    return [_key_contacts(s, holders.get(s.id, {}), las[s.local_authority_id], trusts[s.trust_id].name,
+                          trust_lines) for s in schools]
+
+
+def _key_contacts(school: School, holders, la: LocalAuthority, trust_name: str,
+                  trust_lines: list[ContactLine]) -> KeyContacts:
     school_lines = []
     for role in KEY_CONTACT_ROLES:
         people = []
@@ -75,12 +96,9 @@ def key_contacts_for(school: School) -> KeyContacts:
             name = f"{sr.user.full_name} ({sr.covers})" if sr.covers else sr.user.full_name
             people.append((name, sr.user.email, sr.user.phone))
         school_lines.append(ContactLine(role.label, people))
-    la = school.local_authority
     la_lines = []
     for kind in KEY_CONTACT_LA_KINDS:
         contacts: list[LAContact] = [c for c in la.contacts if c.kind == kind and not c.is_archived]
         la_lines.append(ContactLine(kind.label, [(c.name, c.email, c.phone) for c in contacts]))
-    return KeyContacts(
-        school=school, school_lines=school_lines, la_name=la.name, la_lines=la_lines,
-        trust_name=school.trust.name, trust_lines=trust_contact_lines(),
-    )
+    return KeyContacts(school=school, school_lines=school_lines, la_name=la.name, la_lines=la_lines,
+                       trust_name=trust_name, trust_lines=list(trust_lines))

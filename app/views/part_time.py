@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
@@ -44,7 +45,8 @@ def _proposal_choices():
     pupils = list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
                                      .order_by(Pupil.last_name, Pupil.first_name)))
     # Least privilege: a member of staff without placement access proposes on-site / not-in-education sessions.
-    placements = list(db.session.scalars(select(Placement).where(Placement.archived_at.is_(None)))) \
+    placements = list(db.session.scalars(select(Placement).where(Placement.archived_at.is_(None))
+                                         .options(selectinload(Placement.provider)))) \
         if Permission.PLACEMENTS_VIEW in g.school_permissions else []
     staff = list(db.session.scalars(select(User).join(SchoolRole, SchoolRole.user_id == User.id)
                                     .where(SchoolRole.school_id == g.school.id).distinct()

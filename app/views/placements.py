@@ -81,7 +81,7 @@ def new():
 @bp.route("/<int:placement_id>")
 @school_permission(Permission.PLACEMENTS_VIEW)
 def show(placement_id: int):
-    placement = service.access_placement(placement_id)
+    placement = service.access_placement(placement_id, with_details=True)
     missing = service.placement_readiness(placement) if placement.status == PlacementStatus.PLANNED else []
     return render_template("placements/show.html", placement=placement, missing=missing,
                            cost=service.placement_cost(placement), notices=service.notices_for(placement),
@@ -93,7 +93,7 @@ def show(placement_id: int):
 @bp.route("/<int:placement_id>/edit", methods=["GET", "POST"])
 @school_permission(Permission.PLACEMENTS_COMMISSION)
 def edit(placement_id: int):
-    placement = service.access_placement(placement_id)
+    placement = service.access_placement(placement_id, with_details=True)
     form = PlacementForm(obj=placement, pupils=[placement.pupil],
                          providers=service.providers_offered(current=placement.provider))
     if form.validate_on_submit():

@@ -1,5 +1,5 @@
 """The trust area: cross-school oversight for trust roles. Every entry is a recorded cross-school read."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from app.permissions import Permission, has_trust_permission, trust_permission
@@ -16,11 +16,12 @@ bp = Blueprint("trust", __name__, url_prefix="/trust")
 @trust_permission(Permission.TRUST_VIEW)
 def index():
     """The trust dashboard (issue 16 item 2): one row per school, coloured by the oversight thresholds."""
+    # Asked before the audited read commits (a commit expires the user, and asking after it reloaded them).
+    can_safeguard = has_trust_permission(current_user, Permission.TRUST_SAFEGUARDING_VIEW)
     with trust_scope(current_user.id, "trust overview: the dashboard of every school's figures"):
         dashboard = trust_dashboard()
         return render_template("trust/index.html", dashboard=dashboard, charts=trend_charts(dashboard),
-                               measures=Measure, can_safeguard=has_trust_permission(
-                                   current_user, Permission.TRUST_SAFEGUARDING_VIEW))
+                               measures=Measure, can_safeguard=can_safeguard)
 
 
 @bp.route("/contacts")
@@ -34,7 +35,10 @@ def contacts():
 @bp.route("/placements")
 @trust_permission(Permission.TRUST_PLACEMENTS_VIEW)
 def placements():
-    """Every planned and active placement across the schools: the trust safeguarding lead's view."""
+    """Every planned and active placement across the schools (or one school's), a page at a time: the trust
+    safeguarding lead's view."""
+    school_id = request.args.get("school", type=int)
+    page = request.args.get("page", 1, type=int)
     with trust_scope(current_user.id, "trust placements: every planned and active placement"):
-        lines = trust_placements()
-    return render_template("trust/placements.html", lines=lines)
+        listing = trust_placements(school_id=school_id, page=page)
+    return render_template("trust/placements.html", listing=listing)

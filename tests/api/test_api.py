@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from openapi_spec_validator import validate
@@ -76,6 +76,34 @@ def test_a_token_acts_as_its_holder(client, world):
     assert body["trust_roles"] == []
     db.session.expire_all()
     assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
+
+
+def test_a_tokens_use_is_recorded_at_most_once_a_minute(client, world):
+    """Issue 18: the use was written and committed on every request (half an API request's statements)."""
+    from sqlalchemy import event
+
+    token = api_tokens.issue(world.users["a.ap_leader"], "script")
+    updates = []
+
+    def count_updates(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            updates.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_updates)
+    try:
+        with school_time("2026-03-11 09:00:00"):
+            assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+        with school_time("2026-03-11 09:00:40"):
+            assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+        assert len(updates) == 1
+        with school_time("2026-03-11 09:01:05"):
+            assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_updates)
+    assert len(updates) == 2
+    db.session.expire_all()
+    assert db.session.scalars(select(ApiToken)).one().last_used_at == \
+        datetime.fromisoformat("2026-03-11 09:01:05+00:00")
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer aph_not-a-real-token", "Basic dXNlcjpwYXNz",

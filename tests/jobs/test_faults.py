@@ -143,7 +143,7 @@ def test_recording_sent_is_retried_when_the_database_is_briefly_unreachable(app,
     from sqlalchemy import event
     from sqlalchemy.exc import OperationalError
 
-    from jobs import outbox
+    from jobs.outbox import records as outbox
 
     nid = queue_staff_prompt(world)
     monkeypatch.setattr(outbox, "RECORD_RETRY_SECONDS", (0.05, 0.05, 0.05))

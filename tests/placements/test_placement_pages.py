@@ -153,3 +153,23 @@ def test_the_review_interval_is_refused_on_the_agreement_field(app, world, ready
         db.session.expire_all()
         assert db.session.get(Placement, ready.placement_id).agreement.review_every_weeks != 8  # nothing saved
     assert post_form(client, url, {"aims_and_outcomes": "Re-engage", "review_every_weeks": "6"}).status_code == 302
+
+
+def test_the_trust_placements_page_filters_by_school_and_pages(app, world, frozen, calendar_a, monkeypatch):
+    """Issue 18: the page rendered every one of 3,000 rows each time; now one school's, or a page at a time."""
+    from app.services.placements import week
+
+    monkeypatch.setattr(week, "TRUST_PLACEMENTS_PAGE_SIZE", 1)
+    make_ready_placement(world, first_name="Robin")
+    make_ready_placement(world, world.b, first_name="Blake", ehcp=True)
+    client = client_for(app, world, "trust.trust_safeguarding_lead")
+    first = client.get("/trust/placements").get_data(as_text=True)
+    assert "page 1 of 2" in first and "Next page" in first
+    assert ("<td>Alder School</td>" in first) != ("<td>Birch School</td>" in first)
+    second = client.get("/trust/placements?page=2").get_data(as_text=True)
+    assert "page 2 of 2" in second and "Previous page" in second
+    birch = client.get(f"/trust/placements?school={world.b.id}").get_data(as_text=True)
+    assert "<td>Birch School</td>" in birch and "<td>Alder School</td>" not in birch and "BE" in birch
+    assert f'<option value="{world.b.id}" selected>Birch School (1)</option>' in birch
+    unknown = client.get("/trust/placements?school=999999&page=7").get_data(as_text=True)
+    assert "page 2 of 2" in unknown  # an unknown school shows every school; a page past the end, the last

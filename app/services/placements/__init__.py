@@ -53,4 +53,13 @@ from .records import (
     school_placements,
     school_pupils,
 )
-from .week import CostSummary, PupilWeek, TrustPlacementLine, WeekCell, placement_cost, pupil_week, trust_placements
+from .week import (
+    CostSummary,
+    PupilWeek,
+    TrustPlacementLine,
+    TrustPlacementsPage,
+    WeekCell,
+    placement_cost,
+    pupil_week,
+    trust_placements,
+)

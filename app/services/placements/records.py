@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
@@ -13,8 +13,12 @@ from tenants.access import school_record_or_404
 # --- finding records (another school's id is a 404, never a 403) ----------------------------------------------
 
 
-def access_placement(placement_id: int) -> Placement:
-    return school_record_or_404(Placement, placement_id)
+def access_placement(placement_id: int, with_details: bool = False) -> Placement:
+    """The school's placement, or a 404. `with_details`: its pupil, provider, agreement and weekly pattern read
+    with it (the placement page shows them all: four lazy loads otherwise, issue 18)."""
+    options = (joinedload(Placement.pupil), joinedload(Placement.provider), joinedload(Placement.agreement),
+               selectinload(Placement.weekly_sessions)) if with_details else ()
+    return school_record_or_404(Placement, placement_id, options=options)
 
 
 def access_pupil(pupil_id: int) -> Pupil:
