@@ -2,8 +2,34 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import event, select
 
+import tenants.web
+from app import (
+    auth,
+    errors,
+    extensions,
+    models,  # noqa: F401  (register every model with the metadata)
+    security_headers,
+    templating,
+    throttles,
+)
+from app.admin import init_app as init_admin
+from app.api import init_app as init_api
+from app.audit import install_audit
+from app.cli import init_app as init_cli
+from app.input_edges import install_converters
+from app.models import School
+from app.ops import init_app as init_ops
+from app.permissions import permissions_for_school_roles, user_school_roles
+from app.policy.retention_schedule import parse_settings
+from app.services.notifications import install_outbox_enqueue
+from app.views import register_blueprints
 from config import config_for
+from config.env import ConfigError
+from tenants import install_scoping
+from tenants.rls import install_rls
+from tenants.wiring import KernelHooks, install
 
 
 def create_app(config: str | type | None = None, **overrides) -> Flask:
@@ -11,34 +37,19 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     cfg = config if isinstance(config, type) else config_for(config)
     app.config.from_object(cfg)
     app.config.update(overrides)
+    app.config["RETENTION_YEARS"] = _retention_years(app.config.get("RETENTION_YEARS"))
     if getattr(cfg, "ENV_NAME", "") == "production" and (app.debug or app.config.get("DEBUG")):
-        from config.env import ConfigError
-
         raise ConfigError("Debug mode is on: production refuses to start with debug on. Unset FLASK_DEBUG.")
-    from app.input_edges import install_converters
 
     install_converters(app)  # before any route: an id beyond 64 bits is a 404, not an overflow
-
-    from app import (
-        auth,
-        errors,
-        extensions,
-        models,  # noqa: F401  (register every model with the metadata)
-    )
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True, compare_type=True)
     extensions.csrf.init_app(app)
     auth.init_app(app)
-    from app import security_headers, throttles
 
     security_headers.init_app(app)
     throttles.init_app(app)
-
-    import tenants.web
-    from app.audit import install_audit
-    from tenants import install_scoping
-    from tenants.rls import install_rls
 
     with app.app_context():
         session_class = extensions.db.session.session_factory.class_
@@ -49,37 +60,24 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     install_rls(engine, session_class)  # PostgreSQL: the tenant scope also reaches row-level security
     _wire_tenancy(extensions)
     install_audit(session_class, lambda: extensions.db.session)
-    from app.services.notifications import install_outbox_enqueue
 
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     tenants.web.init_app(app)
 
-    from app.ops import init_app as init_ops
-
     init_ops(app)  # first of the request hooks: the request id and the timer start before anything else
-
-    from app.views import register_blueprints
 
     register_blueprints(app)
     errors.init_app(app)
 
-    from app import templating
-
     templating.init_app(app)
-
-    from app.api import init_app as init_api
 
     init_api(app)
 
-    from app.admin import init_app as init_admin
-
     init_admin(app)
-
-    from app.cli import init_app as init_cli
 
     init_cli(app)
 
-    from jobs import init_app as init_jobs
+    from jobs import init_app as init_jobs  # deferred: import cycle (jobs imports app at load)
 
     init_jobs(app)
     return app
@@ -88,12 +86,6 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 def _wire_tenancy(extensions) -> None:
     """Hand the tenancy kernel what it needs from the app (it imports nothing of app/): the session, the school
     loader, the roles and permissions check, and the sign-in response."""
-    from sqlalchemy import select
-
-    from app.models import School
-    from app.permissions import permissions_for_school_roles, user_school_roles
-    from tenants.wiring import KernelHooks, install
-
     db = extensions.db
     install(KernelHooks(
         session=lambda: db.session,
@@ -113,8 +105,6 @@ def _sqlite_pragmas(engine) -> None:
     a snapshot and a later write in the same transaction would fail ("database is locked") whenever the other
     process wrote meanwhile. The price: a SAVEPOINT taken as a transaction's first write is not undone by the
     outer rollback on SQLite (PostgreSQL, the production database, is exact)."""
-    from sqlalchemy import event
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record):
         cursor = dbapi_connection.cursor()
@@ -123,3 +113,13 @@ def _sqlite_pragmas(engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _retention_years(setting) -> dict[str, int]:
+    """RETENTION_YEARS ("AttendanceSession=6,Placement=7") as {record: years}, checked against the schedule."""
+    if isinstance(setting, dict):
+        return setting
+    try:
+        return parse_settings(setting)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc

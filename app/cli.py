@@ -2,7 +2,20 @@
 from __future__ import annotations
 
 import click
+import pyotp
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.audit import acting_as
+from app.clock import now
+from app.demo import DEMO_PASSWORD, demo_exists, seed_demo
+from app.extensions import db
+from app.models import School, SchoolRole, TwoFactor, User
+from app.services.pupil_transfer import transfer_pupil
+from app.services.record_of_processing import write
+from tenants import system_scope
 
 demo_cli = AppGroup("demo", help="The fictional demo trust.")
 data_protection_cli = AppGroup("data-protection", help="Data protection: the record of processing.")
@@ -11,8 +24,6 @@ data_protection_cli = AppGroup("data-protection", help="Data protection: the rec
 @data_protection_cli.command("docs")
 def data_protection_docs():
     """Write docs/data-protection.md from the models, the permissions and the retention schedule."""
-    from app.services.record_of_processing import write
-
     click.echo(f"written {write()}")
 
 
@@ -22,14 +33,6 @@ def data_protection_docs():
 @click.option("--by", "by_email", required=True, help="The designated trustee's email: the move is theirs.")
 def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
     """Move a pupil's AP record to another school of the trust (audited in both schools)."""
-    from sqlalchemy import select
-
-    from app.audit import acting_as
-    from app.extensions import db
-    from app.models import School, User
-    from app.services.pupil_transfer import transfer_pupil
-    from tenants import system_scope
-
     with system_scope(f"transfer pupil {pupil_id} to {school_slug}"):
         school = db.session.scalar(select(School).where(School.slug == school_slug))
         user = db.session.scalar(select(User).where(User.email == by_email))
@@ -46,15 +49,13 @@ def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when a trust already exists.")
 def seed(if_empty: bool):
     """Seed the demo trust and print its sign-ins."""
-    from app.demo import DEMO_PASSWORD, demo_exists, seed_demo
-
     if demo_exists():
         if if_empty:
             click.echo("A trust already exists; the demo was not seeded again.")
             return
         raise click.ClickException("The database already holds a trust; seed the demo into an empty database.")
     sign_ins = seed_demo()
-    click.echo("Demo trust seeded. Sign in with any of these (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo trust seeded. Sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for s in sign_ins:
         click.echo(f"  {s.email:45} {s.roles}")
 
@@ -62,8 +63,6 @@ def seed(if_empty: bool):
 @demo_cli.command("sign-ins")
 def sign_ins():
     """Print who can sign in and their roles, so `scripts/run.sh` can show them on every start."""
-    from app.demo import DEMO_PASSWORD
-
     people = _sign_ins_in_database()
     if not people:
         raise click.ClickException("Nobody can sign in yet: run `flask demo seed` first.")
@@ -78,14 +77,6 @@ def sign_ins():
 @click.argument("email")
 def two_factor_code(email):
     """Development only: the current two-factor code of an account, so a demo needs no phone."""
-    import pyotp
-    from flask import current_app
-    from sqlalchemy import select
-
-    from app.clock import now
-    from app.extensions import db
-    from app.models import TwoFactor, User
-
     if current_app.config.get("ENV_NAME") != "development":
         raise click.ClickException("Only in development: a real account's codes come from its owner's app.")
     row = db.session.scalar(select(TwoFactor).join(User, User.id == TwoFactor.user_id)
@@ -97,12 +88,6 @@ def two_factor_code(email):
 
 def _sign_ins_in_database() -> list[tuple[str, str]]:
     """(email, roles) of every enabled, unarchived user, in the order they were created."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from app.extensions import db
-    from app.models import SchoolRole, User
-
     # People and their roles are trust-level records (not tenant-owned), so no scope is needed to list them.
     users = db.session.scalars(
         select(User).options(selectinload(User.school_roles).selectinload(SchoolRole.school),

@@ -65,7 +65,7 @@ def _copy_rows(conn, table, columns: list[str], rows) -> int:
         if secured:
             conn.execute(text(f'ALTER TABLE "{table.name}" ENABLE ROW LEVEL SECURITY'))
     else:
-        conn.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+        conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
     return len(rows)
 
 

@@ -2,9 +2,8 @@
 
 Jobs take ids plus the school id, re-enter that school's tenant scope, reload, re-check, then act.
 """
+from jobs.cli import jobs_cli
 
 
 def init_app(app) -> None:
-    from jobs.cli import jobs_cli
-
     app.cli.add_command(jobs_cli)

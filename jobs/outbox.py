@@ -103,7 +103,7 @@ def _refs_without_live_job(refs: list[DeliveryRef]) -> list[DeliveryRef]:
     conn = redis_connection()
     jobs = Job.fetch_many([ref.job_id for ref in refs], connection=conn)
     missing = []
-    for ref, job in zip(refs, jobs):
+    for ref, job in zip(refs, jobs, strict=True):
         if job is not None and job.get_status(refresh=False) in _STILL_WILL_RUN and not _orphaned(job, conn):
             continue
         if job is not None:

@@ -211,4 +211,4 @@ def schedule_lines(now: datetime, jobs: Iterable[PeriodicJob] = PERIODIC_JOBS) -
         rows.append((job.name, job.when, to_local(upcoming).strftime("%a %-d %b %H:%M") if upcoming else "-",
                      job.queue, job.what))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]

@@ -23,6 +23,7 @@ from app.models import (
     SchoolRole,
     Task,
     Term,
+    TrustRole,
 )
 from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckMethod, WelfareCheckOutcome
 from app.models.monitoring import PlacementReview
@@ -36,7 +37,7 @@ from app.models.oversight import (
 )
 from app.models.placements import CostUnit, SessionOfDay
 from app.policy.attendance import WelfareCheckReason
-from app.roles import SchoolRoleName
+from app.roles import SchoolRoleName, TrustRoleName
 from app.school_calendar import generate_school_year
 
 # (first name, last name, year group, destination at the end): invented.
@@ -184,8 +185,6 @@ def seed_oversight(trust) -> None:
                 ComplaintStep(school_id=school.id, complaint_id=complaint.id, stage="informal",
                               started_on=received + dt.timedelta(days=2), due_on=received + dt.timedelta(days=16),
                               note="Meeting with the AP leader offered", recorded_by_id=head)])
-    from app.models import TrustRole
-    from app.roles import TrustRoleName
 
     trustee = db.session.scalar(select(TrustRole.user_id).where(
         TrustRole.role == TrustRoleName.DESIGNATED_TRUSTEE).limit(1))

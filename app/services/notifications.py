@@ -110,7 +110,7 @@ def add_to_outbox(*, dedupe_key: str, audience: Audience, recipient_email: str, 
     try:
         json.dumps(context)
     except TypeError as exc:
-        raise TypeError(f"a notification's context is stored as JSON; {exc} (pass ids and text, not records)")
+        raise TypeError(f"a notification's context is stored as JSON; {exc} (pass ids and text, not records)") from exc
     rendered = render_email(template, context, recipient_name)
     # Queued in a school's scope, it is that school's record (its external notices page lists it).
     school_id = school_id if school_id is not None else current_school_id()

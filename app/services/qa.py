@@ -312,7 +312,7 @@ def _action_errors(action: ActionInput, prefix: str, staff_ids: set[int], today:
     return errors
 
 
-def activity_errors(data: ActivityInput, today: dt.date) -> tuple[dict[str, str], Provider | None,
+def activity_errors(data: ActivityInput, today: dt.date) -> tuple[dict[str, str], Provider | None,  # noqa: C901 (qa.py is split on branch corrections)
                                                                    Placement | None]:
     """Every problem with a QA record, by field, and the provider and placement it is about."""
     from app.services.providers import CONCERN_CATEGORIES

@@ -44,7 +44,7 @@ def bar_chart(labels: list[str], values: list, kind: str = "count", width: int =
     bar_w = min(48.0, slot * 0.6)
     plot = height - top - bottom
     bars = []
-    for i, (label, value) in enumerate(zip(labels, values)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = 0.0 if value is None else plot * float(value) / top_value
         x = left + i * slot + (slot - bar_w) / 2
         bars.append(Bar(round(x, 1), round(top + plot - h, 1), round(h, 1), label, value_text(value, kind)))

@@ -13,6 +13,7 @@ from app.permissions import Permission, has_trust_permission, school_permission,
 from app.policy.complaints import OUTCOMES, STAGE_LABELS, STAGES, next_stages
 from app.services import complaints as service
 from app.services.providers import visible_to_school
+from app.services.schools import all_schools
 from app.services.welfare_records import school_pupils
 from tenants import trust_scope
 from tenants.web import school_blueprint
@@ -93,9 +94,9 @@ def close(complaint_id: int):
     return _show(complaint, close_form=form), 400
 
 
-@monitoring_bp.route("/", methods=["GET", "POST"])
+@monitoring_bp.route("/", methods=["GET", "POST"], endpoint="index")
 @school_permission(Permission.POLICY_MONITORING_RECORD)
-def index():
+def monitoring_index():
     form = MonitoringForm()
     if form.validate_on_submit():
         result = service.record_monitoring(form.monitored_on.data, form.findings.data, form.actions.data, current_user)
@@ -106,9 +107,9 @@ def index():
     return render_template("oversight/policy_monitoring.html", form=form, records=service.monitoring_of_school())
 
 
-@trust_bp.route("/", methods=["GET", "POST"])
+@trust_bp.route("/", methods=["GET", "POST"], endpoint="index")
 @trust_permission(Permission.TRUST_VIEW)
-def index():
+def policy_review_index():
     """12.2: the policy's adoption and next review; 12.1: each school's latest monitoring."""
     may_record = has_trust_permission(current_user, Permission.TRUST_POLICY_REVIEW)
     form = AdoptionForm() if may_record else None
@@ -121,7 +122,6 @@ def index():
                 flash("The policy's adoption and next review are recorded.", "success")
                 return redirect(url_for("trust_policy.index"))
             form.add_errors(result.errors)
-        from app.services.schools import all_schools
 
         return render_template("oversight/policy_review.html", form=form, review=service.current_review(trust.id),
                                schools=all_schools(), monitoring=service.latest_monitoring_by_school(), trust=trust)

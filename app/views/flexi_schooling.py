@@ -38,7 +38,7 @@ from tenants.web import school_blueprint
 
 bp = school_blueprint("flexi", __name__)
 trust_bp = Blueprint("trust_flexi", __name__, url_prefix="/trust")
-WEEK = [(key, name) for key, name in zip(WEEKDAY_KEYS, WEEKDAY_NAMES)]
+WEEK = [(key, name) for key, name in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True)]
 
 
 def _upload(field):

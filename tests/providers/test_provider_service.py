@@ -114,7 +114,7 @@ def test_another_school_sees_the_vetting_result(app, world, farm):
 
 
 def test_a_schools_own_on_site_provision_is_not_seen_by_another_school(app, world):
-    hive = make_provider("The Hive", kind=ProviderKind.ON_SITE, owning_school_id=world.a.id,
+    make_provider("The Hive", kind=ProviderKind.ON_SITE, owning_school_id=world.a.id,
                          registration=RegistrationStatus.OTHER_REGISTERED)
     with school_scope(world.a.id):
         assert [entry.provider.name for entry in service.search_providers(world.a.id)] == ["The Hive"]

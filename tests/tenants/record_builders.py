@@ -23,7 +23,7 @@ from datetime import UTC, date, timedelta
 
 from app.clock import now
 from app.extensions import db
-from app.models import Audience, HalfTerm, Notification, Task, Term, TrainingDay
+from app.models import AttendanceSession, Audience, HalfTerm, Notification, Placement, Pupil, Task, Term, TrainingDay
 from tenants import TenantScopedMixin, school_scope, system_scope
 
 

@@ -20,6 +20,7 @@ from app.models import (
     User,
 )
 from app.policy.la_notices import commissioning_recipients
+from app.services.notifications import MissingLAContact, notify_local_authority
 from app.state_changes import still
 
 from .base import WEEKDAYS, Result, _refused
@@ -60,8 +61,6 @@ def _notice_context(placement: Placement, school: School) -> dict:
 
 def notify_la_of_placement(placement: Placement) -> list[Notification]:
     """Queue the 7.12 notices in the caller's transaction: once per placement per recipient (dedupe key)."""
-    from app.services.notifications import notify_local_authority
-
     school = db.session.get(School, placement.school_id)
     context = _notice_context(placement, school)
     label = f"Placement of {placement.pupil.initials} at {placement.provider.name}"
@@ -86,8 +85,6 @@ def needs_la_notice(placement: Placement) -> bool:
 def start_placement(placement: Placement, user: User) -> Result:
     """Start a planned placement once nothing is missing; an off-site one tells the LA (7.12) in the same
     transaction. Refused, with the missing list, when it is not ready."""
-    from app.services.notifications import MissingLAContact
-
     if placement.status == PlacementStatus.ACTIVE:
         return _refused({"status": "This placement has already started."})
     if placement.status != PlacementStatus.PLANNED:

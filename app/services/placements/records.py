@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus, Provider, ProviderKind, Pupil
+from app.services.providers import statuses_for
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -52,8 +53,6 @@ def providers_offered(current: Provider | None = None) -> list[Provider]:
     """Providers a new placement may be commissioned with: those whose status allows new placements (vetted,
     not suspended, not to be reported under 7.2: 7.8, 7.9), and the school's own on-site provision; another
     school's on-site provision never. The provider already chosen stays on the list."""
-    from app.services.providers import statuses_for
-
     school_id = require_school_id()
     providers = list(db.session.scalars(select(Provider).where(Provider.archived_at.is_(None))
                                         .options(selectinload(Provider.sites)).order_by(Provider.name)))
