@@ -89,15 +89,14 @@ def _pre_placement(pupil: Pupil, leader_id: int, today: dt.date) -> None:
                                           recorded_by_id=leader_id))
 
 
-def seed_placements(trust) -> None:
-    """Called last by app.demo_extensions, inside the demo seed's system scope."""
-    today = clock.today()
+def _school_and_provider(trust):
+    """(school, its pupils, its AP leader's id, an off-site provider) for the demo placements, or None.
+    The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
+    here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record)."""
     schools = db.session.scalars(select(School).where(School.trust_id == trust.id).order_by(School.id)).all()
     off_site = db.session.scalars(select(Provider).where(Provider.kind != ProviderKind.ON_SITE,
                                                         Provider.suspended_at.is_(None),
                                                         Provider.archived_at.is_(None)).order_by(Provider.id)).all()
-    # The school with the most pupils needing no LA / VSH involvement first: their placements can be made ready
-    # here; any other pupil of it makes up the numbers (its readiness list then shows the involvement to record).
     best = None
     for candidate in schools:
         rows = db.session.scalars(select(Pupil).where(Pupil.school_id == candidate.id).order_by(Pupil.id)).all()
@@ -107,10 +106,19 @@ def seed_placements(trust) -> None:
         if leader and len(rows) >= 2 and (best is None or len(simple) > best[0]):
             best = (len(simple), candidate, simple + [p for p in rows if p not in simple], leader)
     if best is None or not off_site:
+        return None
+    _, school, pupils, leader_id = best
+    return school, pupils, leader_id, off_site[0]
+
+
+def seed_placements(trust) -> None:
+    """Called last by app.demo_extensions, inside the demo seed's system scope."""
+    today = clock.today()
+    chosen = _school_and_provider(trust)
+    if chosen is None:
         log.warning("demo placements skipped: no school has two demo pupils and an AP leader, or no provider")
         return
-    _, school, pupils, leader_id = best
-    provider = off_site[0]
+    school, pupils, leader_id, provider = chosen
     sid = school.id
 
     def placement(pupil, start, status, **extra) -> Placement:

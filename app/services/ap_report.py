@@ -144,12 +144,19 @@ LATER_SECTIONS = (
 
 
 def build_sections(figs: list[PeriodFigures]) -> list[Section]:
-    cur = figs[-1]
+    """The report's sections in the policy's order, each a row per figure with a value per period (`figs`, the
+    current period last)."""
 
     def row(label, getter, kind="count"):
         return Row(label, [getter(f) for f in figs], kind)
 
-    sections = [
+    cur = figs[-1]
+    return [*_use_and_attendance(row, cur), *_welfare_and_monitoring(row), *_outcomes(row, cur),
+            *_later_sections(figs), _cost(row, cur)]
+
+
+def _use_and_attendance(row, cur: PeriodFigures) -> list[Section]:
+    return [
         Section("use", "Use of alternative provision", "4.2", [
             row("Pupils in AP", lambda f: f.pupils_in_ap),
             row("Placements", lambda f: f.placements),
@@ -165,6 +172,11 @@ def build_sections(figs: list[PeriodFigures]) -> list[Section]:
             row("Sessions attended", lambda f: f.attended),
             row("Possible sessions", lambda f: f.possible),
         ]),
+    ]
+
+
+def _welfare_and_monitoring(row) -> list[Section]:
+    return [
         Section("welfare", "Welfare checks and their outcomes", "4.4, 4.5", [
             row("Welfare checks raised", lambda f: f.welfare_checks),
             row("Seen and safe", lambda f: f.welfare_outcomes.get("seen_and_safe", 0)),
@@ -182,6 +194,11 @@ def build_sections(figs: list[PeriodFigures]) -> list[Section]:
             row("QA visits made on time", lambda f: f.qa_visits_on_time),
             row("QA activities recorded", lambda f: f.qa_activities),
         ], chart_row=2),
+    ]
+
+
+def _outcomes(row, cur: PeriodFigures) -> list[Section]:
+    return [
         Section("outcomes", "Outcomes and destinations", "8.7", [
             row("Placements ended", lambda f: f.ended_placements),
         ], breakdowns=[_counter_table("Destinations of placements that ended this period", "Destination",
@@ -197,23 +214,31 @@ def build_sections(figs: list[PeriodFigures]) -> list[Section]:
             row("Complaints closed", lambda f: f.extra.get("complaints", {}).get("closed", 0)),
         ]),
     ]
+
+
+def _later_sections(figs: list[PeriodFigures]) -> list[Section]:
+    """Sections other capabilities fill through PeriodFigures.extra; "not recorded" where none has yet."""
+    found = []
     for key, title, policy in LATER_SECTIONS:
         if any(key in f.extra for f in figs):
-            sections.append(Section(key, title, policy, [
+            found.append(Section(key, title, policy, [
                 Row(label, [f.extra.get(key, {}).get(label) for f in figs])
                 for label in sorted({label for f in figs for label in f.extra.get(key, {})})]))
         else:
-            sections.append(Section(key, title, policy, chart_row=None,
-                                    not_recorded="Not recorded: AP Hub does not hold these records yet."))
-    sections.append(Section("cost", "Cost and value for money", "4.2", [
+            found.append(Section(key, title, policy, chart_row=None,
+                                 not_recorded="Not recorded: AP Hub does not hold these records yet."))
+    return found
+
+
+def _cost(row, cur: PeriodFigures) -> Section:
+    return Section("cost", "Cost and value for money", "4.2", [
         row("Cost of placements", lambda f: f.cost.quantize(Decimal("0.01")) if f.costed_placements else None, "money"),
         row("Cost per pupil", lambda f: f.cost_per_pupil, "money"),
         row("Cost per attended session", lambda f: f.cost_per_attended_session, "money"),
         row("Placements with an agreed cost", lambda f: f.costed_placements),
     ], breakdowns=[Breakdown("Value for money by provider, this period",
                              ["Provider", "Cost", "Sessions attended", "Cost per attended session"],
-                             [list(r) for r in cur.value_by_provider()])]))
-    return sections
+                             [list(r) for r in cur.value_by_provider()])])
 
 
 def charts_for(data: ReportData) -> dict:

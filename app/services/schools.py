@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import LAContact, LAContactKind, School, SchoolRole, TrustRole, User
+from app.models import LAContact, LAContactKind, School, SchoolRole, Trust, TrustRole, User
 from app.roles import KEY_CONTACT_ROLES, SchoolRoleName, TrustRoleName
 
 # The LA lines of the policy's key contacts page. The LA's other contacts (AP notices, SEND casework) are
@@ -21,6 +21,15 @@ def schools_for_user(user: User) -> list[School]:
         return []
     return list(db.session.scalars(select(School).where(School.id.in_(ids), School.is_active.is_(True))
                                    .order_by(School.name)))
+
+
+def the_trust() -> Trust | None:
+    """The trust this deployment serves (one per deployment)."""
+    return db.session.scalar(select(Trust).order_by(Trust.id).limit(1))
+
+
+def school_by_id(school_id: int) -> School | None:
+    return db.session.get(School, school_id)
 
 
 def all_schools() -> list[School]:

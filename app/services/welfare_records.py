@@ -22,6 +22,7 @@ from app.policy.welfare import NOT_LOCATED, OUTCOMES, may_record, record_errors,
 from app.roles import TrustRoleName
 from app.services.attendance import Confirmation, confirm_session
 from app.services.notifications import queue_for_users
+from app.services.pupils import school_pupils  # noqa: F401  (re-exported for the welfare pages)
 from app.services.results import Result
 from app.services.tasks import TaskKind, _external_url, complete_tasks_for, ensure_task, trust_role_holders
 from app.services.welfare_checks import SUBJECT
@@ -71,11 +72,6 @@ def still_missing(check: WelfareCheck) -> bool:
 
 def can_record(check: WelfareCheck) -> bool:
     return may_record(check.outcome.value if check.outcome else None)
-
-
-def school_pupils() -> list[Pupil]:
-    return list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                   .order_by(Pupil.last_name, Pupil.first_name)))
 
 
 def raise_by_hand(pupil_id: int | None, note: str | None, by: User) -> Result:

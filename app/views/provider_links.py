@@ -13,10 +13,10 @@ from flask_login import current_user
 from app import clock, throttles
 from app.extensions import db
 from app.forms.provider_links import IssueLinkForm, LinkRecordForm
-from app.models import School
 from app.permissions import Permission, public, school_permission
 from app.services import provider_links as service
 from app.services.attendance import Confirmation, ConfirmationRefused
+from app.services.schools import school_by_id
 from app.throttles import limiter
 from tenants import school_scope
 from tenants.web import school_blueprint
@@ -99,7 +99,7 @@ def _link_page(link, token, form, refused_id, status: int = 200):
     sessions = service.page_sessions(link)
     service.note_use(link, "view", request.remote_addr, f"{len(sessions)} session(s) listed")
     body = render_template("provider_links/page.html", link=link, token=token, sessions=sessions, form=form,
-                           refused_id=refused_id, school=db.session.get(School, link.school_id),
+                           refused_id=refused_id, school=school_by_id(link.school_id),
                            provider=link.provider, today=clock.today())
     db.session.commit()
     return _no_store(body, status)

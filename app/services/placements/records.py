@@ -8,6 +8,7 @@ from app import clock
 from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus, Provider, ProviderKind, Pupil
 from app.services.providers import statuses_for
+from app.services.pupils import school_pupils  # noqa: F401  (re-exported: placements.school_pupils)
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -44,9 +45,9 @@ def placements_of_pupil(pupil: Pupil) -> list[Placement]:
         .options(selectinload(Placement.provider)).order_by(Placement.start_date.desc(), Placement.id.desc())))
 
 
-def school_pupils() -> list[Pupil]:
-    return list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                   .order_by(Pupil.last_name, Pupil.first_name)))
+def placements_of_school() -> list[Placement]:
+    """The current school's placements, not archived (any status): the choices of a placement on the forms."""
+    return list(db.session.scalars(select(Placement).where(Placement.archived_at.is_(None))))
 
 
 def providers_offered(current: Provider | None = None) -> list[Provider]:

@@ -48,8 +48,8 @@ from .record import (
     pupil_problems,
     pupil_records,
     school_age_of,
+    school_pupils,
     update_pupil,
-    where_to_record,
     year_group_label,
 )
 from .values import UPN_LETTERS, upn_check_letter, upn_problem
