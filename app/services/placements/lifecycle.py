@@ -20,6 +20,8 @@ from app.models import (
     User,
 )
 from app.policy.la_notices import commissioning_recipients
+from app.services.attendance_today import make_day
+from app.services.calendar import calendar_for_school
 from app.services.notifications import MissingLAContact, notify_local_authority
 from app.state_changes import still
 
@@ -104,6 +106,9 @@ def start_placement(placement: Placement, user: User) -> Result:
         except MissingLAContact as exc:
             return _refused({"status": str(exc)})
     db.session.commit()
+    if placement.start_date <= clock.today():
+        # Started after the 07:30 sweep made today's sessions: today's are made now (the today page only reads).
+        make_day(calendar_for_school(placement.school_id), clock.today(), db.session.get(School, placement.school_id))
     return Result(record=placement)
 
 
