@@ -27,7 +27,7 @@ def current_job_app():
     """The Flask app of this worker process (created once); jobs push its context around their body."""
     global _app
     if _app is None:
-        from app import create_app  # deferred: the worker's composition root (app imports jobs at load)
+        from app.factory import create_app  # deferred: the worker's composition root (it imports jobs at load)
 
         _app = create_app()
     return _app

@@ -54,14 +54,18 @@ def _direct_child_of(function, node) -> bool:
 
 
 def _documented(lines: list[str], node) -> bool:
-    """A note on the import itself, or on the comment line just above its block of consecutive imports."""
+    """A note on the import itself, or in the comment block just above its block of consecutive imports."""
     own = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
     if any(NOTE in line for line in own):
         return True
     above = node.lineno - 2
     while above >= 0 and lines[above].strip().startswith(("import ", "from ")):
         above -= 1
-    return above >= 0 and lines[above].strip().startswith(NOTE)
+    while above >= 0 and lines[above].strip().startswith("#"):  # the comment block just above
+        if lines[above].strip().startswith(NOTE):
+            return True
+        above -= 1
+    return False
 
 
 def main(argv: list[str]) -> int:
