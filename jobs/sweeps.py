@@ -20,7 +20,8 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import School
-from app.services.calendar import calendar_for_schools, check_calendar_readiness
+from app.services import calendar as calendar_service
+from app.services.calendar import calendar_for_schools
 from app.services.task_notices import remind_and_escalate
 from jobs.context import in_school, in_system
 from jobs.schedule import EVERY_DAY, SCHOOL_DAYS, job_for_func
@@ -94,7 +95,7 @@ def _days_of(func_name: str) -> str:
 def calendar_readiness() -> SweepReport:
     """Ask each school's AP leader for the term dates its calendar does not yet cover (30 days ahead)."""
     return for_each_school("calendar-readiness", _days_of("calendar_readiness"),
-                           lambda calendar, today: check_calendar_readiness(calendar, today)[1])
+                           lambda calendar, today: calendar_service.check_calendar_readiness(calendar, today)[1])
 
 
 def task_reminders() -> SweepReport:
