@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
 from app.clock import now
+from app.models import User
 from app.models.audit import AuditEvent
 from app.models.mixins import ArchivableMixin, AuditedMixin
+from app.permissions import may_read_across_schools
 from tenants import TenantScopedMixin
 from tenants.context import Scope, TenantScopeError, on_trust_scope_entered
 
@@ -105,7 +107,7 @@ def _stored_values(session: Session, obj, attrs) -> dict:
     state = inspect(obj)
     if state.identity is None:
         return {attr.key: None for attr in attrs}
-    where = [column == value for column, value in zip(state.mapper.primary_key, state.identity)]
+    where = [column == value for column, value in zip(state.mapper.primary_key, state.identity, strict=True)]
     row = session.connection().execute(select(*[attr.columns[0] for attr in attrs]).where(*where)).first()
     return {attr.key: _plain(row[i]) if row is not None else None for i, attr in enumerate(attrs)}
 
@@ -247,9 +249,6 @@ def install_audit(session_target, session_getter) -> None:
         Committed at once, on entry, before anything is read: a read that writes nothing is still recorded.
         That commit must not carry half-done work of the caller with it, so the scope is refused while the
         session holds unsaved changes."""
-        from app.models import User
-        from app.permissions import may_read_across_schools
-
         session = session_getter()
         actor = session.get(User, scope.actor_id) if scope.actor_id is not None else None
         if actor is None or not may_read_across_schools(actor):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.audit import reset_acting_user, set_acting_user
 from app.extensions import login_manager
+from app.services import user_sessions
 
 
 def init_app(app) -> None:
@@ -17,8 +18,6 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(session_key: str):
-        from app.services import user_sessions
-
         return user_sessions.load(session_key)
 
     @app.before_request

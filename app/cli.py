@@ -5,7 +5,23 @@ import contextlib
 import logging
 
 import click
+import pyotp
+from flask import current_app
 from flask.cli import AppGroup
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.audit import acting_as
+from app.clock import now
+from app.demo import DEMO_PASSWORD, demo_exists, seed_demo
+from app.extensions import db
+from app.models import School, SchoolRole, TwoFactor, User
+from app.services import legal_holds
+from app.services.pupil_transfer import transfer_pupil
+from app.services.record_of_processing import write
+from jobs.connection import redis_connection
+from tenants import system_scope
 
 demo_cli = AppGroup("demo", help="The fictional demo trust.")
 data_protection_cli = AppGroup("data-protection", help="Data protection: the record of processing.")
@@ -14,8 +30,6 @@ data_protection_cli = AppGroup("data-protection", help="Data protection: the rec
 @data_protection_cli.command("docs")
 def data_protection_docs():
     """Write docs/data-protection.md from the models, the permissions and the retention schedule."""
-    from app.services.record_of_processing import write
-
     click.echo(f"written {write()}")
 
 
@@ -25,14 +39,6 @@ def data_protection_docs():
 @click.option("--by", "by_email", required=True, help="The designated trustee's email: the move is theirs.")
 def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
     """Move a pupil's AP record to another school of the trust (audited in both schools)."""
-    from sqlalchemy import select
-
-    from app.audit import acting_as
-    from app.extensions import db
-    from app.models import School, User
-    from app.services.pupil_transfer import transfer_pupil
-    from tenants import system_scope
-
     with system_scope(f"transfer pupil {pupil_id} to {school_slug}"):
         school = db.session.scalar(select(School).where(School.slug == school_slug))
         user = db.session.scalar(select(User).where(User.email == by_email))
@@ -46,11 +52,6 @@ def transfer_pupil_command(pupil_id: int, school_slug: str, by_email: str):
 
 
 def _trustee(by_email: str):
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import User
-
     user = db.session.scalar(select(User).where(User.email == by_email))
     if user is None:
         raise click.ClickException("--by names nobody: give the designated trustee's email")
@@ -69,14 +70,6 @@ def _refusal(result) -> click.ClickException:
 @click.option("--by", "by_email", required=True, help="The designated trustee's email: the hold is theirs.")
 def hold_command(school_slug: str | None, upn: str | None, provider_id: int | None, reason: str, by_email: str):
     """Place a legal hold on a pupil's or a provider's records: the retention review leaves them alone."""
-    from sqlalchemy import select
-
-    from app.audit import acting_as
-    from app.extensions import db
-    from app.models import School
-    from app.services import legal_holds
-    from tenants import system_scope
-
     if (provider_id is None) == (upn is None):
         raise click.ClickException("give either --school and --upn (a pupil) or --provider-id (a provider)")
     with system_scope("legal hold placed from the command line"):
@@ -95,9 +88,6 @@ def hold_command(school_slug: str | None, upn: str | None, provider_id: int | No
 @data_protection_cli.command("holds")
 def holds_command():
     """List the legal holds, current first."""
-    from app.services import legal_holds
-    from tenants import system_scope
-
     with system_scope("legal holds listed from the command line"):
         for h in legal_holds.hold_lines():
             state = f"lifted {h.lifted_at:%Y-%m-%d}" if h.lifted_at else "ON HOLD"
@@ -110,10 +100,6 @@ def holds_command():
 @click.option("--by", "by_email", required=True, help="The designated trustee's email.")
 def lift_hold_command(hold_id: int, reason: str, by_email: str):
     """Lift a legal hold: records still due are proposed again at the next retention review."""
-    from app.audit import acting_as
-    from app.services import legal_holds
-    from tenants import system_scope
-
     with system_scope("legal hold lifted from the command line"):
         user = _trustee(by_email)
         with acting_as(user.id):
@@ -127,8 +113,6 @@ def lift_hold_command(hold_id: int, reason: str, by_email: str):
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when a trust already exists.")
 def seed(if_empty: bool):
     """Seed the demo trust and print its sign-ins."""
-    from app.demo import DEMO_PASSWORD, demo_exists, seed_demo
-
     if demo_exists():
         if if_empty:
             click.echo("A trust already exists; the demo was not seeded again.")
@@ -147,9 +131,7 @@ def seed(if_empty: bool):
 
 def _redis_problem() -> str | None:
     """Why Redis cannot be reached now, or None when it answers."""
-    from redis.exceptions import RedisError
 
-    from jobs.connection import redis_connection
 
     try:
         redis_connection().ping()
@@ -159,7 +141,7 @@ def _redis_problem() -> str | None:
 
 
 # Loggers that warn, once per commit, that Redis is down: right in a running app, noise while seeding the demo.
-QUEUE_LOGGERS = ("app.services.notifications", "jobs.enqueue")
+QUEUE_LOGGERS = ("app.services.notifications", "app.services.outbox_enqueue", "jobs.enqueue")
 
 
 @contextlib.contextmanager
@@ -178,8 +160,6 @@ def _quiet_queue_warnings():
 @demo_cli.command("sign-ins")
 def sign_ins():
     """Print who can sign in and their roles, so `scripts/run.sh` can show them on every start."""
-    from app.demo import DEMO_PASSWORD
-
     people = _sign_ins_in_database()
     if not people:
         raise click.ClickException("Nobody can sign in yet: run `flask demo seed` first.")
@@ -194,14 +174,6 @@ def sign_ins():
 @click.argument("email")
 def two_factor_code(email):
     """Development only: the current two-factor code of an account, so a demo needs no phone."""
-    import pyotp
-    from flask import current_app
-    from sqlalchemy import select
-
-    from app.clock import now
-    from app.extensions import db
-    from app.models import TwoFactor, User
-
     if current_app.config.get("ENV_NAME") != "development":
         raise click.ClickException("Only in development: a real account's codes come from its owner's app.")
     row = db.session.scalar(select(TwoFactor).join(User, User.id == TwoFactor.user_id)
@@ -213,12 +185,6 @@ def two_factor_code(email):
 
 def _sign_ins_in_database() -> list[tuple[str, str]]:
     """(email, roles) of every enabled, unarchived user, in the order they were created."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from app.extensions import db
-    from app.models import SchoolRole, User
-
     # People and their roles are trust-level records (not tenant-owned), so no scope is needed to list them.
     users = db.session.scalars(
         select(User).options(selectinload(User.school_roles).selectinload(SchoolRole.school),

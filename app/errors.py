@@ -1,6 +1,7 @@
 """Error pages for people, JSON errors for the API."""
 from flask import jsonify, render_template, request
 
+from app import database_faults
 from tenants.access import RecordNotFound
 
 
@@ -15,7 +16,6 @@ def init_app(app) -> None:
         app.register_error_handler(code, _handler(code, title))
     # The kernel's and the services' "not found in this school": the same 404 for pages and the API.
     app.register_error_handler(RecordNotFound, _handler(404, "Not found"))
-    from app import database_faults
 
     database_faults.init_app(app)  # a unique clash is a 409, an unreachable database a 503
 

@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
+from app.extensions import login_manager
 from app.roles import SchoolRoleName as R
 from app.roles import TrustRoleName as T
 
@@ -296,8 +297,6 @@ def signed_in(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            from app.extensions import login_manager
-
             return login_manager.unauthorized()
         return view(*args, **kwargs)
 
@@ -311,8 +310,6 @@ def school_permission(permission: Permission):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if permission not in g.school_permissions:
                 abort(403)
@@ -328,8 +325,6 @@ def trust_permission(permission: Permission):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not has_trust_permission(current_user, permission):
                 abort(403)

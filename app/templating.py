@@ -2,8 +2,9 @@
 school-local time and dates the English way."""
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from app import clock
+from app import clock, navigation
 from app.clock import to_local
+from app.forms import govuk
 
 
 def localdatetime(value) -> str:
@@ -19,9 +20,6 @@ def localdate(value) -> str:
 
 
 def init_app(app) -> None:
-    from app import navigation
-    from app.forms import govuk
-
     # {% from "govuk_frontend_jinja/components/<name>/macro.html" import govuk... %} in any template; the app's
     # own templates (and its blueprints') come first, as before.
     app.jinja_loader = ChoiceLoader([

@@ -13,6 +13,8 @@ from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from app.services.api_tokens import is_live
+
 # Sign-in: what one address may try, whatever the accounts (stops spraying many accounts from one place).
 SIGN_IN_PER_ADDRESS_PER_MINUTE = 20
 SIGN_IN_PER_ADDRESS_PER_HOUR = 200
@@ -98,8 +100,6 @@ def _no_bearer() -> bool:
 
 
 def _live_bearer() -> bool:
-    from app.services.api_tokens import is_live
-
     return bool(_bearer()) and is_live(_bearer())
 
 

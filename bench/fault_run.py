@@ -184,6 +184,40 @@ def wait_for(predicate, timeout=60):
     return False
 
 
+def _pg_restart_fault(run, burst, at_fraction, results: list[dict]) -> None:
+    """PostgreSQL restarted mid-burst while a signed-in person reads pages."""
+    web = Counter()
+    stop = threading.Event()
+
+    def read_pages():
+        from tests.helpers import sign_in
+        from tests.jobs.outbox_fixtures import user_for
+
+        client = run.app.test_client()
+        with run.app.app_context():
+            sign_in(client, user_for("a.dsl"))
+        while not stop.is_set():
+            for path in ("/", "/account/", "/health"):
+                try:
+                    web[client.get(path).status_code] += 1
+                except Exception as exc:  # noqa: BLE001 an unhandled error is a 500 to a person
+                    web[f"500 ({type(exc).__name__})"] += 1
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=read_pages, daemon=True)
+    reader.start()
+
+    def pg_restarted(ids):
+        at_fraction(ids)
+        subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
+
+    burst("PostgreSQL restarted mid-burst (pages read meanwhile)", "all once; no 500, 503 at most",
+          pg_restarted, web=web)
+    stop.set()
+    reader.join(10)
+    results[-1]["web"] = dict(web)
+
+
 def fault_run(n: int, pg_restart: bool) -> list[dict]:
     run = Run(n)
     results = []
@@ -252,36 +286,7 @@ def fault_run(n: int, pg_restart: bool) -> list[dict]:
         burst("SMTP drops the connection mid-DATA for 3 s", "all once (retried)", smtp_crash)
 
         if pg_restart:
-            web = Counter()
-            stop = threading.Event()
-
-            def read_pages():
-                from tests.helpers import sign_in
-                from tests.jobs.outbox_fixtures import user_for
-
-                client = run.app.test_client()
-                with run.app.app_context():
-                    sign_in(client, user_for("a.dsl"))
-                while not stop.is_set():
-                    for path in ("/", "/account/", "/health"):
-                        try:
-                            web[client.get(path).status_code] += 1
-                        except Exception as exc:  # noqa: BLE001 an unhandled error is a 500 to a person
-                            web[f"500 ({type(exc).__name__})"] += 1
-                    time.sleep(0.05)
-
-            reader = threading.Thread(target=read_pages, daemon=True)
-            reader.start()
-
-            def pg_restarted(ids):
-                at_fraction(ids)
-                subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
-
-            burst("PostgreSQL restarted mid-burst (pages read meanwhile)", "all once; no 500, 503 at most",
-                  pg_restarted, web=web)
-            stop.set()
-            reader.join(10)
-            results[-1]["web"] = dict(web)
+            _pg_restart_fault(run, burst, at_fraction, results)
     finally:
         run.close()
     return results

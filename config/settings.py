@@ -2,19 +2,11 @@
 from datetime import timedelta
 from pathlib import Path
 
-from app.policy.retention_schedule import parse_settings
 from config.env import ConfigError, env_bool, env_int, env_str
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 DEV_SECRET = "dev-only-not-secret"
-
-
-def _retention_years() -> dict[str, int]:
-    try:
-        return parse_settings(env_str("RETENTION_YEARS"))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
 
 
 class BaseConfig:
@@ -73,7 +65,9 @@ class BaseConfig:
     PUPIL_IMPORT_JOB_ROWS = env_int("PUPIL_IMPORT_JOB_ROWS", 200, minimum=1)
 
     # Retention periods the IRMS toolkit leaves to the school, e.g. "AttendanceSession=6" (app.policy.retention_schedule).
-    RETENTION_YEARS = _retention_years()
+    # As text here (config is the lowest layer); `create_app` checks it against the schedule and refuses to start
+    # on a period the school may not set or one shorter than the toolkit's.
+    RETENTION_YEARS = env_str("RETENTION_YEARS")
 
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
 

@@ -5,6 +5,8 @@ app.services.attendance_prompts; here is only where and when (each school on its
 from __future__ import annotations
 
 from app import clock
+from app.services.attendance import ensure_expected_sessions
+from app.services.attendance_prompts import cutoff_work
 from jobs.schedule import job_for_func
 from jobs.sweeps import SweepReport, for_each_school
 
@@ -15,15 +17,11 @@ def _days(func_name: str) -> str:
 
 def expected_sessions() -> SweepReport:
     """Make the day's expected sessions of every school (the today page shows them from the start of the day)."""
-    from app.services.attendance import ensure_expected_sessions
-
     return for_each_school("attendance-sessions", _days("expected_sessions"),
                            lambda calendar, today: ensure_expected_sessions(calendar, today))
 
 
 def attendance_cutoffs() -> SweepReport:
     """Prompt for sessions past their cut-off still unconfirmed; raise the welfare checks that are due."""
-    from app.services.attendance_prompts import cutoff_work
-
     return for_each_school("attendance-cutoffs", _days("attendance_cutoffs"),
                            lambda calendar, today: cutoff_work(calendar, today, clock.now()))

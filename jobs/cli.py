@@ -4,8 +4,17 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from redis.exceptions import RedisError
+from rq.job import Job
 
+from app.clock import now
+from app.services.notifications import retry_failed_notifications
 from jobs.connection import QUEUE_NAMES, all_queues, redis_connection
+from jobs.outbox import dispatch_outbox
+from jobs.runner import run_cron, run_now
+from jobs.schedule import PERIODIC_JOBS, schedule_lines
+from jobs.worker import run_worker
+from tenants import system_scope
 
 jobs_cli = AppGroup("jobs", help="Run RQ workers and inspect queues.")
 
@@ -21,8 +30,6 @@ jobs_cli = AppGroup("jobs", help="Run RQ workers and inspect queues.")
                    "--simple worker).")
 def worker(burst: bool, with_scheduler: bool, simple: bool, queues: str):
     """Run an RQ worker on AP Hub's queues (by default every one), in priority order."""
-    from jobs.worker import run_worker
-
     names = [n.strip() for n in queues.split(",") if n.strip()]
     unknown = sorted(set(names) - set(QUEUE_NAMES))
     if unknown or not names:
@@ -46,8 +53,6 @@ def queues():
 @click.option("--limit", default=20, show_default=True, help="At most this many per queue.")
 def failed(limit: int):
     """List failed jobs, newest first, with the last line of each error."""
-    from rq.job import Job
-
     conn = redis_connection()
     for q in all_queues(conn):
         ids = q.failed_job_registry.get_job_ids()[-limit:][::-1]
@@ -65,17 +70,12 @@ def failed(limit: int):
 @click.option("--tick", default=10.0, show_default=True, help="Seconds between ticks.")
 def cron(tick: float):
     """Run the periodic runner (jobs/schedule.py). Start as many as you like: one is active at a time."""
-    from jobs.runner import run_cron
-
     run_cron(tick_seconds=tick)
 
 
 @jobs_cli.command("schedule")
 def schedule():
     """Print the periodic schedule: what runs when, in school-local time."""
-    from app.clock import now
-    from jobs.schedule import schedule_lines
-
     for line in schedule_lines(now()):
         click.echo(line)
 
@@ -84,9 +84,6 @@ def schedule():
 @click.argument("name")
 def run_sweep(name: str):
     """Run one scheduled job (by its name in `flask jobs schedule`) in this process, now."""
-    from jobs.runner import run_now
-    from jobs.schedule import PERIODIC_JOBS
-
     if name not in {j.name for j in PERIODIC_JOBS}:
         raise click.BadParameter(f"not in the schedule; one of: {', '.join(j.name for j in PERIODIC_JOBS)}",
                                  param_hint="NAME")
@@ -97,9 +94,6 @@ def run_sweep(name: str):
 @click.option("--id", "ids", type=int, multiple=True, help="Only this notification (repeatable). Default: all failed.")
 def retry_notifications(ids: tuple[int, ...]):
     """Put failed notifications back in the outbox (attempts kept; each retry is in the audit trail)."""
-    from app.services.notifications import retry_failed_notifications
-    from tenants import system_scope
-
     with system_scope("operator: retry failed notifications"):
         retried = retry_failed_notifications(list(ids) if ids else None)
     click.echo(f"{len(retried)} failed notification(s) put back in the outbox"
@@ -109,10 +103,6 @@ def retry_notifications(ids: tuple[int, ...]):
 @jobs_cli.command("dispatch")
 def dispatch():
     """Run the outbox dispatcher once: put back abandoned sends, enqueue every due notification."""
-    from redis.exceptions import RedisError
-
-    from jobs.outbox import dispatch_outbox
-
     try:
         report = dispatch_outbox()
     except RedisError as exc:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 from flask import current_app, has_app_context
 
+from app.extensions import db
+from jobs.worker import current_job_app
 from tenants import school_scope, system_scope
 
 
@@ -20,7 +22,6 @@ def _app_context() -> Iterator[None]:
     if has_app_context():
         yield
         return
-    from jobs.worker import current_job_app
 
     with current_job_app().app_context():
         yield
@@ -29,8 +30,6 @@ def _app_context() -> Iterator[None]:
 @contextlib.contextmanager
 def in_school(school_id: int) -> Iterator[None]:
     """Run a job's body for one school: a fresh session, that school's scope, nothing else visible."""
-    from app.extensions import db
-
     with _app_context():
         db.session.remove()  # no object of another school may linger in the identity map
         try:
@@ -43,8 +42,6 @@ def in_school(school_id: int) -> Iterator[None]:
 @contextlib.contextmanager
 def in_system(reason: str) -> Iterator[None]:
     """Run infrastructure that crosses schools by design (listing schools, dispatching the outbox)."""
-    from app.extensions import db
-
     with _app_context():
         db.session.remove()
         try:

@@ -11,13 +11,13 @@ import signal
 import sys
 import threading
 
+from fakeredis import TcpFakeServer
+
 LOOPBACK = "127.0.0.1"
 
 
 def make_server(port: int, host: str = LOOPBACK):
     """A fakeredis TCP server bound to (host, port); call `serve_forever()` on it, `shutdown()` to stop."""
-    from fakeredis import TcpFakeServer
-
     server = TcpFakeServer((host, port), server_type="redis")
     # Each connection has its own thread, which may sit in a blocking command (a worker's BLPOP) for minutes:
     # stopping must not wait for them. Set after construction, which resets these on the instance.

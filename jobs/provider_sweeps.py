@@ -15,21 +15,20 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app import clock
+from app.extensions import db
+from app.models import Placement, PlacementStatus, Provider, ProviderRiskAssessment
+from app.policy.provider_vetting import VettingStatus
+from app.services.providers import SUBJECT, statuses_for
+from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
 from jobs.schedule import job_for_func
 from jobs.sweeps import SweepReport, for_each_school
+from tenants import require_school_id
 
 FUNC = f"{__name__}.provider_vetting_expiry"
 
 
 def renewal_work_for_school(today) -> dict[str, int]:
     """The sweep's work for the current school (inside its scope). Returns counts by what was done."""
-    from app.extensions import db
-    from app.models import Placement, PlacementStatus, Provider, ProviderRiskAssessment
-    from app.policy.provider_vetting import VettingStatus
-    from app.services.providers import SUBJECT, statuses_for
-    from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
-    from tenants import require_school_id
-
     school_id = require_school_id()
     placements = dict(db.session.execute(
         select(Placement.provider_id, Placement.status)

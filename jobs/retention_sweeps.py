@@ -3,12 +3,11 @@ list what has newly fallen due for their approval. Crosses schools by design (th
 runs in the system scope; nothing is destroyed without an approval and each record is its own transaction."""
 from __future__ import annotations
 
+from app.services.retention import carry_out_approved, propose_due
 from jobs.context import in_system
 
 
 def retention_review() -> dict:
-    from app.services.retention import carry_out_approved, propose_due
-
     with in_system("weekly retention review: approved disposals and newly due records"):
         carried_out = carry_out_approved()
         proposed = propose_due()

@@ -14,6 +14,7 @@ BST changes), it has no leader lock and does not catch up after downtime. This l
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import uuid
 from collections.abc import Iterable
@@ -21,11 +22,13 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from redis import Redis
+from rq.utils import import_attribute
 
 from app import clock
 from jobs import sweep_stats
+from jobs.connection import redis_connection
 from jobs.enqueue import enqueue, safe_job_id
-from jobs.schedule import PERIODIC_JOBS, DueRun, PeriodicJob, due_runs
+from jobs.schedule import PERIODIC_JOBS, DueRun, PeriodicJob, due_runs, job_named
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +145,6 @@ class PeriodicRunner:
 
 def run_cron(tick_seconds: float = TICK_SECONDS) -> None:
     """`flask jobs cron`: run the periodic runner until SIGINT or SIGTERM."""
-    import signal
-
-    from jobs.connection import redis_connection
-
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
@@ -161,8 +160,4 @@ def run_cron(tick_seconds: float = TICK_SECONDS) -> None:
 
 def run_now(name: str):
     """`flask jobs run-sweep NAME`: run one scheduled job in this process, now (it is idempotent)."""
-    from rq.utils import import_attribute
-
-    from jobs.schedule import job_named
-
     return import_attribute(job_named(name).func)()

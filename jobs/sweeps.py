@@ -18,6 +18,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import clock
+from app.extensions import db
+from app.models import School
+from app.services import calendar as calendar_service
+from app.services.calendar import calendar_for_schools
+from app.services.task_notices import remind_and_escalate
 from jobs.context import in_school, in_system
 from jobs.schedule import EVERY_DAY, SCHOOL_DAYS, job_for_func
 
@@ -38,9 +43,6 @@ class SweepReport:
 
 
 def _active_schools() -> list[int]:
-    from app.extensions import db
-    from app.models import School
-
     return list(db.session.scalars(select(School.id).where(School.is_active.is_(True)).order_by(School.id)))
 
 
@@ -55,9 +57,6 @@ def sweep_runs_today(days: str, calendar, today) -> bool:
 def for_each_school(name: str, days: str, work: Callable) -> SweepReport:
     """Run `work(calendar, today)` for each active school on the sweep's days, in the school's scope; commit
     after each school so one school's work never waits on, or is undone by, another's."""
-    from app.extensions import db
-    from app.services.calendar import calendar_for_schools
-
     report = SweepReport(name)
     with in_system(f"sweep {name}: listing schools and their calendars"):
         school_ids = _active_schools()
@@ -95,15 +94,11 @@ def _days_of(func_name: str) -> str:
 
 def calendar_readiness() -> SweepReport:
     """Ask each school's AP leader for the term dates its calendar does not yet cover (30 days ahead)."""
-    from app.services.calendar import check_calendar_readiness
-
     return for_each_school("calendar-readiness", _days_of("calendar_readiness"),
-                           lambda calendar, today: check_calendar_readiness(calendar, today)[1])
+                           lambda calendar, today: calendar_service.check_calendar_readiness(calendar, today)[1])
 
 
 def task_reminders() -> SweepReport:
     """Remind before tasks are due, once; escalate overdue tasks one level at a time, each level once."""
-    from app.services.task_notices import remind_and_escalate
-
     return for_each_school("task-reminders", _days_of("task_reminders"),
                            lambda calendar, today: remind_and_escalate(calendar, clock.now()))

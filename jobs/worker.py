@@ -11,6 +11,7 @@ from datetime import datetime
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 
+from app.extensions import db
 from jobs.connection import all_queues, get_queue, redis_connection
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def current_job_app():
     """The Flask app of this worker process (created once); jobs push its context around their body."""
     global _app
     if _app is None:
-        from app import create_app
+        from app.factory import create_app  # deferred: the worker's composition root (it imports jobs at load)
 
         _app = create_app()
     return _app
@@ -45,8 +46,6 @@ def run_worker(app, burst: bool = False, with_scheduler: bool = True, simple: bo
     global _app
     _app = app
     with app.app_context():
-        from app.extensions import db
-
         engine = db.engine
         # A forked work-horse must never use a pooled connection of its parent (they would share a socket):
         # give it a fresh pool, leaving the parent's connections alone.

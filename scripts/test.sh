@@ -35,6 +35,22 @@ if [ ! -f "$axe" ]; then
         || die "npm ci could not install package-lock.json (see the message above)."
 fi
 
+# --- Lint and layers, before any test (issue 12 item 4): fail fast, in seconds -----------------------------------
+say "ruff check . (pyflakes, pycodestyle, import order, bugbear, pyupgrade, complexity 15; pyproject.toml)"
+.venv/bin/ruff check --quiet . \
+    || die "ruff found the problems above. Fix them (\`.venv/bin/ruff check --fix .\` sorts imports); a per-line
+\`# noqa: CODE\` needs a reason beside it."
+say "lint-imports (the layers contract in .importlinter)"
+.venv/bin/lint-imports --no-logo --no-cache >/tmp/aphub-lint-imports.$$ 2>&1 \
+    || { cat /tmp/aphub-lint-imports.$$; rm -f /tmp/aphub-lint-imports.$$
+         die "an import crosses the layers (above): config -> tenants -> app core -> policy -> models -> services ->
+views/api/admin -> jobs entry points. Move the code to the layer it belongs to (docs/ARCHITECTURE.md, Layers)."; }
+rm -f /tmp/aphub-lint-imports.$$
+say "deferred imports (scripts/deferred_imports.py)"
+.venv/bin/python scripts/deferred_imports.py \
+    || die "an import inside a function without a \`# deferred: why\` note (above): move it to the top of the module,
+or say why it must wait."
+
 # --- The tests ----------------------------------------------------------------------------------------------------
 say "pytest $*${TEST_POSTGRES_URL:+ (PostgreSQL: a fresh database on the server in TEST_POSTGRES_URL)}"
 set +e

@@ -11,11 +11,11 @@ import freezegun
 import pytest
 from sqlalchemy import text
 
+from tests.servers import RedisServer, SmtpSink, postgres_test_database
+
 # Frozen time is for the code under test, never for pytest's own clock: without this, `--durations` and
 # pytest-timeout read the frozen clock and report absurd figures for every frozen test.
 freezegun.configure(extend_ignore_list=["_pytest", "pytest_timeout"])
-
-from tests.servers import RedisServer, SmtpSink, postgres_test_database
 
 
 @pytest.fixture(scope="session")

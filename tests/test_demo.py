@@ -93,7 +93,7 @@ def test_the_sign_ins_are_printed_and_work(app, seeded):
     emails = db.session.scalars(select(User.email).where(User.is_enabled.is_(True))).all()
     assert emails and all(email in seeded for email in emails)
     assert all(email.endswith(".example.org") for email in emails)
-    line = next(l for l in seeded.splitlines() if "trustee@" in l)
+    line = next(row for row in seeded.splitlines() if "trustee@" in row)
     assert "Designated Trustee for Alternative Provision" in line
     client = fresh_client(app)
     assert sign_in(client, line.split()[0], DEMO_PASSWORD).status_code == 302

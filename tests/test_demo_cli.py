@@ -12,12 +12,12 @@ def test_lists_every_demo_sign_in_with_roles_and_the_password(app):
     assert result.exit_code == 0, result.output
     assert DEMO_PASSWORD in result.output
     assert "ap.leader@ashbrook.example.org" in result.output
-    line = next(l for l in result.output.splitlines() if "attendance.infant@ashbrook.example.org" in l)
+    line = next(row for row in result.output.splitlines() if "attendance.infant@ashbrook.example.org" in row)
     assert "Attendance Officer (Ashbrook Infant School, EYFS/KS1)" in line
     assert "Trust Safeguarding Lead" in result.output
     # Every seeded person, once each.
-    emails = [l.split()[0] for l in seeded.output.splitlines()[1:]]
-    assert [l.split()[0] for l in result.output.splitlines()[1:]] == emails
+    emails = [row.split()[0] for row in seeded.output.splitlines()[1:]]
+    assert [row.split()[0] for row in result.output.splitlines()[1:]] == emails
 
 
 def test_leaves_out_people_who_cannot_sign_in(app, world):

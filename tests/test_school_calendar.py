@@ -2,6 +2,7 @@
 school-year generator checked against the reference table (reference/calendar.md)."""
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time
 
 import holidays
@@ -310,7 +311,7 @@ def test_generator_makes_a_plausible_later_year(year):
 
 def test_generated_years_follow_on_from_each_other():
     years = [h for year in range(2025, 2035) for h in generate_school_year(year)]
-    for earlier, later in zip(years, years[1:]):
+    for earlier, later in itertools.pairwise(years):
         assert earlier.last_day < later.first_day
     assert generate_school_year(2026)[0].first_day == date(2026, 9, 3)
     assert generate_school_year(2027)[2].first_day == date(2028, 1, 4)  # Monday 3 January 2028 is a bank holiday

@@ -11,9 +11,13 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from redis.exceptions import RedisError
 
-from app.admin.setup import TrusteeModelView, _refuse, _trustee
+from app.admin.base import TrusteeModelView, _refuse, _trustee
 from app.extensions import db
+from app.mail import FOLDER
 from app.models import Audience, Delivery, Notification, NotificationStatus
+from app.services.notifications import outbox_counts, retry_failed_notifications
+from jobs.outbox import failed_jobs, queue_stats
+from jobs.worker import live_workers
 
 
 def _error_cell(view, context, model, name):
@@ -51,8 +55,6 @@ class NotificationView(TrusteeModelView):
 
     @action("retry", "Retry", "Send the selected failed notifications again?")
     def action_retry(self, ids):
-        from app.services.notifications import retry_failed_notifications
-
         retried = retry_failed_notifications([int(i) for i in ids], actor_id=current_user.id)
         skipped = len(ids) - len(retried)
         message = f"{len(retried)} notification(s) put back in the outbox; they are sent within a minute."
@@ -70,11 +72,6 @@ class QueueHealthView(BaseView):
 
     @expose("/")
     def index(self):
-        from app.mail import FOLDER
-        from app.services.notifications import outbox_counts
-        from jobs.outbox import failed_jobs, queue_stats
-        from jobs.worker import live_workers
-
         counts = outbox_counts()
         queues, jobs, workers, redis_error = [], [], [], None
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import SelectMultipleField, widgets
 
-from app.admin.setup import TrusteeModelView
+from app.admin.base import TrusteeModelView
 from app.extensions import db
 from app.models.part_time import LAReportingProcedure
 from app.policy.part_time_timetables import NoticeEvent

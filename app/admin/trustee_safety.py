@@ -6,12 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g
+from flask_admin.model import typefmt
 from markupsafe import escape
 from sqlalchemy import select
 
 from app.audit import record_event
 from app.extensions import db
+from app.models import AuditEvent, School, SchoolRole, User
+from app.roles import SchoolRoleName
+from app.services.notifications import queue_for_users
+from app.services.tasks import school_role_holders
 from app.templating import localdatetime
+from tenants import school_scope
 
 
 def local_time(view, value, *args):
@@ -19,8 +25,6 @@ def local_time(view, value, *args):
 
 
 def type_formatters(base: dict | None) -> dict:
-    from flask_admin.model import typefmt
-
     return {**(base or typefmt.BASE_FORMATTERS), datetime: local_time}
 
 
@@ -42,8 +46,6 @@ def person_name(attribute: str):
     """A column formatter showing the person an id column names, by name."""
 
     def formatter(view, context, model, name):
-        from app.models import User
-
         user_id = getattr(model, attribute, None)
         if user_id is None:
             return ""
@@ -55,8 +57,6 @@ def person_name(attribute: str):
 
 def school_name(attribute: str):
     def formatter(view, context, model, name):
-        from app.models import School
-
         school_id = getattr(model, attribute, None)
         if school_id is None:
             return ""
@@ -69,11 +69,6 @@ def school_name(attribute: str):
 def tell_school_of_role_grant(role, granted_by) -> None:
     """A trustee granted a school role: the school's headteacher(s) and DSL(s) are emailed at once (urgent), so
     nobody gains access to a school's safeguarding records without the school knowing. The caller commits."""
-    from app.roles import SchoolRoleName
-    from app.services.notifications import queue_for_users
-    from app.services.tasks import school_role_holders
-    from tenants import school_scope
-
     with school_scope(role.school_id):
         people = [p for p in (school_role_holders(role.school_id, SchoolRoleName.HEADTEACHER)
                               + school_role_holders(role.school_id, SchoolRoleName.DSL)) if p.id != role.user_id]
@@ -90,8 +85,6 @@ def tell_school_of_role_grant(role, granted_by) -> None:
 
 def role_grants_for(school_id: int, limit: int = 20) -> list[dict]:
     """School roles granted through the trust admin for one school, newest first (from the audit trail)."""
-    from app.models import AuditEvent, SchoolRole, User
-
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "school_role_granted",
                                                          AuditEvent.school_id == school_id)
                                 .order_by(AuditEvent.at.desc()).limit(limit)).all()

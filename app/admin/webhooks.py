@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 
-from app.admin.setup import TrusteeModelView
+from app.admin.base import TrusteeModelView
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEventType, WebhookSubscription
 from app.services import webhook_subscriptions as service

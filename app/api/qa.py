@@ -67,8 +67,10 @@ class QAActivityInputSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    held_on = fields.Date(required=True)
+    # Each field's rule lives once, in the service (app.services.qa.activity_errors), which the page's form also
+    # calls: the schema only reads the types, so the API answers with the same field-named messages.
+    kind = fields.String(allow_none=True, load_default=None, metadata={"description": f"Required: one of {KINDS}"})
+    held_on = fields.Date(allow_none=True, load_default=None, metadata={"description": "Required"})
     provider_id = fields.Integer(allow_none=True, load_default=None,
                                  metadata={"description": "Required for a provider_visit"})
     placement_id = fields.Integer(allow_none=True, load_default=None,

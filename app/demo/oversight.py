@@ -25,6 +25,7 @@ from app.models import (
     SchoolRole,
     Task,
     Term,
+    TrustRole,
 )
 from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckMethod, WelfareCheckOutcome
 from app.models.monitoring import PlacementReview
@@ -38,7 +39,7 @@ from app.models.oversight import (
 )
 from app.models.placements import CostUnit, SessionOfDay
 from app.policy.attendance import WelfareCheckReason
-from app.roles import SchoolRoleName
+from app.roles import SchoolRoleName, TrustRoleName
 from app.school_calendar import ONE_DAY, SchoolCalendar
 from app.services.calendar import calendar_for_school
 
@@ -117,6 +118,63 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
                                    parents_views="Pleased with the change", recorded_by_id=leader_id))
 
 
+def _school_history(school, slug: str, providers, today: dt.date, n: int) -> int:
+    """A school's past terms (placements and their sessions), its last report presented to governors, its
+    policy monitoring and, at Millbrook, an open complaint. Returns the count of history pupils used so far."""
+    leader = _role_holder(school.id, SchoolRoleName.AP_LEADER)
+    head = _role_holder(school.id, SchoolRoleName.HEADTEACHER)
+    governor = _role_holder(school.id, SchoolRoleName.DESIGNATED_GOVERNOR)
+    terms, calendar = _terms_before(school.id, today), calendar_for_school(school.id)
+    for t, (first, last, _) in enumerate(terms):
+        for k in range(2):
+            n += 1
+            info = HISTORY_PUPILS[(n - 1) % len(HISTORY_PUPILS)]
+            _history_placement(school, providers[k % len(providers)], leader, info,
+                               first + dt.timedelta(days=7 + 7 * k), last - dt.timedelta(days=5), n,
+                               not_located=(slug == "millbrook" and t == len(terms) - 1 and k == 0),
+                               calendar=calendar)
+    if terms and head:
+        first, last, label = terms[-1]
+        report = HeadteacherReport(school_id=school.id, label=label, first_day=first, last_day=last,
+                                   created_by_id=head, presented_on=min(today, last + dt.timedelta(days=20)),
+                                   presented_meeting="Full governing body",
+                                   presented_recorded_by_id=head, sent_to_trust_at=clock.now(),
+                                   sent_to_trust_by_id=head)
+        db.session.add(report)
+        db.session.flush()
+        if governor:
+            db.session.add(GovernorsNote(school_id=school.id, report_id=report.id,
+                                         questions="Why was one review late, and what has changed since?",
+                                         actions="The AP leader to report on review timeliness next term",
+                                         recorded_by_id=governor))
+    if head:
+        db.session.add(PolicyMonitoring(school_id=school.id, monitored_on=today - dt.timedelta(days=14),
+                                        findings="Placements reviewed on time; cost per session in line",
+                                        actions="Check the QA visit calendar with the AP leader",
+                                        recorded_by_id=head))
+    if slug == "millbrook" and head:
+        _open_complaint(school, head, today)
+    return n
+
+
+def _open_complaint(school, head: int, today: dt.date) -> None:
+    received = today - dt.timedelta(days=10)
+    complaint = Complaint(school_id=school.id, raised_by="Dana Whitcombe", raised_by_relationship="Parent",
+                          about="Was not told in good time about the change of provider sessions",
+                          received_on=received, stage="informal", stage_started_on=received
+                          + dt.timedelta(days=2), stage_due_on=received + dt.timedelta(days=16),
+                          recorded_by_id=head)
+    db.session.add(complaint)
+    db.session.flush()
+    db.session.add_all([
+        ComplaintStep(school_id=school.id, complaint_id=complaint.id, stage="received", started_on=received,
+                      due_on=received + dt.timedelta(days=7), finished_on=received + dt.timedelta(days=2),
+                      recorded_by_id=head),
+        ComplaintStep(school_id=school.id, complaint_id=complaint.id, stage="informal",
+                      started_on=received + dt.timedelta(days=2), due_on=received + dt.timedelta(days=16),
+                      note="Meeting with the AP leader offered", recorded_by_id=head)])
+
+
 def seed_oversight(trust) -> None:
     """Called last by the demo seed, inside its system scope."""
     today = clock.today()
@@ -131,55 +189,7 @@ def seed_oversight(trust) -> None:
         school = schools.get(slug)
         if school is None:
             continue
-        leader = _role_holder(school.id, SchoolRoleName.AP_LEADER)
-        head = _role_holder(school.id, SchoolRoleName.HEADTEACHER)
-        governor = _role_holder(school.id, SchoolRoleName.DESIGNATED_GOVERNOR)
-        terms, calendar = _terms_before(school.id, today), calendar_for_school(school.id)
-        for t, (first, last, _) in enumerate(terms):
-            for k in range(2):
-                n += 1
-                info = HISTORY_PUPILS[(n - 1) % len(HISTORY_PUPILS)]
-                _history_placement(school, providers[k % len(providers)], leader, info,
-                                   first + dt.timedelta(days=7 + 7 * k), last - dt.timedelta(days=5), n,
-                                   not_located=(slug == "millbrook" and t == len(terms) - 1 and k == 0),
-                                   calendar=calendar)
-        if terms and head:
-            first, last, label = terms[-1]
-            report = HeadteacherReport(school_id=school.id, label=label, first_day=first, last_day=last,
-                                       created_by_id=head, presented_on=min(today, last + dt.timedelta(days=20)),
-                                       presented_meeting="Full governing body",
-                                       presented_recorded_by_id=head, sent_to_trust_at=clock.now(),
-                                       sent_to_trust_by_id=head)
-            db.session.add(report)
-            db.session.flush()
-            if governor:
-                db.session.add(GovernorsNote(school_id=school.id, report_id=report.id,
-                                             questions="Why was one review late, and what has changed since?",
-                                             actions="The AP leader to report on review timeliness next term",
-                                             recorded_by_id=governor))
-        if head:
-            db.session.add(PolicyMonitoring(school_id=school.id, monitored_on=today - dt.timedelta(days=14),
-                                            findings="Placements reviewed on time; cost per session in line",
-                                            actions="Check the QA visit calendar with the AP leader",
-                                            recorded_by_id=head))
-        if slug == "millbrook" and head:
-            received = today - dt.timedelta(days=10)
-            complaint = Complaint(school_id=school.id, raised_by="Dana Whitcombe", raised_by_relationship="Parent",
-                                  about="Was not told in good time about the change of provider sessions",
-                                  received_on=received, stage="informal", stage_started_on=received
-                                  + dt.timedelta(days=2), stage_due_on=received + dt.timedelta(days=16),
-                                  recorded_by_id=head)
-            db.session.add(complaint)
-            db.session.flush()
-            db.session.add_all([
-                ComplaintStep(school_id=school.id, complaint_id=complaint.id, stage="received", started_on=received,
-                              due_on=received + dt.timedelta(days=7), finished_on=received + dt.timedelta(days=2),
-                              recorded_by_id=head),
-                ComplaintStep(school_id=school.id, complaint_id=complaint.id, stage="informal",
-                              started_on=received + dt.timedelta(days=2), due_on=received + dt.timedelta(days=16),
-                              note="Meeting with the AP leader offered", recorded_by_id=head)])
-    from app.models import TrustRole
-    from app.roles import TrustRoleName
+        n = _school_history(school, slug, providers, today, n)
 
     trustee = db.session.scalar(select(TrustRole.user_id).where(
         TrustRole.role == TrustRoleName.DESIGNATED_TRUSTEE).limit(1))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.demo.oversight import _terms_before
+from app.demo.pupils import demo_upn
 from app.extensions import db
 from app.models import Carer, Provider, Pupil, SchoolRole
 from app.models.flexi_schooling import FlexiRequest, FlexiRequestStatus
@@ -44,10 +45,18 @@ def _census_items() -> None:
             setattr(provider, name, value)
 
 
+HISTORY_SERIALS = 100  # UPN serials kept for each school's history pupils (app.demo.pupils.demo_upn)
+
+
+def _serial(school, n: int) -> int:
+    """The UPN serial of the school's nth history pupil: a range of its own, clear of the other demo pupils."""
+    return 800_000 + school.id * HISTORY_SERIALS + n
+
+
 def _past_timetable(school, n: int, first: dt.date, staff: int, head: int) -> None:
     """A four-week part-time timetable that returned to full time (9.5-9.7), reviewed after two weeks."""
     given, family, year = PART_TIME_PUPILS[n % len(PART_TIME_PUPILS)]
-    pupil = Pupil(school_id=school.id, upn=f"T{school.id:03d}{n:09d}", first_name=given, last_name=family,
+    pupil = Pupil(school_id=school.id, upn=demo_upn(_serial(school, n)), first_name=given, last_name=family,
                   date_of_birth=dt.date(2026 - 5 - year, 6, 2), year_group=year)
     db.session.add(pupil)
     db.session.flush()
@@ -75,7 +84,8 @@ def _past_timetable(school, n: int, first: dt.date, staff: int, head: int) -> No
 
 
 def _refused_flexi_request(school, first: dt.date, head: int) -> None:
-    pupil = db.session.scalar(select(Pupil).where(Pupil.school_id == school.id, Pupil.upn.like("T%"))
+    ours = [demo_upn(_serial(school, n)) for n in range(HISTORY_SERIALS)]
+    pupil = db.session.scalar(select(Pupil).where(Pupil.school_id == school.id, Pupil.upn.in_(ours))
                               .order_by(Pupil.id).limit(1))
     if pupil is None:
         return

@@ -69,49 +69,39 @@ def _date_parts(field) -> tuple[str, str, str]:
     return "", "", ""
 
 
-def component(field, hint=None, legend=None, label_classes=None, classes=None, exclude=()) -> tuple[str, dict]:
-    """(component name, its parameters) for `field`: "input", "select", "radios", "checkboxes", "date-input",
-    "textarea", "file-upload" or "hidden". Choices whose value is in `exclude` are left out."""
-    label = {"text": str(legend or field.label.text)}
-    if label_classes:
-        label["classes"] = label_classes
-    base = {"hint": _hint(hint), "errorMessage": _error(field)}
-    if field.type in ("HiddenField", "CSRFTokenField"):
-        return "hidden", {}
-    if isinstance(field, DateField) and not isinstance(field, TimeField):
-        day, month, year = _date_parts(field)
-        error_class = " govuk-input--error" if field.errors else ""
-        return "date-input", {
-            **base,
-            "hint": _hint(date_hint(hint)),
-            "id": field.id,
-            "namePrefix": field.name,
-            "fieldset": {"legend": {"text": label["text"], "classes": label_classes or "govuk-fieldset__legend--s"}},
-            "items": [
-                {"name": "day", "label": "Day", "classes": "govuk-input--width-2" + error_class, "value": day,
-                 "attributes": _attributes(field)},
-                {"name": "month", "label": "Month", "classes": "govuk-input--width-2" + error_class, "value": month,
-                 "attributes": _attributes(field)},
-                {"name": "year", "label": "Year", "classes": "govuk-input--width-4" + error_class, "value": year,
-                 "attributes": _attributes(field)},
-            ],
-        }
-    if isinstance(field, RadioField):
-        return "radios", {
-            **base,
-            "idPrefix": field.id,
-            "name": field.name,
-            "classes": classes,
-            "fieldset": {"legend": {"text": label["text"], "classes": label_classes or "govuk-fieldset__legend--s"}},
-            "items": _choice_items(field, "checked", exclude),
-        }
-    if isinstance(field, SelectMultipleField):
-        return "checkboxes", {
+def _legend(label: dict, label_classes) -> dict:
+    return {"legend": {"text": label["text"], "classes": label_classes or "govuk-fieldset__legend--s"}}
+
+
+def _date_input(field, base, hint, label, label_classes) -> dict:
+    day, month, year = _date_parts(field)
+    error_class = " govuk-input--error" if field.errors else ""
+    return {
+        **base,
+        "hint": _hint(date_hint(hint)),
+        "id": field.id,
+        "namePrefix": field.name,
+        "fieldset": _legend(label, label_classes),
+        "items": [
+            {"name": "day", "label": "Day", "classes": "govuk-input--width-2" + error_class, "value": day,
+             "attributes": _attributes(field)},
+            {"name": "month", "label": "Month", "classes": "govuk-input--width-2" + error_class, "value": month,
+             "attributes": _attributes(field)},
+            {"name": "year", "label": "Year", "classes": "govuk-input--width-4" + error_class, "value": year,
+             "attributes": _attributes(field)},
+        ],
+    }
+
+
+def _choices(field, base, label, label_classes, classes, exclude) -> tuple[str, dict] | None:
+    """Radios, checkboxes (several, or one for a yes/no) or a select; None for a field without choices."""
+    if isinstance(field, (RadioField, SelectMultipleField)):
+        return "radios" if isinstance(field, RadioField) else "checkboxes", {
             **base,
             "idPrefix": field.id,
             "name": field.name,
             "classes": classes,
-            "fieldset": {"legend": {"text": label["text"], "classes": label_classes or "govuk-fieldset__legend--s"}},
+            "fieldset": _legend(label, label_classes),
             "items": _choice_items(field, "checked", exclude),
         }
     if isinstance(field, BooleanField):
@@ -130,18 +120,10 @@ def component(field, hint=None, legend=None, label_classes=None, classes=None, e
             **base, "id": field.id, "name": field.name, "label": label, "classes": classes,
             "items": _choice_items(field, "selected", exclude), "attributes": _attributes(field),
         }
-    if isinstance(field, TextAreaField):
-        return "textarea", {
-            **base, "id": field.id, "name": field.name, "label": label, "classes": classes,
-            "value": field._value(), "rows": (field.render_kw or {}).get("rows", 4), "attributes": _attributes(field),
-        }
-    if isinstance(field, (FileField, MultipleFileField)):
-        attributes = _attributes(field)
-        if isinstance(field, MultipleFileField):
-            attributes["multiple"] = "multiple"
-        return "file-upload", {
-            **base, "id": field.id, "name": field.name, "label": label, "classes": classes, "attributes": attributes,
-        }
+    return None
+
+
+def _input(field, base, label, classes) -> dict:
     kind, width = "text", classes
     if isinstance(field, EmailField):
         kind = "email"
@@ -159,7 +141,36 @@ def component(field, hint=None, legend=None, label_classes=None, classes=None, e
         params["inputmode"] = "numeric"
     if isinstance(field, DecimalField):
         params["inputmode"] = "decimal"
-    return "input", params
+    return params
+
+
+def component(field, hint=None, legend=None, label_classes=None, classes=None, exclude=()) -> tuple[str, dict]:
+    """(component name, its parameters) for `field`: "input", "select", "radios", "checkboxes", "date-input",
+    "textarea", "file-upload" or "hidden". Choices whose value is in `exclude` are left out."""
+    label = {"text": str(legend or field.label.text)}
+    if label_classes:
+        label["classes"] = label_classes
+    base = {"hint": _hint(hint), "errorMessage": _error(field)}
+    if field.type in ("HiddenField", "CSRFTokenField"):
+        return "hidden", {}
+    if isinstance(field, DateField) and not isinstance(field, TimeField):
+        return "date-input", _date_input(field, base, hint, label, label_classes)
+    chosen = _choices(field, base, label, label_classes, classes, exclude)
+    if chosen is not None:
+        return chosen
+    if isinstance(field, TextAreaField):
+        return "textarea", {
+            **base, "id": field.id, "name": field.name, "label": label, "classes": classes,
+            "value": field._value(), "rows": (field.render_kw or {}).get("rows", 4), "attributes": _attributes(field),
+        }
+    if isinstance(field, (FileField, MultipleFileField)):
+        attributes = _attributes(field)
+        if isinstance(field, MultipleFileField):
+            attributes["multiple"] = "multiple"
+        return "file-upload", {
+            **base, "id": field.id, "name": field.name, "label": label, "classes": classes, "attributes": attributes,
+        }
+    return "input", _input(field, base, label, classes)
 
 
 def init_app(app) -> None:

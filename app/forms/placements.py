@@ -24,11 +24,12 @@ def _id_or_none(value):
 
 
 class PlacementForm(ServiceForm):
-    pupil_id = SelectField("Pupil", coerce=_id_or_none, validators=[InputRequired(message="Choose the pupil.")])
-    provider_id = SelectField("Provider", coerce=_id_or_none,
-                              validators=[InputRequired(message="Choose the provider.")])
+    # The rules of these fields live once, in the service (app.services.placements.commissioning
+    # `_placement_errors`): the form reads the values and shows the service's messages on its fields.
+    pupil_id = SelectField("Pupil", coerce=_id_or_none, validate_choice=False)
+    provider_id = SelectField("Provider", coerce=_id_or_none, validate_choice=False)
     provider_site_id = SelectField("Site (optional)", coerce=_id_or_none, validate_choice=False)
-    start_date = SchoolDateField("Start date", validators=[InputRequired(message="Enter the start date.")])
+    start_date = SchoolDateField("Start date", validators=[Optional()])
     planned_end_date = SchoolDateField("Planned end (optional)", validators=[Optional()])
     arranged_by = SelectField("Who arranged the provision", choices=ARRANGED_BY_CHOICES, default="school")
     is_off_site_direction = BooleanField("This is an off-site direction to improve behaviour (section 6)")

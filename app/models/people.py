@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -69,8 +70,6 @@ class User(UserMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db.Model):
 
 
 def _new_session_token() -> str:
-    import secrets
-
     return secrets.token_hex(32)
 
 

@@ -4,11 +4,11 @@ request id, an optional error reporter, behind a TLS proxy; and the operators' `
 Each part binds itself in `init_app`; none opens a connection at import time."""
 from __future__ import annotations
 
+from app.ops import error_reporting, health, logs, metrics, proxy
+from app.ops.cli import ops_cli
+
 
 def init_app(app) -> None:
-    from app.ops import error_reporting, health, logs, metrics, proxy
-    from app.ops.cli import ops_cli
-
     logs.init_app(app)
     proxy.init_app(app)
     error_reporting.init_app(app)

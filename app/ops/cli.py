@@ -6,6 +6,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.extensions import db
+from app.ops.backup import check_restore, manifest_path, take_backup
+from app.ops.database_role import grant_to_application_role
+from app.ops.health import migration_heads
+
 ops_cli = AppGroup("ops", help="Run AP Hub in production: restore checks, the database roles.")
 
 
@@ -13,9 +18,6 @@ ops_cli = AppGroup("ops", help="Run AP Hub in production: restore checks, the da
 @click.argument("role")
 def grant_app_role(role: str):
     """Grant the application role (which owns nothing) use of the tables, now and later. Run as the owner."""
-    from app.extensions import db
-    from app.ops.database_role import grant_to_application_role
-
     if db.engine.dialect.name != "postgresql":
         raise click.ClickException("only PostgreSQL has roles and row-level security")
     with db.engine.begin() as conn:
@@ -27,8 +29,6 @@ def grant_app_role(role: str):
 @click.argument("dump", type=click.Path(dir_okay=False, path_type=Path))
 def backup(dump: Path):
     """pg_dump the database into DUMP (custom format) and write DUMP.manifest.json beside it."""
-    from app.ops.backup import manifest_path, take_backup
-
     figures = take_backup(_database_url(), dump)
     click.echo(f"{dump}: {sum(figures['counts'].values())} rows in {len(figures['counts'])} tables, "
                f"{figures['audit_events']} audit events; manifest {manifest_path(dump)}")
@@ -40,9 +40,6 @@ def backup(dump: Path):
 @click.option("--keep", is_flag=True, help="Keep the restored database (its name is printed).")
 def check_restore_command(dump: Path, server_url: str | None, keep: bool):
     """Restore DUMP into a fresh database and check its row counts and audit trail against its manifest."""
-    from app.ops.backup import check_restore
-    from app.ops.health import migration_heads
-
     report = check_restore(dump, server_url or _database_url(), migration_heads(), keep=keep)
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}")
@@ -53,8 +50,6 @@ def check_restore_command(dump: Path, server_url: str | None, keep: bool):
 
 
 def _database_url() -> str:
-    from app.extensions import db
-
     if db.engine.dialect.name != "postgresql":
         raise click.ClickException("backups with pg_dump need PostgreSQL")
     return db.engine.url.render_as_string(hide_password=False)

@@ -27,6 +27,7 @@ def init_app(app) -> None:
     dsn = app.config.get("ERROR_REPORTING_DSN")
     if not dsn:
         return
+    # deferred: the reporter is loaded only when a DSN is configured (README: optional, off by default)
     import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration
     from sentry_sdk.integrations.rq import RqIntegration

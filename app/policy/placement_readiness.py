@@ -3,8 +3,9 @@
 One plain function per condition, each naming its policy section. Each takes a `PlacementFacts` (no Flask, no
 database: `app.services.placements.placement_facts` gathers them) and returns the `Missing` lines it finds
 (an empty list when the condition holds). `readiness(facts)` runs them all, in the order the placement page
-shows them. A `Missing` names its condition, the policy section, one plain-English line and where it is done
-(an endpoint and its arguments).
+shows them. A `Missing` names its condition, the policy section, one plain-English line and, where the page that
+records it needs more than the placement, its details (the party to involve, the risk assessment to review). Which
+page records each condition is the views' business: `app/views/where_to_record.py`.
 
 Decisions, in one place:
 - On-site provision (the school's own room, 5.3) needs no pre-placement provider checks (7.8 speaks of
@@ -29,19 +30,11 @@ ON_SITE, OFF_SITE, ONLINE_ONLY = "on_site", "off_site", "online_only"
 
 
 @dataclass(frozen=True)
-class Link:
-    """Where a missing thing is done: a Flask endpoint and its arguments."""
-
-    endpoint: str
-    args: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Missing:
     condition: str
     section: str
     line: str
-    link: Link | None = None
+    detail: dict = field(default_factory=dict)  # e.g. {"party": "social_worker"}, {"reviews": <assessment id>}
 
 
 @dataclass(frozen=True)
@@ -113,18 +106,6 @@ class PlacementFacts:
         return self.provider_kind == ON_SITE
 
 
-def _placement(facts: PlacementFacts, endpoint: str) -> Link:
-    return Link(endpoint, {"placement_id": facts.placement_id})
-
-
-def _provider(facts: PlacementFacts) -> Link:
-    return Link("providers.show", {"provider_id": facts.provider_id})
-
-
-def _pupil(facts: PlacementFacts, endpoint: str, **extra) -> Link:
-    return Link(endpoint, {"pupil_id": facts.pupil_id, **extra})
-
-
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -150,16 +131,14 @@ def provider_vetted(facts: PlacementFacts) -> list[Missing]:
         "expired": "its vetting has expired (checks are renewed every 12 months)",
         "lapsed_material_change": "its vetting lapsed on a material change and needs a new risk assessment",
     }.get(facts.provider_vetting or "", "its pre-placement checks and risk assessment are not complete")
-    return [Missing("provider_vetted", "7.8, 7.9", f"The provider is not vetted: {reason}.",
-                    _provider(facts))]
+    return [Missing("provider_vetted", "7.8, 7.9", f"The provider is not vetted: {reason}.")]
 
 
 def provider_not_suspended(facts: PlacementFacts) -> list[Missing]:
     """7.9: a suspended provider takes no new placements."""
     if not facts.provider_suspended:
         return []
-    return [Missing("provider_not_suspended", "7.9", "The provider is suspended and takes no new placements.",
-                    _provider(facts))]
+    return [Missing("provider_not_suspended", "7.9", "The provider is suspended and takes no new placements.")]
 
 
 def registration_rule(facts: PlacementFacts) -> list[Missing]:
@@ -168,8 +147,7 @@ def registration_rule(facts: PlacementFacts) -> list[Missing]:
         return []
     return [Missing("registration_rule", "7.2",
                     "This placement would make the provider full-time for pupils it may only teach as a "
-                    "registered independent school: reduce the hours or choose another provider.",
-                    _placement(facts, "placements.edit_sessions"))]
+                    "registered independent school: reduce the hours or choose another provider.")]
 
 
 def online_justification(facts: PlacementFacts) -> list[Missing]:
@@ -177,8 +155,7 @@ def online_justification(facts: PlacementFacts) -> list[Missing]:
     if facts.provider_kind != ONLINE_ONLY or not _blank(facts.online_justification):
         return []
     return [Missing("online_justification", "7.3",
-                    "Record why there is no appropriate alternative to an online-only provider.",
-                    _placement(facts, "placements.edit"))]
+                    "Record why there is no appropriate alternative to an online-only provider.")]
 
 
 # --- before commissioning (the pupils' records) --------------------------------------------------------------
@@ -189,8 +166,7 @@ def needs_analysis(facts: PlacementFacts) -> list[Missing]:
     if not facts.needs_analysis_missing:
         return []
     details = "; ".join(_text(i) for i in facts.needs_analysis_missing)
-    return [Missing("needs_analysis", "4.3", f"Complete the needs analysis (referral): {details}.",
-                    _pupil(facts, "pupils.new_referral"))]
+    return [Missing("needs_analysis", "4.3", f"Complete the needs analysis (referral): {details}.")]
 
 
 def pupil_risk_assessment(facts: PlacementFacts) -> list[Missing]:
@@ -202,7 +178,7 @@ def pupil_risk_assessment(facts: PlacementFacts) -> list[Missing]:
                     if getattr(i, "reviews_id", None)), None)
     extra = {"reviews": reviews} if reviews else {}
     return [Missing("pupil_risk_assessment", "4.3", f"Complete the pupil's risk assessment: {details}.",
-                    _pupil(facts, "pupils.new_risk_assessment", **extra))]
+                    extra)]
 
 
 def parents_consulted(facts: PlacementFacts) -> list[Missing]:
@@ -210,8 +186,7 @@ def parents_consulted(facts: PlacementFacts) -> list[Missing]:
     if not facts.parent_consultation_missing:
         return []
     details = "; ".join(_text(i) for i in facts.parent_consultation_missing)
-    return [Missing("parents_consulted", "7.4", f"Consult the parents or carers: {details}.",
-                    _pupil(facts, "pupils.new_consultation", placement_id=facts.placement_id))]
+    return [Missing("parents_consulted", "7.4", f"Consult the parents or carers: {details}.")]
 
 
 def involvement(facts: PlacementFacts) -> list[Missing]:
@@ -223,7 +198,7 @@ def involvement(facts: PlacementFacts) -> list[Missing]:
         party = getattr(party, "value", party)
         section = getattr(item, "section", None) or ("7.5" if party == "local_authority_send" else "7.5, 7.6")
         extra = {"party": party} if party else {}
-        lines.append(Missing("involvement", section, _text(item), _pupil(facts, "pupils.new_involvement", **extra)))
+        lines.append(Missing("involvement", section, _text(item), extra))
     return lines
 
 
@@ -236,7 +211,7 @@ def key_information_shared(facts: PlacementFacts) -> list[Missing]:
         return []
     what = "Share the pupil's key information, including their special educational needs, with the provider." \
         if facts.pupil_has_sen else "Share the pupil's key information with the provider."
-    return [Missing("key_information_shared", "7.10", what, _placement(facts, "placements.key_information"))]
+    return [Missing("key_information_shared", "7.10", what)]
 
 
 # The 7.11 fields every agreement needs, in the policy's order, with the words the placement page uses.
@@ -276,16 +251,14 @@ def commissioning_agreement(facts: PlacementFacts) -> list[Missing]:
     """7.11: a commissioning agreement with each external provider, every required field written."""
     if facts.is_on_site:
         return []
-    link = _placement(facts, "placements.edit_agreement")
     if facts.agreement is None:
-        return [Missing("commissioning_agreement", "7.11", "Write the commissioning agreement with the provider.",
-                        link)]
+        return [Missing("commissioning_agreement", "7.11", "Write the commissioning agreement with the provider.")]
     labels = dict(AGREEMENT_FIELDS)
     gaps = [labels[name] for name in agreement_fields_required(facts.pupil_fsm_eligible, facts.pupil_year_group)
             if _blank(getattr(facts.agreement, name))]
     if not gaps:
         return []
-    return [Missing("commissioning_agreement", "7.11", f"The agreement does not yet say: {', '.join(gaps)}.", link)]
+    return [Missing("commissioning_agreement", "7.11", f"The agreement does not yet say: {', '.join(gaps)}.")]
 
 
 def review_interval_problem(weeks: int | None, provider_kind: str) -> str | None:
@@ -304,15 +277,14 @@ def review_frequency(facts: PlacementFacts) -> list[Missing]:
     problem = review_interval_problem(weeks, facts.provider_kind)
     if problem is None:
         return []
-    return [Missing("review_frequency", "8.3", problem, _placement(facts, "placements.edit_agreement"))]
+    return [Missing("review_frequency", "8.3", problem)]
 
 
 def weekly_pattern(facts: PlacementFacts) -> list[Missing]:
     """7.11: the days and times the pupil attends (at least one weekly session)."""
     if facts.weekly_session_count > 0:
         return []
-    return [Missing("weekly_pattern", "7.11", "Set the days and times the pupil attends (the weekly pattern).",
-                    _placement(facts, "placements.edit_sessions"))]
+    return [Missing("weekly_pattern", "7.11", "Set the days and times the pupil attends (the weekly pattern).")]
 
 
 # --- off-site direction (section 6) --------------------------------------------------------------------------
@@ -322,18 +294,16 @@ def direction_recorded(facts: PlacementFacts) -> list[Missing]:
     """6.1, 6.2: a direction's reasons and objectives, review date and maximum end are recorded."""
     if not facts.is_off_site_direction:
         return []
-    link = _placement(facts, "placements.direction")
     d = facts.direction
     if d is None:
         return [Missing("direction_recorded", "6.2",
-                        "Record the off-site direction: reasons and objectives, review date and latest end date.",
-                        link)]
+                        "Record the off-site direction: reasons and objectives, review date and latest end date.")]
     if d.review_on is None or d.ends_by is None:
-        return [Missing("direction_recorded", "6.2", "Set the direction's review date and latest end date.", link)]
+        return [Missing("direction_recorded", "6.2", "Set the direction's review date and latest end date.")]
     if not (facts.start_date <= d.review_on <= d.ends_by) or d.ends_by <= facts.start_date:
         return [Missing("direction_recorded", "6.2",
                         "The direction's review must fall between its start and its end, and it must end after "
-                        "it starts.", link)]
+                        "it starts.")]
     return []
 
 
@@ -347,7 +317,7 @@ def governing_body_approval(facts: PlacementFacts) -> list[Missing]:
         return []
     line = ("The governing body's approval is dated after the start: it must approve before the direction starts."
             if approved is not None else "Record the governing body's approval of the off-site direction.")
-    return [Missing("governing_body_approval", "6.4", line, _placement(facts, "placements.direction"))]
+    return [Missing("governing_body_approval", "6.4", line)]
 
 
 def parents_letter(facts: PlacementFacts) -> list[Missing]:
@@ -356,7 +326,6 @@ def parents_letter(facts: PlacementFacts) -> list[Missing]:
     if not facts.is_off_site_direction:
         return []
     d = facts.direction or DirectionFacts()
-    link = _placement(facts, "placements.direction")
     latest = d.latest_letter_date
     if d.parents_letter_sent_on is not None and latest is not None and d.parents_letter_sent_on <= latest:
         return []
@@ -371,7 +340,7 @@ def parents_letter(facts: PlacementFacts) -> list[Missing]:
                 "is at least 2 school days later.")
     else:
         line = f"Send the letter to parents by {latest:%A %-d %B %Y} and record it as sent."
-    return [Missing("parents_letter", "6.5", line, link)]
+    return [Missing("parents_letter", "6.5", line)]
 
 
 CONDITIONS: tuple[Callable[[PlacementFacts], list[Missing]], ...] = (

@@ -5,22 +5,22 @@ Plain facts in, no Flask or database: each argument is any object with the attri
 fit, as do the small dataclasses here), or None where nothing is recorded.
 
 Every function returns a list of `Missing` (empty: nothing missing). `Missing.code` is stable — the gate may key
-on it — and `Missing.message` is the line a person reads. The codes, and the page where each is done
-(`app.services.pupils.where_to_record(missing, pupil_id)` gives the endpoint and its arguments):
+on it — and `Missing.message` is the line a person reads. The codes (`CODES`), and the record each asks for (the
+page that records it is the views' business: `app/views/where_to_record.py`):
 
-| code                              | section | done at                                               |
-|-----------------------------------|---------|-------------------------------------------------------|
-| needs_analysis                    | 4.3     | pupils.new_referral                                   |
-| needs_analysis.academic_needs     | 4.3     | pupils.new_referral (and .personal_needs, .social_needs, .reasons, .options_considered) |
-| risk_assessment                   | 4.3     | pupils.new_risk_assessment                            |
-| risk_assessment.after_start       | 4.3     | pupils.new_risk_assessment                            |
-| risk_assessment.review_overdue    | 4.3     | pupils.new_risk_assessment?reviews=<id of the latest> |
-| parent_consultation               | 7.4     | pupils.new_consultation (?placement_id=<id>)          |
-| involvement.la_send               | 7.5     | pupils.new_involvement?party=local_authority_send     |
-| involvement.ehcp_review_decision  | 7.5     | pupils.new_involvement?party=local_authority_send     |
-| involvement.virtual_school_head   | 7.6     | pupils.new_involvement?party=virtual_school_head      |
-| involvement.social_worker         | 7.6     | pupils.new_involvement?party=social_worker            |
-| involvement.social_worker_informed| 8.8     | pupils.new_involvement?party=social_worker            |
+| code                              | section | recorded as                                            |
+|-----------------------------------|---------|--------------------------------------------------------|
+| needs_analysis                    | 4.3     | the referral (needs analysis)                          |
+| needs_analysis.academic_needs     | 4.3     | the referral (and .personal_needs, .social_needs, .reasons, .options_considered) |
+| risk_assessment                   | 4.3     | a pupil risk assessment                                |
+| risk_assessment.after_start       | 4.3     | a pupil risk assessment                                |
+| risk_assessment.review_overdue    | 4.3     | a review of the latest risk assessment (`reviews_id`)  |
+| parent_consultation               | 7.4     | the parents' consultation                              |
+| involvement.la_send               | 7.5     | the LA SEND team's involvement (`party`)               |
+| involvement.ehcp_review_decision  | 7.5     | the LA SEND team's involvement                         |
+| involvement.virtual_school_head   | 7.6     | the Virtual School Headteacher's involvement           |
+| involvement.social_worker         | 7.6     | the social worker's involvement                        |
+| involvement.social_worker_informed| 8.8     | the social worker's involvement                        |
 """
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ from app.policy.referral import unknown_reasons
 LA_SEND = "local_authority_send"
 VIRTUAL_SCHOOL_HEAD = "virtual_school_head"
 SOCIAL_WORKER = "social_worker"
+
+REFERRAL_FIELDS = ("academic_needs", "personal_needs", "social_needs", "reasons", "options_considered")
+CODES = ("needs_analysis", *(f"needs_analysis.{name}" for name in REFERRAL_FIELDS), "risk_assessment",
+         "risk_assessment.after_start", "risk_assessment.review_overdue", "parent_consultation",
+         "involvement.la_send", "involvement.ehcp_review_decision", "involvement.virtual_school_head",
+         "involvement.social_worker", "involvement.social_worker_informed")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from app import clock
+from app.policy.reviews import review_reminder_and_escalation
 from app.roles import SchoolRoleName, TrustRoleName
 
 # A task due "on" a day is due by the end of that school day.
@@ -65,8 +66,6 @@ class KindRules:
 
 
 def _review_dates(due_on: date, created_on: date, calendar) -> tuple[date | None, tuple[date, ...]]:
-    from app.policy.reviews import review_reminder_and_escalation
-
     dates = review_reminder_and_escalation(due_on, calendar, created_on)
     return dates.remind_on, tuple(step.on for step in dates.escalations)
 

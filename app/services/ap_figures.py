@@ -20,11 +20,12 @@ from app.extensions import db
 from app.models import Placement, PlacementAgreement, Provider, School
 from app.models.attendance import AttendanceSession, WelfareCheck
 from app.models.monitoring import PlacementReview, QAActivity
+from app.models.oversight import Complaint
 from app.models.providers import ProviderConcern
 from app.models.pupils import Referral
 from app.models.tasks import Task, TaskStatus
 from app.policy.ap_report import attendance_from_counts, cost_in_period, percentage
-from app.policy.attendance import SessionKind
+from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
 from app.services.attendance_picture import _mark
 
@@ -135,6 +136,29 @@ def _as_date(value) -> dt.date:
     return value
 
 
+@dataclass(frozen=True)
+class _Query:
+    """What every stage of `period_figures` reads: the windows by school, their span and their table."""
+
+    windows: dict[int, list[Window]]
+    figures: dict[tuple[int, str], PeriodFigures]
+    earliest: dt.date
+    latest: dt.date
+
+    @property
+    def school_ids(self) -> list[int]:
+        return list(self.windows)
+
+    def since(self):
+        return clock.local_datetime(self.earliest, dt.time(0))
+
+    def until(self):
+        return clock.local_datetime(self.latest + dt.timedelta(days=1), dt.time(0))
+
+    def on(self, school_id: int, day: dt.date) -> list[PeriodFigures]:
+        return _figures_on(self.figures, self.windows, school_id, day)
+
+
 def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> dict[tuple[int, str], PeriodFigures]:
     """Every figure for every (school id, window key), in a fixed number of queries (see the module).
     `with_cost=False` leaves out the cost (a query per placement's sessions), for the dashboard's trends."""
@@ -143,12 +167,30 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> 
     windows = {s: ws for s, ws in windows.items() if ws}
     if not windows:
         return figures
-    school_ids = list(windows)
-    earliest = min(w.first_day for ws in windows.values() for w in ws)
-    latest = max(w.last_day for ws in windows.values() for w in ws)
-    by_school = {s: ws for s, ws in windows.items()}
+    q = _Query(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
+               max(w.last_day for ws in windows.values() for w in ws))
+    placement_rows = _placement_figures(q)
+    table = _windows_table(windows)
+    _attendance_figures(q, table)
+    if with_cost:
+        _cost_figures(q, table, placement_rows)
+    else:
+        for f in figures.values():
+            f.days_in_ap = 0
+    _welfare_figures(q)
+    _monitoring_figures(q, table)
+    _concern_and_complaint_figures(q)
+    for hook in PERIOD_SECTIONS:
+        hook(windows, figures)
+    return figures
 
-    # Placements that ran in any window: use of AP, kinds, reasons, destinations, directions, cost.
+
+def _runs_in(row, w: Window) -> bool:
+    return not (row.start_date > w.last_day or (row.ended_on is not None and row.ended_on < w.first_day))
+
+
+def _placement_figures(q: _Query) -> dict:
+    """Placements that ran in any window: use of AP, kinds, reasons, destinations, directions (the rows, for cost)."""
     placements = db.session.execute(
         select(Placement.id, Placement.school_id, Placement.pupil_id, Placement.start_date, Placement.ended_on,
                Placement.end_destination, Placement.is_off_site_direction, Provider.name, Provider.kind,
@@ -156,100 +198,111 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> 
         .join(Provider, Provider.id == Placement.provider_id)
         .outerjoin(Referral, Referral.id == Placement.referral_id)
         .outerjoin(PlacementAgreement, PlacementAgreement.placement_id == Placement.id)
-        .where(Placement.school_id.in_(school_ids), Placement.archived_at.is_(None),
+        .where(Placement.school_id.in_(q.school_ids), Placement.archived_at.is_(None),
                Placement.status.in_(["active", "ended"]),
-               _overlap(windows, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
+               _overlap(q.windows, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
     pupils: dict[tuple[int, str], set] = defaultdict(set)
-    placement_rows = {}
     for row in placements:
-        placement_rows[row.id] = row
-        for w in by_school[row.school_id]:
-            if row.start_date > w.last_day or (row.ended_on is not None and row.ended_on < w.first_day):
-                continue
-            f = figures[(row.school_id, w.key)]
-            pupils[(row.school_id, w.key)].add(row.pupil_id)
-            f.placements += 1
-            f.by_provider[row.name] += 1
-            f.by_kind[str(row.kind.value if hasattr(row.kind, "value") else row.kind).replace("_", " ")] += 1
-            for code in row.reasons or ["not recorded"]:
-                f.by_reason[reason_label(code) if code != "not recorded" else "Not recorded"] += 1
-            f.off_site_directions += bool(row.is_off_site_direction)
-            if w.first_day <= row.start_date <= w.last_day:
-                f.new_placements += 1
-            if row.ended_on is not None and w.first_day <= row.ended_on <= w.last_day:
-                f.ended_placements += 1
-                f.destinations[(row.end_destination or "Not recorded").strip()] += 1
+        for w in q.windows[row.school_id]:
+            if _runs_in(row, w):
+                pupils[(row.school_id, w.key)].add(row.pupil_id)
+                _count_placement(q.figures[(row.school_id, w.key)], row, w)
     for key, ids in pupils.items():
-        figures[key].pupils_in_ap = len(ids)
+        q.figures[key].pupils_in_ap = len(ids)
+    return {row.id: row for row in placements}
 
-    # Attendance: sessions due, attended and possible (4.5), and per placement for the cost.
-    w = _windows_table(windows)
-    in_window = and_(w.c.school_id == AttendanceSession.school_id, AttendanceSession.day >= w.c.first_day,
-                     AttendanceSession.day <= w.c.last_day)
+
+def _count_placement(f: PeriodFigures, row, w: Window) -> None:
+    f.placements += 1
+    f.by_provider[row.name] += 1
+    f.by_kind[str(row.kind.value if hasattr(row.kind, "value") else row.kind).replace("_", " ")] += 1
+    for code in row.reasons or ["not recorded"]:
+        f.by_reason[reason_label(code) if code != "not recorded" else "Not recorded"] += 1
+    f.off_site_directions += bool(row.is_off_site_direction)
+    if w.first_day <= row.start_date <= w.last_day:
+        f.new_placements += 1
+    if row.ended_on is not None and w.first_day <= row.ended_on <= w.last_day:
+        f.ended_placements += 1
+        f.destinations[(row.end_destination or "Not recorded").strip()] += 1
+
+
+def _in_window(table):
+    return and_(table.c.school_id == AttendanceSession.school_id, AttendanceSession.day >= table.c.first_day,
+                AttendanceSession.day <= table.c.last_day)
+
+
+def _attendance_figures(q: _Query, table) -> None:
+    """Attendance: sessions due, attended and possible (4.5)."""
     for school_id, key, code, kind, arranged_by, count in db.session.execute(
-            select(AttendanceSession.school_id, w.c.key, AttendanceSession.register_code, AttendanceSession.kind,
+            select(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
                    Placement.arranged_by, func.count())
-            .select_from(w).join(AttendanceSession, in_window)
+            .select_from(table).join(AttendanceSession, _in_window(table))
             .join(Placement, Placement.id == AttendanceSession.placement_id)
-            .group_by(AttendanceSession.school_id, w.c.key, AttendanceSession.register_code,
+            .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
                       AttendanceSession.kind, Placement.arranged_by)):
-        f = figures[(school_id, key)]
+        f = q.figures[(school_id, key)]
         f.sessions_due += count
         code = _mark(None, "am", code, SessionKind(kind) if not isinstance(kind, SessionKind) else kind,
                      arranged_by).code
         attended, possible = attendance_from_counts({code: count})
         f.attended += attended
         f.possible += possible
+
+
+def _cost_figures(q: _Query, table, placement_rows: dict) -> None:
+    """Days in AP and the cost, from each placement's sessions in each window (7.11)."""
     per_placement = db.session.execute(
-        select(AttendanceSession.placement_id, AttendanceSession.school_id, w.c.key, func.count(),
+        select(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key, func.count(),
                func.count(func.distinct(AttendanceSession.day)), func.min(AttendanceSession.day),
                func.max(AttendanceSession.day),
                func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1), else_=0)))
-        .select_from(w).join(AttendanceSession, in_window)
+        .select_from(table).join(AttendanceSession, _in_window(table))
         .where(AttendanceSession.kind == SessionKind.PROVISION)
-        .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, w.c.key)).all() if with_cost else []
+        .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key)).all()
     sessions_of = {(r[0], r[2]): r for r in per_placement}
-    for (school_id, key), f in figures.items():
+    for f in q.figures.values():
         f.days_in_ap = 0
-    for (placement_id, key), r in sessions_of.items():
-        figures[(r[1], key)].days_in_ap += r[4]
-    for row in placement_rows.values() if with_cost else ():
-        for win in by_school[row.school_id]:
-            if row.start_date > win.last_day or (row.ended_on is not None and row.ended_on < win.first_day):
-                continue
-            s = sessions_of.get((row.id, win.key))
-            cost = cost_in_period(row.cost_amount, getattr(row.cost_unit, "value", row.cost_unit),
-                                  s[3] if s else 0, s[4] if s else 0, _as_date(s[5]) if s else None,
-                                  _as_date(s[6]) if s else None, win.first_day <= row.start_date <= win.last_day)
-            if cost is None:
-                continue
-            f = figures[(row.school_id, win.key)]
-            f.cost += cost
-            f.costed_placements += 1
-            f.cost_by_provider[row.name] += cost
-            f.attended_by_provider[row.name] += int(s[7] or 0) if s else 0
+    for (_placement_id, key), r in sessions_of.items():
+        q.figures[(r[1], key)].days_in_ap += r[4]
+    for row in placement_rows.values():
+        for win in q.windows[row.school_id]:
+            if _runs_in(row, win):
+                _cost_placement(q.figures[(row.school_id, win.key)], row, win, sessions_of.get((row.id, win.key)))
 
-    # Welfare checks raised in the period, by outcome (KCSIE, 4.4).
+
+def _cost_placement(f: PeriodFigures, row, win: Window, s) -> None:
+    cost = cost_in_period(row.cost_amount, getattr(row.cost_unit, "value", row.cost_unit),
+                          s[3] if s else 0, s[4] if s else 0, _as_date(s[5]) if s else None,
+                          _as_date(s[6]) if s else None, win.first_day <= row.start_date <= win.last_day)
+    if cost is None:
+        return
+    f.cost += cost
+    f.costed_placements += 1
+    f.cost_by_provider[row.name] += cost
+    f.attended_by_provider[row.name] += int(s[7] or 0) if s else 0
+
+
+def _welfare_figures(q: _Query) -> None:
+    """Welfare checks raised in the period, by outcome (KCSIE, 4.4)."""
     for school_id, raised_at, outcome, missing in db.session.execute(
             select(WelfareCheck.school_id, WelfareCheck.raised_at, WelfareCheck.outcome,
                    WelfareCheck.missing_procedure_started_at)
-            .where(WelfareCheck.school_id.in_(school_ids), WelfareCheck.archived_at.is_(None),
-                   WelfareCheck.raised_at >= clock.local_datetime(earliest, dt.time(0)),
-                   WelfareCheck.raised_at < clock.local_datetime(latest + dt.timedelta(days=1), dt.time(0)))):
-        for f in _figures_on(figures, by_school, school_id, _as_date(raised_at)):
+            .where(WelfareCheck.school_id.in_(q.school_ids), WelfareCheck.archived_at.is_(None),
+                   WelfareCheck.raised_at >= q.since(), WelfareCheck.raised_at < q.until())):
+        for f in q.on(school_id, _as_date(raised_at)):
             f.welfare_checks += 1
             f.welfare_outcomes[outcome.value if outcome else "open"] += 1
             f.not_located += missing is not None
 
-    # Reviews (8.3) and QA visits (8.1) due in the period, and how many were done by their due time.
+
+def _monitoring_figures(q: _Query, table) -> None:
+    """Reviews (8.3) and QA visits (8.1) due in the period, how many were done by their due time, and held."""
     for school_id, kind, due_at, status, completed_at in db.session.execute(
             select(Task.school_id, Task.kind, Task.due_at, Task.status, Task.completed_at)
-            .where(Task.school_id.in_(school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
-                   Task.status != TaskStatus.CANCELLED,
-                   Task.due_at >= clock.local_datetime(earliest, dt.time(0)),
-                   Task.due_at < clock.local_datetime(latest + dt.timedelta(days=1), dt.time(0)))):
+            .where(Task.school_id.in_(q.school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
+                   Task.status != TaskStatus.CANCELLED, Task.due_at >= q.since(), Task.due_at < q.until())):
         on_time = status == TaskStatus.DONE and completed_at is not None and completed_at <= due_at
-        for f in _figures_on(figures, by_school, school_id, _as_date(due_at)):
+        for f in q.on(school_id, _as_date(due_at)):
             if kind == "half_termly_review":
                 f.reviews_due += 1
                 f.reviews_on_time += on_time
@@ -258,36 +311,32 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> 
                 f.qa_visits_on_time += on_time
     for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities")):
         for school_id, key, count in db.session.execute(
-                select(model.school_id, w.c.key, func.count()).select_from(w)
-                .join(model, and_(model.school_id == w.c.school_id, model.held_on >= w.c.first_day,
-                                  model.held_on <= w.c.last_day))
-                .where(model.archived_at.is_(None)).group_by(model.school_id, w.c.key)):
-            setattr(figures[(school_id, key)], attr, count)
+                select(model.school_id, table.c.key, func.count()).select_from(table)
+                .join(model, and_(model.school_id == table.c.school_id, model.held_on >= table.c.first_day,
+                                  model.held_on <= table.c.last_day))
+                .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)):
+            setattr(q.figures[(school_id, key)], attr, count)
 
-    # Concerns about providers the school raised in the period (7.8).
+
+def _concern_and_complaint_figures(q: _Query) -> None:
+    """Concerns about providers the school raised in the period (7.8); complaints about how the policy was
+    applied (11.1), received and closed in the period."""
     for school_id, created_at in db.session.execute(
             select(ProviderConcern.made_by_school_id, ProviderConcern.created_at)
-            .where(ProviderConcern.made_by_school_id.in_(school_ids), ProviderConcern.archived_at.is_(None),
-                   ProviderConcern.created_at >= clock.local_datetime(earliest, dt.time(0)),
-                   ProviderConcern.created_at < clock.local_datetime(latest + dt.timedelta(days=1), dt.time(0)))):
-        for f in _figures_on(figures, by_school, school_id, _as_date(created_at)):
+            .where(ProviderConcern.made_by_school_id.in_(q.school_ids), ProviderConcern.archived_at.is_(None),
+                   ProviderConcern.created_at >= q.since(), ProviderConcern.created_at < q.until())):
+        for f in q.on(school_id, _as_date(created_at)):
             f.provider_concerns += 1
-    # Complaints about how the policy was applied (11.1): received and closed in the period.
-    from app.models.oversight import Complaint
-
     for school_id, received_on, closed_on in db.session.execute(
             select(Complaint.school_id, Complaint.received_on, Complaint.closed_on)
-            .where(Complaint.school_id.in_(school_ids), Complaint.archived_at.is_(None),
-                   or_(and_(Complaint.received_on >= earliest, Complaint.received_on <= latest),
-                       and_(Complaint.closed_on >= earliest, Complaint.closed_on <= latest)))):
-        for f in _figures_on(figures, by_school, school_id, _as_date(received_on)):
+            .where(Complaint.school_id.in_(q.school_ids), Complaint.archived_at.is_(None),
+                   or_(and_(Complaint.received_on >= q.earliest, Complaint.received_on <= q.latest),
+                       and_(Complaint.closed_on >= q.earliest, Complaint.closed_on <= q.latest)))):
+        for f in q.on(school_id, _as_date(received_on)):
             f.extra.setdefault("complaints", Counter())["received"] += 1
         if closed_on is not None:
-            for f in _figures_on(figures, by_school, school_id, _as_date(closed_on)):
+            for f in q.on(school_id, _as_date(closed_on)):
                 f.extra.setdefault("complaints", Counter())["closed"] += 1
-    for hook in PERIOD_SECTIONS:
-        hook(windows, figures)
-    return figures
 
 
 # Later sections add their figures here (complaints, part-time timetables, flexi-schooling): a function
@@ -300,8 +349,6 @@ def _figures_on(figures, by_school, school_id: int, day: dt.date):
 
 
 def _attending_codes() -> list[str]:
-    from app.policy.attendance import REGISTER_CODES
-
     return [c.code for c in REGISTER_CODES.values() if c.counts_as_attendance]
 
 

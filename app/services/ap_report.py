@@ -23,7 +23,10 @@ from app.roles import TrustRoleName
 from app.school_calendar import SchoolCalendar
 from app.services.ap_figures import PeriodFigures, Window, period_figures
 from app.services.calendar import calendar_for_school
+from app.services.notifications import queue_for_users
+from app.services.report_charts import bar_chart
 from app.services.results import Result
+from app.services.tasks import _external_url, trust_role_holders
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -230,8 +233,6 @@ def _later_sections(figs: list[PeriodFigures]) -> list[Section]:
 
 def charts_for(data: ReportData) -> dict:
     """Each section's chart (its chart row across the periods), for the page and the PDF."""
-    from app.services.report_charts import bar_chart
-
     labels = [w.key for w in data.periods]
     return {s.key: (bar_chart(labels, s.rows[s.chart_row].values, s.rows[s.chart_row].kind)
                     if s.chart_row is not None and s.rows else None) for s in data.sections}
@@ -338,9 +339,6 @@ def mark_presented(report: HeadteacherReport, presented_on: dt.date | None, meet
 def mark_sent_to_trust(report: HeadteacherReport, by: User) -> Result:
     """4.2: the report is sent to the trust: recorded once, and the trust's designated trustee and safeguarding
     lead are emailed a link through the outbox (nothing is sent inside the request). Commits."""
-    from app.services.notifications import queue_for_users
-    from app.services.tasks import _external_url, trust_role_holders
-
     if report.sent_to_trust_at is not None:
         return Result(errors={"sent": "This report is already sent to the trust."})
     report.sent_to_trust_at = clock.now()

@@ -119,6 +119,6 @@ def trust_report_pdf(report) -> bytes:
             pdf.multi_cell(0, 6, _plain(section.not_recorded), new_x="LMARGIN", new_y="NEXT")
             continue
         _table(pdf, ["School", *[r.label for r in section.rows]],
-               [[name, *[value_text(v, r.kind) for v, r in zip(values, section.rows)]] for name, values in rows],
+               [[name, *[value_text(v, r.kind) for v, r in zip(values, section.rows, strict=True)]] for name, values in rows],
                first_width=60)
     return bytes(pdf.output())

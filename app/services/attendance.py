@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
-from app.models import Placement, PlacementStatus, School, WeeklySession
+from app.models import Placement, PlacementStatus, Provider, Pupil, School, User, WeeklySession
 from app.models.attendance import AttendanceSession, ConfirmedVia
 from app.policy.attendance import (
     ABSENCE_REASON_CODES,
@@ -34,6 +34,7 @@ from app.school_calendar import SchoolCalendar
 from app.services.flexi_register import ensure_flexi_home_sessions, flexi_sessions_missing_on
 from app.services.part_time_register import ensure_part_time_sessions, part_time_sessions_missing_on
 from app.services.tasks import TaskKind, complete_tasks_for
+from app.services.welfare_checks import raise_welfare_check_if_due
 from tenants import require_school_id
 
 SUBJECT = "attendance_session"  # Task.subject_type of the tasks about one session
@@ -126,8 +127,6 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
 def sessions_on(day: dt.date, provider_id: int | None = None) -> list[AttendanceSession]:
     """The day's sessions of the current school, unconfirmed first, then by start time and pupil, with the
     pupil, provider and placement loaded (a fixed number of queries however many there are)."""
-    from app.models import Provider, Pupil
-
     query = (select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
              .where(AttendanceSession.day == day)
              .options(selectinload(AttendanceSession.pupil),
@@ -214,7 +213,6 @@ def confirm_session(session: AttendanceSession, confirmation: Confirmation, *, u
     session.confirmed_at = at
     user = db.session.get(_user_model(), user_id) if user_id is not None else None
     complete_tasks_for(SUBJECT, session.id, [TaskKind.ATTENDANCE_UNCONFIRMED], user)
-    from app.services.welfare_checks import raise_welfare_check_if_due
 
     raise_welfare_check_if_due(session, at)
     return session
@@ -232,8 +230,6 @@ def confirm_sessions(sessions: Iterable[AttendanceSession], confirmation: Confir
 
 
 def _user_model():
-    from app.models import User
-
     return User
 
 

@@ -60,9 +60,9 @@ def code_of(session: AttendanceSession) -> str | None:
 
 
 def make_day(calendar: SchoolCalendar, day: dt.date, school: School) -> int:
-    """Make the day's expected sessions (policy 4.5, 7.8) if any is missing, so a placement started this morning
-    appears; never for a day still to come (the pattern may change before it). Returns how many were made, and
-    commits them (with their audit rows) so the pages that ask read them."""
+    """Make the day's expected sessions (policy 4.5, 7.8) if any is missing: starting a placement after the 07:30
+    sweep calls it, so the placement appears on the today page at once (pages only read). Never for a day still to
+    come (the pattern may change before it). Returns how many were made, and commits them (with their audit rows)."""
     if day > clock.today() or not calendar.is_school_day(day) or not sessions_missing_on(day):
         return 0
     made = ensure_expected_sessions(calendar, day, school)
@@ -153,7 +153,7 @@ def open_welfare_checks(pupil_ids: Iterable[int]) -> dict[int, list[WelfareCheck
 
 
 def attendance_day(calendar: SchoolCalendar, day: dt.date) -> Day:
-    """Everything the today page shows for a day (`make_day` first, so today's new placements are there)."""
+    """Everything the today page shows for a day, as recorded (the 07:30 sweep made the day's sessions)."""
     description = calendar.describe(day)
     if not description.is_school_day:
         return Day(day, description)
@@ -254,10 +254,8 @@ def export_problem(first: dt.date, last: dt.date) -> str | None:
 
 def export_sessions(calendar: SchoolCalendar, first: dt.date, last: dt.date, school: School,
                     pupil_id: int | None = None) -> list[AttendanceSession]:
-    """Every session from first to last (made first for each school day up to today), by date, session, pupil;
-    only one pupil's when pupil_id is given."""
-    for day in calendar.school_days_between(first, min(last, clock.today())):
-        make_day(calendar, day, school)
+    """Every session from first to last, by date, session, pupil; only one pupil's when pupil_id is given. Reads
+    only: the morning sweep makes each school day's sessions (and starting a placement, its own)."""
     criteria = [AttendanceSession.pupil_id == pupil_id] if pupil_id is not None else []
     return list(db.session.scalars(
         select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)

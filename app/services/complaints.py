@@ -18,12 +18,15 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Provider, Pupil, Trust, User
+from app.models import Audience, Provider, Pupil, Trust, User
 from app.models.oversight import Complaint, ComplaintStep, PolicyMonitoring, PolicyReview
 from app.policy.complaints import ABOUT_KINDS, OUTCOMES, STAGE_LABELS, may_move_to, stage
 from app.policy.policy_review import next_review_on, review_reminder_on
+from app.roles import TrustRoleName
 from app.services.calendar import calendar_for_school
+from app.services.notifications import existing_notification, queue_for_users
 from app.services.results import Result
+from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, trust_role_holders
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -61,8 +64,6 @@ def _due(started: dt.date, code: str) -> dt.date:
 
 def record_complaint(data: ComplaintInput, by: User) -> Result:
     """11.1: record a concern or complaint, route it to the headteacher (a task) and start the procedure."""
-    from app.services.tasks import TaskKind, ensure_task
-
     errors = {}
     raised_by = (data.raised_by or "").strip()
     about = (data.about or "").strip()
@@ -135,8 +136,6 @@ def move_to_stage(complaint: Complaint, wanted: str | None, on: dt.date | None, 
 def close_complaint(complaint: Complaint, outcome: str | None, on: dt.date | None, note: str | None,
                     by: User) -> Result:
     """The procedure's outcome, on a date; the headteacher's task is done."""
-    from app.services.tasks import TaskKind, complete_tasks_for
-
     errors = {}
     if complaint.closed_on is not None:
         errors["outcome"] = "The complaint is closed already."
@@ -220,11 +219,6 @@ def record_adoption(trust: Trust, adopted_on: dt.date | None, next_on: dt.date |
 def review_reminders(today: dt.date) -> int:
     """12.2: from the reminder day before each trust's next review, tell the trust safeguarding lead once (the
     outbox's dedupe key makes a second sweep a no-op). Runs in a system scope; the caller commits."""
-    from app.models import Audience
-    from app.roles import TrustRoleName
-    from app.services.notifications import existing_notification, queue_for_users
-    from app.services.tasks import trust_role_holders
-
     sent = 0
     for trust in db.session.scalars(select(Trust)):
         review = current_review(trust.id)

@@ -26,6 +26,9 @@ from app.models.tasks import Task, TaskStatus
 from app.permissions import Permission
 from app.policy.attendance import SessionKind
 from app.policy.oversight_thresholds import welfare_check_overdue
+from app.services.ap_report import report_data, terms_of
+from app.services.calendar import calendar_for_school
+from app.services.placements import placement_readiness
 
 
 @dataclass
@@ -65,8 +68,6 @@ def home_for(permissions, school, now: dt.datetime | None = None) -> Home:
         home.to_confirm = [(s, s.cutoff_at <= now) for s in sessions]
         home.order.append("attendance")
     if Permission.PLACEMENTS_COMMISSION in permissions:
-        from app.services.placements import placement_readiness
-
         planned = db.session.scalars(select(Placement).options(selectinload(Placement.pupil)).where(
             Placement.status == PlacementStatus.PLANNED, Placement.archived_at.is_(None))
             .order_by(Placement.start_date, Placement.id)).all()
@@ -87,9 +88,6 @@ def home_for(permissions, school, now: dt.datetime | None = None) -> Home:
 
 
 def _term_so_far(school, today: dt.date):
-    from app.services.ap_report import report_data, terms_of
-    from app.services.calendar import calendar_for_school
-
     calendar = calendar_for_school(school.id)
     term = next((t for t in terms_of(calendar) if t.first_day <= today <= t.last_day), None)
     if term is None:

@@ -32,7 +32,7 @@ _TO_ENQUEUE = "aphub_outbox_to_enqueue"
 
 
 def _enqueue_after_commit(session: Session, notification: Notification) -> None:
-    from jobs.outbox import DeliveryRef
+    from jobs.outbox import DeliveryRef  # deferred: an import cycle at start-up (hoisting it fails)
 
     session.info.setdefault(_TO_ENQUEUE, []).append(DeliveryRef.of(notification))
 
@@ -49,7 +49,7 @@ def _enqueue_committed(session: Session) -> None:
     refs = session.info.pop(_TO_ENQUEUE, None)
     if not refs:
         return
-    from jobs.outbox import enqueue_new_deliveries
+    from jobs.outbox import enqueue_new_deliveries  # deferred: an import cycle at start-up (hoisting it fails)
 
     try:
         # One Redis round trip for the lot: a sweep can queue thousands of emails in one commit.

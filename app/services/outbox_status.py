@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.audit import record_event
 from app.clock import now
 from app.extensions import db
 from app.models import Audience, Delivery, Notification, NotificationStatus
@@ -81,7 +82,6 @@ def outbox_counts() -> OutboxCounts:
 def retry_failed_notifications(ids: Iterable[int] | None = None, actor_id: int | None = None) -> list[int]:
     """Failed → pending, due now, attempts kept (so the history shows every try); each retry is audited.
     With no ids, every failed notification. Commits. Needs a scope that sees the rows (trust admin, CLI)."""
-    from app.audit import record_event
 
     query = select(Notification).where(Notification.status == NotificationStatus.FAILED)
     if ids is not None:

@@ -6,16 +6,19 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.audit import record_event
+from app.clock import now
 from app.extensions import db
 from app.models import PlacementStatus, Provider, School
 from app.policy import provider_governance as rules
 from app.roles import SchoolRoleName, TrustRoleName
+from app.services.notifications import queue_for_users
+from app.services.providers.base import SUBJECT
+from app.services.providers.suspension import _provider_url, _schools_with_placements
+from app.services.tasks import school_role_holders
 from tenants import school_scope
 
 
 def _using(provider_id: int) -> dict[int, int]:
-    from app.services.providers.suspension import _schools_with_placements
-
     return _schools_with_placements(provider_id, (PlacementStatus.PLANNED, PlacementStatus.ACTIVE))
 
 
@@ -56,11 +59,6 @@ def owner_after_edit(provider: Provider, on_site: bool, school: School, creating
 def tell_other_schools(provider: Provider, school: School, user, what: str) -> list[int]:
     """A structural change (a site or contact removed, details changed): audited, and the other schools with
     a current or planned placement there are told (their AP leaders and DSLs). The caller commits."""
-    from app.services.notifications import queue_for_users
-    from app.services.providers.base import SUBJECT
-    from app.services.providers.suspension import _provider_url
-    from app.services.tasks import school_role_holders
-
     record_event(db.session, "provider_changed", "Provider", provider.id, school_id=school.id,
                  actor_id=user.id, detail=what[:500])
     others = sorted(s for s in _using(provider.id) if s != school.id)
@@ -79,6 +77,4 @@ def tell_other_schools(provider: Provider, school: School, user, what: str) -> l
 
 
 def _stamp() -> str:
-    from app.clock import now
-
     return now().strftime("%Y%m%dT%H%M%S%f")

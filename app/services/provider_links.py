@@ -27,7 +27,7 @@ from app.audit import record_event
 from app.extensions import db
 from app.models import Audience, Placement, PlacementStatus, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, ProviderAttendanceLink
-from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session, ensure_expected_sessions
+from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session
 from app.services.notifications import queue_notification
 from app.services.task_notices import external_url
 from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
@@ -180,12 +180,9 @@ def pupil_as_provider_sees(pupil: Pupil) -> str:
 
 
 def todays_sessions(link: ProviderAttendanceLink) -> list[AttendanceSession]:
-    """Today's sessions of the link's school's pupils at the link's provider (inside the link's school scope),
-    made first if the morning sweep has not yet run."""
-    from app.services.calendar import calendar_for_school
-
+    """Today's sessions of the link's school's pupils at the link's provider (inside the link's school scope), as
+    the 07:30 sweep made them (opening the page writes no session)."""
     today = clock.today()
-    ensure_expected_sessions(calendar_for_school(link.school_id), today, db.session.get(School, link.school_id))
     return list(db.session.scalars(
         select(AttendanceSession).join(Pupil, Pupil.id == AttendanceSession.pupil_id)
         .where(AttendanceSession.day == today, AttendanceSession.provider_id == link.provider_id)

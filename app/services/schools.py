@@ -23,6 +23,15 @@ def schools_for_user(user: User) -> list[School]:
                                    .order_by(School.name)))
 
 
+def the_trust() -> Trust | None:
+    """The trust this deployment serves (one per deployment)."""
+    return db.session.scalar(select(Trust).order_by(Trust.id).limit(1))
+
+
+def school_by_id(school_id: int) -> School | None:
+    return db.session.get(School, school_id)
+
+
 def all_schools() -> list[School]:
     return list(db.session.scalars(select(School).where(School.is_active.is_(True)).order_by(School.name)))
 

@@ -15,6 +15,7 @@ from app.audit import record_event
 from app.clock import now
 from app.extensions import db
 from app.models import SignInAttempt, User
+from app.services.user_sessions import sign_out_everywhere as end_every_session
 
 REFUSED = "That email address and password do not match an account. Check them and try again."
 
@@ -114,6 +115,4 @@ def _no_account_hash() -> str:
 
 
 def sign_out_everywhere(user: User) -> None:
-    from app.services.user_sessions import sign_out_everywhere as end_every_session
-
     end_every_session(user)

@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 from app import clock
 from app.extensions import db
 from app.models import School, SchoolRole, TrustRole, User
+from app.models.notifications import Audience
 from app.models.tasks import Task, TaskStatus
 from app.policy.task_kinds import (
     TASK_KINDS,
@@ -28,6 +29,7 @@ from app.policy.task_kinds import (
     rules_for,
 )
 from app.roles import SchoolRoleName, TrustRoleName
+from app.services.notifications import existing_notification, prefetch_notification_keys, queue_notification
 from tenants import require_school_id
 
 log = logging.getLogger(__name__)
@@ -176,9 +178,6 @@ def _email_assignees(task: Task, template: str, event: str) -> int:
 
 
 def _email(task: Task, user: User, template: str, dedupe_key: str, urgent: bool, **extra) -> int:
-    from app.models.notifications import Audience
-    from app.services.notifications import existing_notification, queue_notification
-
     if existing_notification(dedupe_key) is not None:
         return 0
     is_staff_here = any(sr.school_id == task.school_id for sr in user.school_roles)
@@ -246,8 +245,6 @@ def remind_and_escalate(calendar, now: datetime) -> tuple[int, int]:
 
 def _prefetch_email_keys(soon: Sequence[Task], overdue: Sequence[Task]) -> None:
     """Look up in one query whether the emails this sweep may send went already, instead of one query each."""
-    from app.services.notifications import prefetch_notification_keys
-
     keys = [_event_key(task.id, "reminder", user.id) for task in soon for user in assignees(task)]
     for task in overdue:
         rules = rules_for(task.kind)

@@ -40,6 +40,7 @@ from app.policy.task_kinds import (  # noqa: F401
     rules_for,
 )
 from app.roles import SchoolRoleName
+from app.services.notifications import prefetch_notification_keys
 from app.services.task_notices import (  # noqa: F401
     _email_assignees,
     _event_key,
@@ -137,6 +138,7 @@ def _new_task(spec: TaskSpec, school_id: int, calendar=None) -> Task:
     remind_at = reminder_time(rules, spec.due_at, clock.now())
     if rules.policy_dates is not None:
         if calendar is None:
+            # deferred: import cycle (app.services.calendar imports app.services.tasks at load)
             from app.services.calendar import calendar_for_school
 
             calendar = calendar_for_school(school_id)
@@ -159,8 +161,6 @@ def ensure_tasks(specs: Sequence[TaskSpec], calendar=None) -> list[tuple[Task, b
     query, the new tasks inserted in one flush (inside one SAVEPOINT), and the keys of their emails looked up in
     one query, instead of several round trips per task. Returns (task, created) per spec, in order. If another
     session made one of them meanwhile (the unique key), it falls back to `ensure_task` one by one."""
-    from app.services.notifications import prefetch_notification_keys
-
     school_id = require_school_id()
     found: dict[str, Task] = {}
     keys = sorted({spec.dedupe_key for spec in specs})

@@ -17,6 +17,7 @@ from app import clock
 from app.extensions import db
 from app.models import School
 from app.models.attendance import AttendanceSession, WelfareCheck, WelfareCheckOutcome
+from app.models.oversight import HeadteacherReport
 from app.models.tasks import Task, TaskStatus
 from app.policy.attendance import SessionKind
 from app.policy.oversight_thresholds import welfare_check_overdue
@@ -195,8 +196,6 @@ def task_for_trust(task_id: int) -> Task | None:
 
 def report_for_trust(report_id: int):
     """A school's headteacher's report that was sent to the trust (4.2); None otherwise."""
-    from app.models.oversight import HeadteacherReport
-
     return db.session.scalar(select(HeadteacherReport).where(
         HeadteacherReport.id == report_id, HeadteacherReport.archived_at.is_(None),
         HeadteacherReport.sent_to_trust_at.is_not(None)))

@@ -9,7 +9,7 @@ import secrets
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.audit import record_event
 from app.clock import now
@@ -136,8 +136,6 @@ def verify(user: User, code: str) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 

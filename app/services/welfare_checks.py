@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.models.attendance import AttendanceSession, WelfareCheck
 from app.policy.attendance import WelfareCheckReason, welfare_check_due
-from app.services.tasks import TaskKind
+from app.services.tasks import TaskKind, TaskSpec, ensure_tasks
 
 SUBJECT = "welfare_check"  # Task.subject_type
 
@@ -81,8 +81,6 @@ def raise_welfare_checks(due: list[tuple[AttendanceSession, WelfareCheckReason]]
     the existing checks read in one query, the new ones inserted in one flush, the tasks made together
     (app.services.tasks.ensure_tasks). Safe when two sweeps overlap: a unique index allows one open check per
     session, and the one that loses the race takes the other's check instead of making a second."""
-    from app.services.tasks import TaskSpec, ensure_tasks
-
     if not due:
         return []
     now = now or clock.now()
@@ -110,5 +108,5 @@ def raise_welfare_checks(due: list[tuple[AttendanceSession, WelfareCheckReason]]
                            f"Welfare check: {session.pupil.display_name} ({reason.label.lower()})", due_at=now,
                            subject=(SUBJECT, check.id), link=("welfare_checks.show", {"welfare_check_id": check.id}),
                            urgent=True, detail=contacts_detail(session))
-                  for (session, reason), check in zip(due, checks)])
+                  for (session, reason), check in zip(due, checks, strict=True)])
     return checks

@@ -21,9 +21,11 @@ from app.policy.attendance import ABSENCE_REASON_CODES
 from app.policy.welfare import NOT_LOCATED, OUTCOMES, may_record, record_errors, what_follows
 from app.roles import TrustRoleName
 from app.services import webhooks
+from app.services.attendance import Confirmation, confirm_session
 from app.services.notifications import queue_for_users
+from app.services.pupils import school_pupils  # noqa: F401  (re-exported for the welfare pages)
 from app.services.results import Result
-from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, trust_role_holders
+from app.services.tasks import TaskKind, _external_url, complete_tasks_for, ensure_task, trust_role_holders
 from app.services.welfare_checks import SUBJECT
 from tenants import require_school_id
 from tenants.access import school_record_or_404
@@ -71,11 +73,6 @@ def still_missing(check: WelfareCheck) -> bool:
 
 def can_record(check: WelfareCheck) -> bool:
     return may_record(check.outcome.value if check.outcome else None)
-
-
-def school_pupils() -> list[Pupil]:
-    return list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                   .order_by(Pupil.last_name, Pupil.first_name)))
 
 
 def raise_by_hand(pupil_id: int | None, note: str | None, by: User) -> Result:
@@ -150,8 +147,6 @@ def record_check(check: WelfareCheck, data: WelfareRecordInput, by: User) -> Res
 
 
 def _enter_absence_reason(session: AttendanceSession, reason: str, method: str, by: User) -> None:
-    from app.services.attendance import Confirmation, confirm_session
-
     via = "call" if method == "call" else "parent"  # a meeting or visit: the family said why
     confirm_session(session, Confirmation("absent", via, absence_reason=reason,
                                           note="Reason obtained by the DSL's welfare check"), user_id=by.id)
@@ -181,6 +176,4 @@ def _tell_trust_safeguarding_lead(check: WelfareCheck, by: User, template: str, 
 
 
 def _check_url(check: WelfareCheck, school: School) -> str:
-    from app.services.tasks import _external_url
-
     return _external_url("welfare_checks.show", {"school_slug": school.slug, "welfare_check_id": check.id})

@@ -48,7 +48,7 @@ def _today_url(day: dt.date, anchor: str | None = None, focus: int | None = None
 def _render_day(day: dt.date, *, errors: dict[int, dict[str, str]] | None = None, problem: str | None = None,
                 status: int = 200):
     calendar = calendar_for_school(g.school.id)
-    today_service.make_day(calendar, day, g.school)  # a placement started this morning appears (it commits)
+    # Reads only: the 07:30 sweep made the day's sessions, and starting a placement makes its own (GET never writes).
     page = today_service.attendance_day(calendar, day)
     can_record = Permission.ATTENDANCE_RECORD in g.school_permissions
     before, after = attendance_flow.school_days_around(calendar, day)

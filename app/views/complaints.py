@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.extensions import db
 from app.forms.oversight import AdoptionForm, ComplaintCloseForm, ComplaintForm, ComplaintStageForm, MonitoringForm
-from app.models import Provider, Trust
 from app.permissions import Permission, has_trust_permission, school_permission, trust_permission
 from app.policy.complaints import OUTCOMES, STAGE_LABELS, STAGES, next_stages
 from app.services import complaints as service
-from app.services.providers import visible_to_school
-from app.services.welfare_records import school_pupils
+from app.services.providers import providers_seen
+from app.services.pupils import school_pupils
+from app.services.schools import all_schools, the_trust
 from tenants import trust_scope
 from tenants.web import school_blueprint
 
@@ -22,15 +20,10 @@ monitoring_bp = school_blueprint("policy_monitoring", __name__, url_prefix="/pol
 trust_bp = Blueprint("trust_policy", __name__, url_prefix="/trust/policy-review")
 
 
-def _providers():
-    return list(db.session.scalars(select(Provider).where(visible_to_school(g.school.id),
-                                                          Provider.archived_at.is_(None)).order_by(Provider.name)))
-
-
 @bp.route("/", methods=["GET", "POST"])
 @school_permission(Permission.COMPLAINTS_RECORD)
 def index():
-    form = ComplaintForm(pupils=school_pupils(), providers=_providers())
+    form = ComplaintForm(pupils=school_pupils(), providers=providers_seen())
     if form.validate_on_submit():
         result = service.record_complaint(service.ComplaintInput(
             form.raised_by.data, form.raised_by_relationship.data, form.about.data, form.received_on.data,
@@ -93,9 +86,9 @@ def close(complaint_id: int):
     return _show(complaint, close_form=form), 400
 
 
-@monitoring_bp.route("/", methods=["GET", "POST"])
+@monitoring_bp.route("/", methods=["GET", "POST"], endpoint="index")
 @school_permission(Permission.POLICY_MONITORING_RECORD)
-def index():
+def monitoring_index():
     form = MonitoringForm()
     if form.validate_on_submit():
         result = service.record_monitoring(form.monitored_on.data, form.findings.data, form.actions.data, current_user)
@@ -106,14 +99,14 @@ def index():
     return render_template("oversight/policy_monitoring.html", form=form, records=service.monitoring_of_school())
 
 
-@trust_bp.route("/", methods=["GET", "POST"])
+@trust_bp.route("/", methods=["GET", "POST"], endpoint="index")
 @trust_permission(Permission.TRUST_VIEW)
-def index():
+def policy_review_index():
     """12.2: the policy's adoption and next review; 12.1: each school's latest monitoring."""
     may_record = has_trust_permission(current_user, Permission.TRUST_POLICY_REVIEW)
     form = AdoptionForm() if may_record else None
     with trust_scope(current_user.id, "trust policy review: adoption, next review, schools' monitoring"):
-        trust = db.session.scalar(select(Trust).order_by(Trust.id).limit(1))
+        trust = the_trust()
         if form is not None and form.validate_on_submit():
             result = service.record_adoption(trust, form.adopted_on.data, form.next_review_on.data, form.reason.data,
                                              current_user)
@@ -121,7 +114,6 @@ def index():
                 flash("The policy's adoption and next review are recorded.", "success")
                 return redirect(url_for("trust_policy.index"))
             form.add_errors(result.errors)
-        from app.services.schools import all_schools
 
         return render_template("oversight/policy_review.html", form=form, review=service.current_review(trust.id),
                                schools=all_schools(), monitoring=service.latest_monitoring_by_school(), trust=trust)

@@ -8,10 +8,8 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
 from flask import request as http
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import clock
-from app.extensions import db
 from app.forms.flexi_schooling import (
     AgreementForm,
     DecisionForm,
@@ -22,7 +20,7 @@ from app.forms.flexi_schooling import (
     ReviewForm,
     WithdrawalForm,
 )
-from app.models import FlexiRequestStatus, Pupil
+from app.models import FlexiRequestStatus
 from app.permissions import Permission, school_permission, trust_permission
 from app.policy.flexi_schooling import WEEKDAY_KEYS, WEEKDAY_NAMES, describe_pattern
 from app.services import flexi_documents as documents
@@ -32,13 +30,14 @@ from app.services.calendar import calendar_for_school
 from app.services.evidence import read_upload
 from app.services.flexi_letter import letter_paragraphs, letter_pdf
 from app.services.flexi_notices import notices_for
+from app.services.pupils import school_pupils
 from app.services.schools import all_schools
 from tenants import trust_scope
 from tenants.web import school_blueprint
 
 bp = school_blueprint("flexi", __name__)
 trust_bp = Blueprint("trust_flexi", __name__, url_prefix="/trust")
-WEEK = [(key, name) for key, name in zip(WEEKDAY_KEYS, WEEKDAY_NAMES)]
+WEEK = [(key, name) for key, name in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True)]
 
 
 def _upload(field):
@@ -87,8 +86,7 @@ def index():
 @school_permission(Permission.FLEXI_RECORD)
 def new_request():
     form = RequestForm()
-    pupils = db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                .order_by(Pupil.last_name, Pupil.first_name)).all()
+    pupils = school_pupils()
     form.pupil_id.choices = [(0, "Choose a pupil")] + [(p.id, f"{p.display_name} (year {p.year_group})")
                                                        for p in pupils]
     chosen, pattern_error = http.form.getlist("home_sessions"), None

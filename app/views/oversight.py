@@ -4,13 +4,21 @@ audited trust scope; nothing here changes a record (the school acts; the trust s
 service, render."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from app import clock
 from app.permissions import Permission, has_trust_permission, trust_permission
 from app.policy.welfare import METHODS, MISSING_CHILD_STEPS, OUTCOMES
+from app.services import ap_report
 from app.services import trust_safeguarding as service
+from app.services.ap_report import terms_of
+from app.services.ap_report_pdf import trust_report_pdf as pdf
+from app.services.calendar import calendar_for_schools
+from app.services.schools import all_schools
+from app.services.trust_report import trust_report as build
 from tenants import trust_scope
 
 bp = Blueprint("oversight", __name__, url_prefix="/trust")
@@ -73,8 +81,6 @@ def task(task_id: int):
 @trust_permission(Permission.TRUST_REPORTS_VIEW)
 def trust_report_of_school(report_id: int):
     """4.2: a school's report as the trust receives it (sent to the trust), read-only."""
-    from app.services import ap_report
-
     with trust_scope(current_user.id, f"trust read: headteacher's report {report_id}"):
         report = service.report_for_trust(report_id)
         if report is None:
@@ -93,7 +99,6 @@ def trust_report():
     if period is None:
         abort(400)
     label, first_day, last_day = period
-    from app.services.trust_report import trust_report as build
 
     with trust_scope(current_user.id, f"trust report: {label}"):
         report = build(label, first_day, last_day)
@@ -107,8 +112,6 @@ def trust_report_pdf():
     if period is None:
         abort(400)
     label, first_day, last_day = period
-    from app.services.ap_report_pdf import trust_report_pdf as pdf
-    from app.services.trust_report import trust_report as build
 
     with trust_scope(current_user.id, f"trust report PDF: {label}"):
         data = pdf(build(label, first_day, last_day))
@@ -118,10 +121,6 @@ def trust_report_pdf():
 
 def _terms():
     """The terms of the trust's calendar, taken from its first school's (schools share LA term dates)."""
-    from app.services.ap_report import terms_of
-    from app.services.calendar import calendar_for_schools
-    from app.services.schools import all_schools
-
     with trust_scope(current_user.id, "trust report: the terms to choose from"):
         schools = all_schools()
         if not schools:
@@ -132,8 +131,6 @@ def _terms():
 
 def _period():
     """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; default the latest term."""
-    import datetime as dt
-
     try:
         if request.args.get("term"):
             first, last, label = request.args["term"].split("|", 2)

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.extensions import db
 from app.forms.part_time import SESSIONS, WEEKDAYS, parse_date, parse_int, proposal_from, review_from
-from app.models import Placement, Pupil, SchoolRole, User
 from app.permissions import Permission, school_permission, trust_permission
 from app.policy import part_time_timetables as policy
+from app.services import part_time_counts
 from app.services import part_time_notices as notices
 from app.services import part_time_timetables as service
 from app.services import responsible_local_authority as responsible_la
-from app.services.pupils import access_pupil
+from app.services.accounts import school_staff
+from app.services.placements import placements_of_school
+from app.services.pupils import access_pupil, school_pupils
 from tenants import trust_scope
 from tenants.web import school_blueprint
 
@@ -29,7 +28,7 @@ trust_bp = Blueprint("trust_part_time", __name__, url_prefix="/trust")
 @school_permission(Permission.PART_TIME_VIEW)
 def index():
     return render_template("part_time/index.html", timetables=service.timetables(), today=clock.today(),
-                           counts=service.school_counts(""), categories=policy.REASON_CATEGORIES)
+                           counts=part_time_counts.school_counts(""), categories=policy.REASON_CATEGORIES)
 
 
 @bp.route("/part-time-timetables/return.csv")
@@ -42,15 +41,10 @@ def la_return():
 
 
 def _proposal_choices():
-    pupils = list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                     .order_by(Pupil.last_name, Pupil.first_name)))
+    pupils = school_pupils()
     # Least privilege: a member of staff without placement access proposes on-site / not-in-education sessions.
-    placements = list(db.session.scalars(select(Placement).where(Placement.archived_at.is_(None))
-                                         .options(selectinload(Placement.provider)))) \
-        if Permission.PLACEMENTS_VIEW in g.school_permissions else []
-    staff = list(db.session.scalars(select(User).join(SchoolRole, SchoolRole.user_id == User.id)
-                                    .where(SchoolRole.school_id == g.school.id).distinct()
-                                    .order_by(User.full_name)))
+    placements = placements_of_school() if Permission.PLACEMENTS_VIEW in g.school_permissions else []
+    staff = school_staff(g.school.id)
     return {"pupils": pupils, "placements": placements, "staff": staff,
             "categories": policy.accepted_reason_categories(), "weekdays": WEEKDAYS, "sessions": SESSIONS,
             "arrangements": list(policy.Arrangement)}
@@ -188,7 +182,7 @@ def _week(timetable):
 
 @bp.app_template_global("part_time_school_counts")
 def _school_counts():
-    return service.school_counts("")
+    return part_time_counts.school_counts("")
 
 
 @trust_bp.route("/part-time-timetables")
@@ -196,5 +190,5 @@ def _school_counts():
 def trust_index():
     """Issue 15: each school's active timetables and the longest running (initials only), across the trust."""
     with trust_scope(current_user.id, "trust part-time timetables: each school's counts"):
-        counts = service.trust_counts()
+        counts = part_time_counts.trust_counts()
     return render_template("part_time/trust.html", counts=counts)

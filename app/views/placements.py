@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app import clock
 from app.forms.placements import (
@@ -24,6 +23,7 @@ from app.permissions import Permission, school_permission
 from app.services import consequences
 from app.services import placements as service
 from app.services.direction_letter import letter_paragraphs, letter_pdf
+from app.views import where_to_record
 from tenants.web import school_blueprint
 
 bp = school_blueprint("placements", __name__, url_prefix="/placements")
@@ -33,28 +33,10 @@ def _can(permission: Permission) -> bool:
     return permission in g.school_permissions
 
 
-def missing_url(missing) -> str | None:
-    """Where a missing thing is done; None when that page is not part of this installation (yet)."""
-    if missing.link is None:
-        return None
-    try:
-        return url_for(missing.link.endpoint, **missing.link.args)
-    except BuildError:
-        return None
-
-
 @bp.app_template_global("placement_missing_url")
-def _placement_missing_url(missing):
-    return missing_url(missing)
-
-
-@bp.app_template_global("optional_url")
-def _optional_url(endpoint: str, **args) -> str | None:
-    """A link to another capability's page, or None when that page is not part of this installation."""
-    try:
-        return url_for(endpoint, **args)
-    except BuildError:
-        return None
+def _placement_missing_url(missing, placement) -> str:
+    """Where a missing thing is recorded (app/views/where_to_record.py: every condition has its page)."""
+    return where_to_record.readiness_url(missing, placement)
 
 
 @bp.route("/")

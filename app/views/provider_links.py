@@ -7,14 +7,16 @@ records each. It runs in the link's school scope; rate-limited; every use audite
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import throttles
+from app import clock, throttles
+from app.extensions import db
 from app.forms.provider_links import IssueLinkForm, LinkRecordForm
 from app.permissions import Permission, public, school_permission
 from app.services import provider_links as service
 from app.services.attendance import Confirmation, ConfirmationRefused
+from app.services.schools import school_by_id
 from app.throttles import limiter
 from tenants import school_scope
 from tenants.web import school_blueprint
@@ -66,8 +68,6 @@ def revoke(link_id: int):
 
 def _no_store(body, status: int = 200):
     """The token is in the URL and the page lists pupils: never cached, never sent on as a referrer."""
-    from flask import make_response
-
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -105,14 +105,10 @@ def page(token: str):
 
 
 def _link_page(link, token, form, refused_id, status: int = 200):
-    from app import clock
-    from app.extensions import db
-    from app.models import School
-
     sessions = service.page_sessions(link)
     service.note_use(link, "view", request.remote_addr, f"{len(sessions)} session(s) listed")
     body = render_template("provider_links/page.html", link=link, token=token, sessions=sessions, form=form,
-                           refused_id=refused_id, school=db.session.get(School, link.school_id),
+                           refused_id=refused_id, school=school_by_id(link.school_id),
                            provider=link.provider, today=clock.today())
     db.session.commit()
     return _no_store(body, status)
@@ -135,8 +131,6 @@ def record(token: str, session_id: int):
         try:
             service.record_by_link(link, session_id, confirmation, request.remote_addr)
         except service.NotThisLinks:
-            from app.extensions import db
-
             service.note_use(link, "record_refused", request.remote_addr, f"session {session_id} is not this link's")
             db.session.commit()
             return _unavailable()

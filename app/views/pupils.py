@@ -25,6 +25,7 @@ from app.policy.referral import reason_label
 from app.services import background_jobs, pupil_import, pupil_import_job, read_audit
 from app.services import pupils as service
 from app.services import timeline as timelines
+from app.views import where_to_record
 from tenants.web import school_blueprint
 
 bp = school_blueprint("pupils", __name__, url_prefix="/pupils")
@@ -68,7 +69,7 @@ def show(pupil_id: int):
     missing = service.pre_placement_missing(pupil, today, records)
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
-        missing=[(m, service.where_to_record(m, pupil.id)) for m in missing],
+        missing=[(m, where_to_record.pre_placement_page(m, pupil.id)) for m in missing],
         timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service,
         reason_label=reason_label, archive_form=ArchiveForm(), archived=service.archived_records(pupil),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,

@@ -119,9 +119,9 @@ def add_note(report_id: int):
     return _render(report, note_form=form), 400
 
 
-@governors_bp.route("/")
+@governors_bp.route("/", endpoint="index")
 @school_permission(Permission.GOVERNORS_VIEW)
-def index():
+def governors_index():
     """4.1: the designated governor's page: presented reports, and this term's figures so far (aggregates)."""
     today = clock.today()
     calendar = calendar_for_school()

@@ -12,6 +12,7 @@ from app.permissions import Permission, school_permission, trust_permission
 from app.policy.la_notices import information_sharing_recipients
 from app.services import qa
 from app.services import reviews as service
+from app.services.qa import overdue_qa_counts_by_school
 from tenants import trust_scope
 from tenants.web import school_blueprint
 
@@ -79,7 +80,6 @@ def monitoring():
     """Each school's overdue reviews (and, beside them, other monitoring counts): the trust's oversight of 8.3."""
     with trust_scope(current_user.id, "trust monitoring: each school's overdue reviews and visits"):
         counts = service.overdue_counts_by_school()
-        from app.services.qa import overdue_qa_counts_by_school
 
         qa_counts = overdue_qa_counts_by_school()
     for school, count in counts.items():  # 8.1: overdue QA visits beside the reviews

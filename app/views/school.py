@@ -1,7 +1,12 @@
 """A school's own pages, under /<school_slug>/ and always in that school's tenant scope."""
 from flask import g, render_template
 
+from app.admin.trustee_safety import role_grants_for
 from app.permissions import Permission, school_permission
+from app.services.attendance_picture import school_attendance
+from app.services.home import home_for
+from app.services.qa import follow_ups, placement_qa_lines
+from app.services.reviews import placement_monitoring_lines
 from app.services.schools import key_contacts_for
 from tenants.web import school_blueprint
 
@@ -11,19 +16,14 @@ bp = school_blueprint("school", __name__)
 @bp.route("/")
 @school_permission(Permission.SCHOOL_VIEW)
 def dashboard():
-    from app.services.home import home_for
-
     extra = {"home": home_for(g.school_permissions, g.school)}  # issue 16: each role's first things first
     if Permission.REVIEWS_VIEW in g.school_permissions:  # 8.3: every active placement's last and next review
-        from app.services.reviews import placement_monitoring_lines
 
         extra["monitoring_lines"] = placement_monitoring_lines()
     if Permission.ATTENDANCE_VIEW in g.school_permissions:  # 4.5: unconfirmed today, pupils below the threshold
-        from app.services.attendance_picture import school_attendance
 
         extra["attendance"] = school_attendance(g.school)
     if Permission.QA_VIEW in g.school_permissions:  # 8.1, 8.6: last and next QA visits; overdue follow-ups
-        from app.services.qa import follow_ups, placement_qa_lines
 
         extra["qa_lines"] = placement_qa_lines()
         extra["overdue_follow_ups"] = follow_ups(overdue_only=True)
@@ -33,7 +33,5 @@ def dashboard():
 @bp.route("/key-contacts")
 @school_permission(Permission.KEY_CONTACTS_VIEW)
 def key_contacts():
-    from app.admin.trustee_safety import role_grants_for
-
     return render_template("school/key_contacts.html", contacts=key_contacts_for(g.school),
                            role_grants=role_grants_for(g.school.id))

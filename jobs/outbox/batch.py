@@ -15,6 +15,7 @@ from itertools import groupby
 
 from flask import current_app
 
+from app.mail import MailConnection, MailSettings
 from jobs.context import _app_context, in_school, in_system
 from jobs.outbox.delivery import _deliver
 
@@ -29,7 +30,6 @@ def deliver_batch(items: list[list[int | None]]) -> dict[str, int]:
     """Deliver each [notification id, school id] in turn over one SMTP connection. Returns the outcomes
     counted ("sent", "will retry", "not due, taken or done"...) and the SMTP connections opened
     ("smtp_connections"). Safe to run twice: each claim is atomic."""
-    from app.mail import MailConnection, MailSettings
 
     outcomes: Counter[str] = Counter()
     with _app_context():

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import clock
 from app.extensions import db
+from app.mail import MailSettings, build_message, send
 from app.models import Delivery, Notification, NotificationStatus
 from jobs.context import in_school, in_system
 from jobs.outbox.records import _Attempt, _record_failure, _record_sent, _release_claim, _with_database_retries
@@ -27,7 +28,6 @@ def deliver_notification(notification_id: int, school_id: int | None) -> str:
 def _deliver(notification_id: int, mailer=None) -> str:
     """Claim, send, record. `mailer`: an open `app.mail.MailConnection` shared by a batch (deliver_batch);
     without one the message goes over a connection of its own."""
-    from app.mail import MailSettings, build_message, send
 
     claimed_at = clock.now()
     claim = db.session.execute(

@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 from app import clock
 from app.extensions import db
 from app.models import Audience, Delivery, Notification, NotificationStatus, User
+from app.services.notifications import add_to_outbox
+from app.templating import localdatetime
 from jobs.context import in_system
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,6 @@ def send_daily_digests() -> DigestReport:
 
 
 def _fold_digest(user_id: int, day: date) -> int:
-    from app.services.notifications import add_to_outbox
-    from app.templating import localdatetime
 
     dedupe_key = f"daily-digest:{user_id}:{day.isoformat()}"
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:

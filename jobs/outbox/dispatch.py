@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from app import clock
+from app.audit import record_event
 from app.extensions import db
 from app.models import Delivery, Notification, NotificationStatus
 from jobs.context import in_system
@@ -63,7 +64,6 @@ def _reclaim_abandoned(at: datetime) -> tuple[int, int]:
     (counted as an attempt: the message may have reached the server), or fail it if that was the last try.
     Either way it is marked (`reclaimed_at`, and a note that stays once sent): if the server had accepted it
     before the worker stopped, the resend is a second copy. Each reclaim is in the audit trail."""
-    from app.audit import record_event
 
     cutoff = at - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rq import Queue
+from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -63,7 +63,7 @@ def enqueue_delivery(ref: DeliveryRef, at: datetime | None = None) -> Job | None
     The job id names the attempt, so dispatching twice enqueues once. A job of that id that will not run
     again (it finished without claiming, failed, or is a scheduled retry whose time has passed) is replaced:
     the atomic claim, not the job id, is what keeps a message from going twice. Raises RedisError."""
-    from jobs.outbox.delivery import deliver_notification
+    from jobs.outbox.delivery import deliver_notification  # deferred: an import cycle at start-up (hoisting it fails)
 
     args = (deliver_notification, ref.id, ref.school_id)
     if at is not None:
@@ -126,7 +126,6 @@ def _orphaned(job: Job, conn) -> bool:
     registries, about ten minutes later; its row, never claimed, waited as long (the fault run's worker kill).
     Taking it for dead too early costs only a job that claims nothing: the claim, not this guess, keeps a
     message single."""
-    from rq import Worker
 
     if job.get_status(refresh=False) != JobStatus.STARTED:
         return False
@@ -148,8 +147,8 @@ BATCH_MARK_SECONDS = 24 * 3600
 def enqueue_new_deliveries(refs: list[DeliveryRef]) -> None:
     """Enqueue the first attempt of freshly committed notifications, in one pipelined round trip. No job can
     exist yet for a first attempt; should dispatch_outbox race us to one, the claim keeps the send single."""
-    from jobs.outbox.batch import BATCH_SIZE, deliver_batch
-    from jobs.outbox.delivery import deliver_notification
+    from jobs.outbox.batch import BATCH_SIZE, deliver_batch  # deferred: an import cycle at start-up (hoisting it fails)
+    from jobs.outbox.delivery import deliver_notification  # deferred: an import cycle at start-up (hoisting it fails)
 
     conn = redis_connection()
     by_queue: dict[str, list[DeliveryRef]] = {}

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
+from app.mail import PermanentMailError, describe_error
 from app.models import Notification, NotificationStatus
 from jobs.outbox.queueing import DeliveryRef, enqueue_delivery, retry_delay
 
@@ -90,7 +91,6 @@ def _record_sent(notification_id: int) -> None:
 
 
 def _record_failure(attempt: _Attempt, exc: Exception) -> str:
-    from app.mail import PermanentMailError, describe_error
 
     attempts = attempt.attempts + 1
     at = clock.now()

@@ -5,13 +5,26 @@ The calendar is tests/placements/conftest.py's (spring and summer 2026); the pup
 """
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import pytest
+from sqlalchemy import select
 
 from app.clock import now
 from app.extensions import db
-from app.models import ArrangedBy, Carer, Placement, PlacementStatus, ProviderContact, SessionOfDay, WeeklySession
+from app.models import (
+    ArrangedBy,
+    Carer,
+    Placement,
+    PlacementStatus,
+    ProviderContact,
+    School,
+    SessionOfDay,
+    WeeklySession,
+)
+from app.school_calendar import CalendarNotEntered
+from app.services.attendance import ensure_expected_sessions
+from app.services.calendar import calendar_for_school
 from tenants import school_scope, system_scope
 from tests.helpers import school_time
 from tests.placements.conftest import Ready, calendar_a, make_ready_placement, vetted_provider  # noqa: F401
@@ -48,6 +61,23 @@ def active_placement(world, school=None, *, first_name="Robin", weekdays=(0, 2),
                              phone="07700 900123", email="parent@home.example.org"))
         db.session.commit()
     return ready
+
+
+def morning_sweep(*days: str) -> None:
+    """The 07:30 sweep of each day ("2026-03-16"; the placements' first Monday when none): every school's expected
+    sessions. The pages and the API only read them (a GET never writes), so a test that opens the today page, the
+    export or a provider's link runs this first, as production does each school morning."""
+    with system_scope("test: the schools the sweep walks"):
+        school_ids = list(db.session.scalars(select(School.id).order_by(School.id)))
+    for day in days or (START_DAY[:10],):
+        with school_time(f"{day} 07:30"):
+            for school_id in school_ids:  # as jobs.attendance_sweeps.expected_sessions, keeping the test's session
+                with school_scope(school_id):
+                    try:
+                        ensure_expected_sessions(calendar_for_school(school_id), date.fromisoformat(day))
+                    except CalendarNotEntered:
+                        pass  # a school without term dates: the sweep skips it
+                    db.session.commit()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import AttendanceSession
 from app.services import api_tokens
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.helpers import fresh_client, school_time
 
 SESSIONS = "/api/v1/schools/alder/attendance/sessions"
@@ -19,14 +19,16 @@ SESSIONS = "/api/v1/schools/alder/attendance/sessions"
 @pytest.fixture
 def robin(world, calendar_a):
     with school_time("2026-03-09 10:00"):
-        return active_placement(world, weekdays=(0, 2), pm_weekdays=(0,))
+        ready = active_placement(world, weekdays=(0, 2), pm_weekdays=(0,))
+    morning_sweep("2026-03-16", "2026-03-18")
+    return ready
 
 
 def auth(world, who="a.attendance_officer"):
     return {"Authorization": f"Bearer {api_tokens.issue(world.users[who], 'test')}"}
 
 
-def test_the_days_expected_sessions_are_made_and_listed_unconfirmed(app, world, robin):
+def test_the_days_expected_sessions_are_listed_unconfirmed(app, world, robin):
     with school_time("2026-03-16 09:45"):
         body = fresh_client(app).get(SESSIONS, headers=auth(world)).get_json()
     assert body["from"] == body["to"] == "2026-03-16"

@@ -13,7 +13,7 @@ from app.models import AttendanceSession, AuditEvent, School
 from app.services.attendance import Confirmation, confirm_session, ensure_expected_sessions
 from app.services.calendar import calendar_for_school
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.helpers import fresh_client, plain_html, school_time, sign_in
 
 
@@ -85,8 +85,8 @@ def test_another_schools_pupil_is_not_found(app, world, two_pupils):
 
 def test_the_school_view_shows_unconfirmed_today_and_pupils_below_the_threshold(app, world, two_pupils):
     with school_time("2026-04-20 09:45"):  # Monday: today's sessions made, none confirmed
+        morning_sweep("2026-04-20")
         client = client_for(app, world, "a.attendance_officer")
-        client.get("/alder/attendance/")
         page = client.get("/alder/").get_data(as_text=True)
     assert "2 sessions still unconfirmed today." in page
     # this half-term (Summer 1) so far: Sky 1 of 2 = 50%; Robin 100% is not listed

@@ -14,7 +14,7 @@ from app.models import ArrangedBy, AttendanceSession
 from app.policy.attendance import SessionKind
 from app.services.attendance import Confirmation, confirm_session
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.helpers import fresh_client, school_time, sign_in
 
 MONDAY = date(2026, 3, 16)
@@ -40,7 +40,7 @@ def day_of_codes(app, world, calendar_a):
         placements["Cal"] = active_placement(world, first_name="Cal", weekdays=(0,))  # part-time timetable
         placements["Una"] = active_placement(world, first_name="Una", weekdays=(0,))  # left unconfirmed
     with school_time("2026-03-16 11:00"):
-        officer(app, world).get("/alder/attendance/")  # makes the day's sessions
+        morning_sweep("2026-03-16")  # the 07:30 sweep made the day's sessions
         with school_scope(world.a.id):
             by_placement = {s.placement_id: s for s in db.session.scalars(select(AttendanceSession))}
             for name, _arranged, outcome, late, reason, _code in CASES:
@@ -106,6 +106,7 @@ def test_a_bad_date_is_refused_naming_the_field(app, world, day_of_codes, query,
 def test_a_name_starting_like_a_formula_is_exported_as_text(app, world, calendar_a):
     with school_time("2026-03-09 10:00"):
         active_placement(world, first_name="=HYPERLINK(1)", weekdays=(0,))
+    morning_sweep("2026-03-16")
     with school_time("2026-03-16 15:00"):
         client = fresh_client(app)
         sign_in(client, world.users["a.attendance_officer"])

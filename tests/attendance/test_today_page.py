@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import AttendanceSession, AuditEvent, School, WelfareCheck
+from app.models import AttendanceSession, AuditEvent, Placement, School, User, WelfareCheck
+from app.services import placements as placement_service
 from app.services.attendance import Confirmation, confirm_session, ensure_expected_sessions
 from app.services.calendar import calendar_for_school
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, make_ready_placement, morning_sweep
 from tests.helpers import fresh_client, post_form, school_time, sign_in
 
 MONDAY = "2026-03-16 09:45"
@@ -24,7 +25,9 @@ PAGE = "/alder/attendance/"
 @pytest.fixture
 def robin(world, calendar_a):
     with school_time("2026-03-09 10:00"):
-        return active_placement(world, weekdays=(0, 2), pm_weekdays=(0,))
+        ready = active_placement(world, weekdays=(0, 2), pm_weekdays=(0,))
+    morning_sweep("2026-03-16")  # the page lists what the 07:30 sweep made: opening it writes nothing
+    return ready
 
 
 def officer(app, world, who="a.attendance_officer"):
@@ -40,7 +43,7 @@ def sessions_of(world, day=date(2026, 3, 16)) -> list[AttendanceSession]:
                                        .order_by(AttendanceSession.session)))
 
 
-def test_the_page_makes_the_days_sessions_and_lists_them_with_the_providers_phone(app, world, robin):
+def test_the_page_lists_the_days_sessions_with_the_providers_phone(app, world, robin):
     with school_time(MONDAY):
         page = officer(app, world).get(PAGE).get_data(as_text=True)
     assert "2 of 2 sessions still to confirm" in page
@@ -49,16 +52,21 @@ def test_the_page_makes_the_days_sessions_and_lists_them_with_the_providers_phon
     assert len(sessions_of(world)) == 2
 
 
-def test_a_placement_started_during_the_morning_appears_on_the_next_look(app, world, robin):
+def test_a_get_writes_nothing_and_a_placement_started_during_the_morning_appears_on_the_next_look(
+        app, world, robin):
+    kit = make_ready_placement(world, first_name="Kit")  # planned, due Monday and Wednesday mornings
     with school_time(MONDAY):
         client = officer(app, world)
         assert "2 of 2 sessions" in client.get(PAGE).get_data(as_text=True)
-    with school_time("2026-03-09 10:00"):
-        kit = active_placement(world, first_name="Kit", weekdays=(0,))
+        assert len(sessions_of(world)) == 2  # the page made nothing for the planned placement
+    with school_time("2026-03-16 10:00"), school_scope(world.a.id):
+        started = placement_service.start_placement(db.session.get(Placement, kit.placement_id),
+                                             db.session.get(User, world.users["a.ap_leader"].id))
+        assert started.ok, started.errors or started.missing
     with school_time("2026-03-16 10:05"):
         page = client.get(PAGE).get_data(as_text=True)
         assert "3 of 3 sessions still to confirm" in page and "Kit Example" in page
-        assert "3 of 3 sessions" in client.get(PAGE).get_data(as_text=True)  # made once
+        assert "3 of 3 sessions" in client.get(PAGE).get_data(as_text=True)
     assert [s.placement_id for s in sessions_of(world)].count(kit.placement_id) == 1
 
 
@@ -152,6 +160,7 @@ def test_confirming_a_providers_remaining_sessions_at_once(app, world, robin):
     with school_time("2026-03-09 10:00"):
         ash = active_placement(world, first_name="Ash", weekdays=(0,), provider_id=robin.provider_id)
         active_placement(world, first_name="Kit", weekdays=(0,))  # another provider: left alone
+    morning_sweep("2026-03-16")
     with school_time(MONDAY):
         client = officer(app, world)
         client.get(PAGE)
@@ -230,7 +239,7 @@ def make_history(world, first: date, last: date) -> None:
 
 
 def queries_for_the_page(app, world) -> tuple[int, int, str]:
-    """(queries of the first request, which may make the day's sessions; of the next, as all morning; the page)"""
+    """(queries of the first request; of the next, as all morning; the page)"""
     client = officer(app, world)
     with counted_queries() as first:
         client.get(PAGE)
@@ -246,6 +255,7 @@ def test_the_page_takes_the_same_few_queries_with_one_day_or_two_months_of_histo
         for i in range(placements):
             active_placement(world, first_name=f"Pupil{i}", weekdays=(0, 1, 2, 3, 4), pm_weekdays=(0, 1, 2, 3, 4))
     today = date(2026, 5, 18)
+    morning_sweep(str(today))
     with school_time("2026-05-18 09:45"):
         make_history(world, today - timedelta(days=3), today - timedelta(days=1))  # last Friday only
         short = queries_for_the_page(app, world)

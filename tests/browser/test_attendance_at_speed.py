@@ -10,7 +10,7 @@ from app import clock
 from app.extensions import db
 from app.models import HalfTerm, Term
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.browser.accessibility import axe_violations
 from tests.browser.test_attendance_journey import last_school_day
 from tests.browser.test_journeys import sign_in
@@ -29,6 +29,7 @@ def test_a_whole_morning_by_keyboard_in_under_3_key_presses_a_pupil(page: Page, 
         first = active_placement(world, first_name=PUPILS[0], weekdays=(0, 1, 2, 3, 4))
         for name in PUPILS[1:]:
             active_placement(world, first_name=name, weekdays=(0, 1, 2, 3, 4), provider_id=first.provider_id)
+    morning_sweep(day.isoformat())  # the 07:30 sweep: the page only reads
 
     sign_in(page, world.users["a.attendance_officer"].email)
     page.goto(f"/alder/attendance/?day={day.isoformat()}")
@@ -60,6 +61,7 @@ def test_late_by_keyboard_is_still_a_few_presses(page: Page, world):
     with school_time("2026-03-09 10:00"):
         first = active_placement(world, first_name="Ash", weekdays=(0, 1, 2, 3, 4))
         active_placement(world, first_name="Bo", weekdays=(0, 1, 2, 3, 4), provider_id=first.provider_id)
+    morning_sweep(day.isoformat())
     sign_in(page, world.users["a.attendance_officer"].email)
     page.goto(f"/alder/attendance/?day={day.isoformat()}")
     page.keyboard.press("ArrowDown")  # from "Attended" to "Late" (arrow keys choose a radio)

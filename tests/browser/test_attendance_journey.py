@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import HalfTerm, Term
 from app.school_calendar import bank_holiday_name
 from tenants import school_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.navigation import navigate
 from tests.browser.test_journeys import sign_in
@@ -42,6 +42,7 @@ def test_attendance_officers_morning(page: Page, world, screenshot):
         robin = active_placement(world, first_name="Robin", weekdays=every_day)
         active_placement(world, first_name="Ash", weekdays=every_day, provider_id=robin.provider_id)
         active_placement(world, first_name="Kit", weekdays=every_day, provider_id=robin.provider_id)
+    morning_sweep(day.isoformat())  # the 07:30 sweep made the day's sessions: the page only reads
 
     sign_in(page, world.users["a.attendance_officer"].email)
     if day == today:

@@ -16,8 +16,10 @@ from jobs.attendance_sweeps import attendance_cutoffs
 from jobs.sweeps import task_reminders
 from tenants import school_scope, system_scope
 from tests.attendance.conftest import active_placement
-from tests.placements.conftest import calendar_a  # noqa: F401  (a fixture)
 from tests.helpers import school_time
+from tests.placements import conftest as placement_fixtures
+
+calendar_a = placement_fixtures.calendar_a  # the fixture
 
 
 @pytest.mark.parametrize("audience, allowed", [

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AttendanceSession, ProviderContact
 from tenants import school_scope, system_scope
-from tests.attendance.conftest import active_placement, calendar_a  # noqa: F401
+from tests.attendance.conftest import active_placement, calendar_a, morning_sweep  # noqa: F401
 from tests.helpers import fresh_client, plain_html, post_form, school_time, sign_in
 
 MONDAY = "2026-03-16 09:45"
@@ -25,6 +25,7 @@ def three(world, calendar_a):  # noqa: F811
         ash = active_placement(world, first_name="Ash", weekdays=(0,))
         active_placement(world, first_name="Bo", weekdays=(0,), provider_id=ash.provider_id)
         active_placement(world, first_name="Cal", weekdays=(0,), provider_id=ash.provider_id)
+    morning_sweep("2026-03-16")
     return ash
 
 

@@ -50,7 +50,7 @@ def flexi(world) -> FlexiWorld:
     return FlexiWorld(world, new_pupil(world.a.id), new_pupil(world.b.id, "Bryn"))
 
 
-def request_for(fx: FlexiWorld, *, received_on=D(2025, 9, 15), pattern=("fri_day", "mon_pm"), key="a",
+def request_for(fx: FlexiWorld, *, received_on=dt.date(2025, 9, 15), pattern=("fri_day", "mon_pm"), key="a",
                 pupil_id=None, document=None):
     school_id = fx.world.schools[key].id
     with school_scope(school_id):
@@ -74,7 +74,7 @@ AGREEMENT = dict(pupil_needs="Year 4, reading above age; anxious in large groups
                  "the days in school.", school_assessments="Termly reading and maths assessments at school.")
 
 
-def agree(fx: FlexiWorld, request_id: int, start=D(2025, 10, 6), key="a", **changes):
+def agree(fx: FlexiWorld, request_id: int, start=dt.date(2025, 10, 6), key="a", **changes):
     with school_scope(fx.world.schools[key].id):
         record = db.session.get(FlexiRequest, request_id)
         return service.make_agreement(record, service.AgreementInput(start_date=start, **{**AGREEMENT, **changes}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 
 from app.services import api_tokens
+from tests.attendance.conftest import morning_sweep
 from tests.flexi.conftest import D, agree, la_notices
 from tests.helpers import fresh_client, school_time
 
@@ -45,6 +46,7 @@ def test_flexi_schooling_through_the_api(app, flexi):
         assert again.status_code == 400 and "decision" in again.get_json()["error"]["fields"]
     with school_time("2026-01-05 11:00"):
         agreement_id = agree(flexi, request_id, start=D(2026, 1, 9)).record.id
+    morning_sweep("2026-01-09")  # the API reads what the 07:30 sweep made
     with school_time("2026-01-09 10:00"):
         client = fresh_client(app)
         agreements = "/api/v1/schools/alder/flexi-schooling-agreements"

@@ -72,7 +72,8 @@ def test_home_sessions_are_c_on_school_days_only(flexi, pupil_with_both):
 def test_c_in_the_today_page_the_export_and_the_percentages(flexi, pupil_with_both):
     pupil_id, _ = pupil_with_both
     school_id = flexi.school_id
-    _make(school_id, "2026-01-14")
+    for day in ("2026-01-12", "2026-01-14", "2026-01-16"):  # the morning sweeps (the export only reads)
+        _make(school_id, day)
     with school_time("2026-01-14 10:00"), school_scope(school_id):
         [session] = db.session.scalars(select(AttendanceSession).where(AttendanceSession.day == D(2026, 1, 14)))
         confirm_session(session, Confirmation("attended", "call"), user_id=flexi.user("attendance_officer").id)
@@ -123,6 +124,7 @@ def test_after_the_end_date_the_register_returns_to_normal(flexi, pupil_with_bot
 def test_the_today_page_shows_home_sessions_as_c_with_nothing_to_confirm(app, flexi, pupil_with_both):
     from tests.helpers import fresh_client, sign_in
 
+    _make(flexi.school_id, "2026-01-16")  # the 07:30 sweep: the page only reads
     with school_time("2026-01-16 09:40"):
         client = fresh_client(app)
         sign_in(client, flexi.world.users["a.attendance_officer"].email)

@@ -161,7 +161,7 @@ def test_notices_go_to_the_pupils_responsible_la_when_recorded(flexi):
 # --- 10.6: withdrawal with notice -------------------------------------------------------------------------------
 
 
-def _agreed(flexi, start=D(2025, 10, 6)) -> int:
+def _agreed(flexi, start=dt.date(2025, 10, 6)) -> int:
     request_id = request_for(flexi).record.id
     approve(flexi, request_id)
     return agree(flexi, request_id, start=start).record.id

@@ -19,7 +19,7 @@ from jobs.enqueue import enqueue
 from jobs.outbox import deliver_notification, dispatch_outbox, retry_delay
 from tenants import system_scope
 from tests.helpers import csrf_token, post_form, school_time, sign_in
-from tests.jobs.outbox_fixtures import (  # noqa: F401  (worker_process is a fixture)
+from tests.jobs.outbox_fixtures import (
     all_notifications,
     connections_in_use,
     notification,
@@ -30,7 +30,6 @@ from tests.jobs.outbox_fixtures import (  # noqa: F401  (worker_process is a fix
     terminate_database_connections,
     user_for,
     wait_until,
-    worker_process,
 )
 
 pytestmark = pytest.mark.slow

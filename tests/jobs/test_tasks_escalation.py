@@ -182,7 +182,11 @@ def test_only_due_items_are_read(app, world):
         db.session.commit()
     make_review(ids, "2026-03-02 09:00", "2026-03-13 17:00", key="due")
     loaded = []
-    listener = lambda session, instance: loaded.append(instance.dedupe_key) if isinstance(instance, Task) else None
+
+    def listener(session, instance):
+        if isinstance(instance, Task):
+            loaded.append(instance.dedupe_key)
+
     event.listen(db.session.session_factory.class_, "loaded_as_persistent", listener)
     try:
         sweep_at("2026-03-06 17:00")

@@ -5,7 +5,6 @@ import pytest
 from rq.job import Job
 
 from jobs.connection import EMAIL, get_queue, redis_connection
-from tests.jobs.outbox_fixtures import worker_process  # noqa: F401  (a fixture)
 
 
 @pytest.mark.parametrize("flags", [[], ["--simple"]])

@@ -41,7 +41,7 @@ def test_every_school_owned_table_is_behind_the_policy(app):
 
 def test_no_scope_reads_no_school_owned_row(app, world, pupils):
     assert _count("SELECT count(*) FROM pupils") == 0
-    assert _count("SELECT count(*) FROM pupils WHERE id = %d" % pupils["a"]) == 0
+    assert _count(f"SELECT count(*) FROM pupils WHERE id = {int(pupils['a'])}") == 0
     with db.engine.connect() as conn:  # Core on the engine, past the session
         assert conn.scalar(text("SELECT count(*) FROM pupils")) == 0
     db.session.rollback()

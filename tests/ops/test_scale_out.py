@@ -28,7 +28,8 @@ from app.models import AttendanceSession, Notification, NotificationStatus, Task
 from app.services.tasks import TaskKind
 from jobs.connection import all_queues, redis_connection
 from tenants import system_scope
-from tests.attendance.conftest import active_placement, calendar_a  # noqa: F401  (the fixture)
+from tests.attendance import conftest as attendance_fixtures
+from tests.attendance.conftest import active_placement
 from tests.factories import PASSWORD
 from tests.helpers import school_time
 from tests.ops.browser import Browser, csrf_token
@@ -37,6 +38,8 @@ from tests.servers import free_port
 ROOT = Path(__file__).resolve().parents[2]
 PLACEMENTS = 12
 MONDAY = "2026-03-16"
+
+calendar_a = attendance_fixtures.calendar_a  # the fixture
 
 
 def wait_until(what: str, check, timeout: float = 120.0, every: float = 0.5):
@@ -58,6 +61,35 @@ def counted(query) -> int:
             db.session.rollback()
 
 
+def _start_processes(app, ports: list[int], tmp_path, clock_file) -> list[subprocess.Popen]:
+    """Two web processes (gunicorn, as deployed), two workers and two periodic runners, all on the test's clock
+    file."""
+    settings = json.dumps({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                           "REDIS_URL": app.config["REDIS_URL"], "SMTP_HOST": "127.0.0.1",
+                           "SMTP_PORT": app.config["SMTP_PORT"], "MAIL_FOLDER": str(tmp_path / "mail"),
+                           "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    processes = []
+    # gunicorn with the deployment's config (two forked workers each), forking RQ workers on every queue, and the
+    # periodic runner: bench/process_set.py, which keeps each process on the test's clock file.
+    for kind, port in [("web", ports[0]), ("web", ports[1]), ("all-queues", None), ("all-queues", None),
+                       ("cron", None), ("cron", None)]:
+        env = {**os.environ, "APHUB_TEST_SETTINGS": settings, "WEB_CONCURRENCY": "2",
+               **({"GUNICORN_BIND": f"127.0.0.1:{port}"} if port else {})}
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "bench.process_set", kind, str(clock_file)], cwd=ROOT, env=env,
+            stdout=(tmp_path / f"{kind}-{len(processes)}.log").open("w"), stderr=subprocess.STDOUT))
+    return processes
+
+
+def _all_up(webs) -> bool:
+    for web in webs:
+        try:
+            web.request("/healthz")
+        except OSError:
+            return False
+    return True
+
+
 @pytest.mark.slow
 def test_a_school_morning_on_two_of_everything(app, world, calendar_a, smtp_sink, redis_server, tmp_path):
     with school_time("2026-03-09 10:00"):
@@ -71,33 +103,11 @@ def test_a_school_morning_on_two_of_everything(app, world, calendar_a, smtp_sink
         clock_file.write_text(json.dumps({"instant": instant.isoformat(), "set_at": time.time()}))
 
     set_clock("07:20:00")  # the processes start; a runner's first tick only remembers the time
-    settings = json.dumps({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                           "REDIS_URL": app.config["REDIS_URL"], "SMTP_HOST": "127.0.0.1",
-                           "SMTP_PORT": app.config["SMTP_PORT"], "MAIL_FOLDER": str(tmp_path / "mail"),
-                           "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     ports = [free_port(), free_port()]
-    processes = []
-    # gunicorn with the deployment's config (two forked workers each), forking RQ workers on every queue, and the
-    # periodic runner: bench/process_set.py, which keeps each process on the test's clock file.
-    for kind, port in [("web", ports[0]), ("web", ports[1]), ("all-queues", None), ("all-queues", None),
-                       ("cron", None), ("cron", None)]:
-        env = {**os.environ, "APHUB_TEST_SETTINGS": settings, "WEB_CONCURRENCY": "2",
-               **({"GUNICORN_BIND": f"127.0.0.1:{port}"} if port else {})}
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "bench.process_set", kind, str(clock_file)], cwd=ROOT, env=env,
-            stdout=(tmp_path / f"{kind}-{len(processes)}.log").open("w"), stderr=subprocess.STDOUT))
+    processes = _start_processes(app, ports, tmp_path, clock_file)
     try:
         webs = [Browser(port) for port in ports]
-
-        def up():
-            for web in webs:
-                try:
-                    web.request("/healthz")
-                except OSError:
-                    return False
-            return True
-
-        wait_until("both web processes", up, timeout=60)
+        wait_until("both web processes", lambda: _all_up(webs), timeout=60)
         conn = redis_connection()
         wait_until("the periodic runner's first tick", lambda: conn.exists("aphub-test:periodic:last-tick"), 60)
         set_clock("07:29:57")

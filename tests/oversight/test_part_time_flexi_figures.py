@@ -169,5 +169,5 @@ def test_the_trust_report_figures_api(app, records):
     cost = next(s for s in data["sections"] if s["key"] == "cost")
     assert all(isinstance(v, str | type(None)) for row in cost["schools"] for v in row["values"][:3])
     assert school_role.status_code == 403 and too_long.status_code == 400
-    assert "/api/v1/trust/report-figures" in spec["paths"] and "ReportFigures" in spec["components"]["schemas"]
+    assert "/api/v1/trust/report-figures" in spec["paths"] and "TrustFigures" in spec["components"]["schemas"]
     assert "Figures" not in str(data)  # pupils' names: none

@@ -29,7 +29,10 @@ def test_schools_side_by_side_with_the_trust_total(app, world):
         page = client.get(f"/trust/report?term={TERM}").get_data(as_text=True)
         pdf = client.get("/trust/report.pdf?from=2025-09-04&to=2025-12-19&label=Autumn")
     use = page.split('id="t-use"', 1)[1].split("</table>", 1)[0]
-    cells = lambda name: re.findall(r">(\d+)<", re.search(rf">{name}</th>(.*?)</tr>", use, re.S).group(1))
+
+    def cells(name):
+        return re.findall(r">(\d+)<", re.search(rf">{name}</th>(.*?)</tr>", use, re.S).group(1))
+
     assert cells("Alder School")[0] == "1" and cells("Birch School")[0] == "2" and cells("The trust")[0] == "3"
     assert pdf.status_code == 200 and b"Birch School" in pdf.data and b"The trust" in pdf.data
     for name in ("Zebedee", "Quillon", "Yarrow"):

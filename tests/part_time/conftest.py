@@ -13,10 +13,12 @@ from app.models.part_time import PartTimeTimetable
 from app.services import part_time_timetables as service
 from tenants import school_scope
 from tests.helpers import school_time
-from tests.placements.conftest import calendar_a  # noqa: F401
+from tests.placements import conftest as placements_fixtures
 
 START, END = date(2026, 3, 16), date(2026, 4, 24)
 PROPOSED_AT = "2026-03-09 10:00"
+
+calendar_a = placements_fixtures.calendar_a  # the fixture, for this folder's tests
 
 
 def make_pupil(world, school=None, *, first_name="Robin", ehcp=False, looked_after=False, social_worker=False,

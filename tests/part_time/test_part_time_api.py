@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services import api_tokens
+from tests.attendance.conftest import morning_sweep
 from tests.helpers import school_time
 from tests.part_time.conftest import PROPOSED_AT, make_pupil, propose
 
@@ -55,6 +56,7 @@ def test_create_approve_review_and_read_through_the_api(client, world, calendar_
         assert approved.status_code == 200 and approved.get_json()["status"] == "active"
         assert [t["id"] for t in client.get(BASE, headers=head).get_json()["items"]] == [timetable["id"]]
         assert client.get(f"{BASE}/la-return", headers=head).get_json()["items"][0]["end_date"] == "2026-04-24"
+    morning_sweep("2026-03-20")  # the API reads what the 07:30 sweep made
     with school_time("2026-03-20 10:00"):
         sessions = client.get("/api/v1/schools/alder/attendance/sessions", headers=head).get_json()["items"]
         assert [(s["kind"], s["register_code"], s["provider_name"]) for s in sessions] == [

@@ -32,7 +32,7 @@ from app.services.calendar import calendar_for_school
 from app.services.part_time_sweep import daily_sweep
 from app.services.tasks import TaskKind, remind_and_escalate
 from tenants import school_scope, system_scope
-from tests.attendance.conftest import active_placement
+from tests.attendance.conftest import active_placement, morning_sweep
 from tests.helpers import school_time
 from tests.part_time.conftest import END, PROPOSED_AT, START, agree, make_pupil, proposal, propose
 
@@ -189,6 +189,7 @@ def test_the_las_procedure_decides_which_events_it_is_told_of(world, calendar_a)
 
 def test_removed_sessions_are_c2_in_the_export_and_the_percentages_and_stop_after_the_end(world, approved, client):
     pupil_id, timetable_id = approved
+    morning_sweep("2026-03-16")  # the 07:30 sweep makes the day's sessions; the export only reads
     with school_time("2026-03-16 10:00"), school_scope(world.a.id):  # Monday: AM on site, PM removed
         calendar = calendar_for_school()
         rows = attendance_today.export_sessions(calendar, date(2026, 3, 16), date(2026, 3, 16), world.a)
@@ -197,6 +198,7 @@ def test_removed_sessions_are_c2_in_the_export_and_the_percentages_and_stop_afte
         assert [(e["Session"], e["Register code"], e["Status"], e["Provider"]) for e in exported] == [
             ("PM", "C2", "part time timetable", "")]
         db.session.commit()
+    morning_sweep("2026-03-17", "2026-03-18", "2026-03-19", "2026-03-20")
     with school_time("2026-03-20 10:00"), school_scope(world.a.id):  # Friday: both sessions removed
         attendance_today.export_sessions(calendar_for_school(), date(2026, 3, 16), date(2026, 3, 20), world.a)
         db.session.commit()
@@ -207,6 +209,7 @@ def test_removed_sessions_are_c2_in_the_export_and_the_percentages_and_stop_afte
         assert [s.kind.value for s in day.confirmed] == ["part_time_timetable"] * 2 and day.providers == []
         assert service.end(db.session.get(PartTimeTimetable, timetable_id), ended_on=date(2026, 3, 23),
                            note="Back to full time", by=user(world, "a.ap_leader")).ok
+    morning_sweep("2026-03-23", "2026-03-24")  # after the end: the sweep makes none
     with school_time("2026-03-24 10:00"), school_scope(world.a.id):
         attendance_today.export_sessions(calendar_for_school(), date(2026, 3, 23), date(2026, 3, 24), world.a)
         db.session.commit()
@@ -224,6 +227,7 @@ def test_sessions_at_a_provider_stay_as_they_are(world, calendar_a):
         sessions += [service.SessionInput(d, "pm", "not_in_education") for d in range(5)]
         timetable_id = propose(world, ready.pupil_id, sessions=sessions)
         agree_and_approve_with_parent_from_placement(world, timetable_id)
+    morning_sweep("2026-03-20")
     with school_time("2026-03-20 10:00"), school_scope(world.a.id):
         rows = attendance_today.export_sessions(calendar_for_school(), date(2026, 3, 20), date(2026, 3, 20), world.a)
         assert sorted((r.session.value, r.kind.value, r.placement_id) for r in rows) == [

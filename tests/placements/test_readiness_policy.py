@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +16,7 @@ from app.policy.placement_readiness import (
     readiness,
     review_interval_problem,
 )
+from app.views.where_to_record import READINESS_PAGES, readiness_page
 
 START = dt.date(2026, 3, 16)  # a Monday
 TODAY = dt.date(2026, 3, 9)
@@ -73,11 +75,12 @@ def test_the_gate_opens_when_every_condition_holds():
 def test_each_condition_blocks_on_its_own(changes, condition, section):
     [missing] = readiness(ready(**changes))
     assert (missing.condition, missing.section) == (condition, section)
-    assert missing.line and missing.link is not None
+    assert missing.line and missing.condition in READINESS_PAGES
 
 
 def test_lines_link_to_where_each_thing_is_done():
-    links = {m.condition: (m.link.endpoint, m.link.args) for m in readiness(ready(
+    placement = SimpleNamespace(id=7, pupil_id=3, provider_id=5)
+    links = {m.condition: readiness_page(m, placement) for m in readiness(ready(
         provider_vetting="not_vetted", needs_analysis_missing=["x"], risk_assessment_missing=["x"],
         parent_consultation_missing=["x"], key_information_shared_on=None, agreement=None, weekly_session_count=0))}
     assert links == {
@@ -140,21 +143,20 @@ def test_ehcp_involvement_missing_blocks_and_links_to_the_la_send_involvement_fo
     [missing] = readiness(ready(involvement_missing=[Item("local_authority_send", "Involve the LA SEND team (7.5).")]))
     assert (missing.condition, missing.section) == ("involvement", "7.5")
     assert missing.line == "Involve the LA SEND team (7.5)."
-    assert missing.link.endpoint == "pupils.new_involvement"
-    assert missing.link.args == {"pupil_id": 3, "party": "local_authority_send"}
+    assert missing.detail == {"party": "local_authority_send"}
 
 
 def test_looked_after_involvement_lists_the_virtual_school_head_and_the_social_worker_each():
     missing = readiness(ready(involvement_missing=[Item("virtual_school_head", "Involve the VSH."),
                                                    Item("social_worker", "Involve the social worker.")]))
-    assert [(m.condition, m.link.args["party"]) for m in missing] == [
+    assert [(m.condition, m.detail["party"]) for m in missing] == [
         ("involvement", "virtual_school_head"), ("involvement", "social_worker")]
 
 
 def test_involvement_items_given_as_plain_strings_still_make_lines():
     [missing] = readiness(ready(involvement_missing=["The Virtual School Headteacher has not been involved"]))
     assert missing.line == "The Virtual School Headteacher has not been involved"
-    assert missing.link.args == {"pupil_id": 3}
+    assert missing.detail == {}
 
 
 # --- off-site direction (section 6) --------------------------------------------------------------------------
@@ -180,7 +182,7 @@ def test_a_direction_not_yet_recorded_blocks_on_each_of_its_conditions():
 def test_a_direction_without_governing_body_approval_is_refused():
     [missing] = readiness(directed(governing_body_approved_on=None))
     assert (missing.condition, missing.section) == ("governing_body_approval", "6.4")
-    assert missing.link.endpoint == "placements.direction"
+    assert READINESS_PAGES[missing.condition] == ("placements.direction", "placement")
 
 
 def test_approval_dated_after_the_start_does_not_count():

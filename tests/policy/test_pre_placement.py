@@ -112,7 +112,7 @@ def test_one_full_consultation_is_enough():
 # --- involvement (7.5, 7.6, 8.8) ---
 
 
-def inv(party, review=None, on=D(2026, 1, 5)):
+def inv(party, review=None, on=dt.date(2026, 1, 5)):
     return InvolvementFacts(party=party, involved_on=on, ehcp_review_needed=review)
 
 

@@ -16,7 +16,7 @@ def test_the_demo_register_has_a_provider_in_each_state(app):
     with system_scope("test"):
         providers = {p.name: p for p in db.session.scalars(select(Provider))}
         statuses = {name: s.vetting for name, s in
-                    zip(providers, statuses_for(list(providers.values())).values())}
+                    zip(providers, statuses_for(list(providers.values())).values(), strict=True)}
         assert statuses == {
             "Larkspur House School": VettingStatus.VETTED,
             "Hawthorn Farm Learning": VettingStatus.VETTED,

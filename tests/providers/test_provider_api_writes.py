@@ -49,7 +49,7 @@ def test_a_round_of_checks_and_the_risk_assessment_through_the_api(client, world
         assert client.put(url, json=met, headers=auth(world, "a.ap_leader", tag)).status_code == 200
     assert client.post(approve, json={"rating": "low"}, headers=auth(world, "a.dsl")).status_code == 403
     medium = client.post(approve, json={"rating": "medium"}, headers=auth(world, "a.ap_leader"))
-    assert medium.status_code == 400 and list(medium.get_json()["error"]["fields"]) == ["mitigations"]
+    assert medium.status_code == 400 and "mitigations" in medium.get_json()["error"]["fields"]
     approved = client.post(approve, json={"rating": "low", "risks": "Farm machinery"},
                            headers=auth(world, "a.ap_leader"))
     assert approved.status_code == 200 and approved.get_json()["status"]["vetting"] == "vetted"

@@ -48,7 +48,7 @@ def test_progress_achievements_and_the_pupils_own_assessment_on_the_timeline(app
 def test_the_school_view_lists_each_placements_visits_overdue_first(app, world):
     ids = Ids(world)
     enter_year(ids.a)
-    ash = qa_placement(ids, first_name="Ash", start=D(2025, 9, 4), qa_every_weeks=2)  # due Thu 18 Sep
+    qa_placement(ids, first_name="Ash", start=D(2025, 9, 4), qa_every_weeks=2)  # due Thu 18 Sep
     bea = qa_placement(ids, first_name="Bea", start=D(2025, 9, 4), qa_every_weeks=8)  # due Thu 30 Oct
     with school_time("2025-09-10 12:00"):
         visit(ids, provider_of(ids, bea), D(2025, 9, 10))  # Bea's provider: next due 8 weeks on, Wed 5 Nov

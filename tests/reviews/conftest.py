@@ -64,7 +64,7 @@ class Made:
     pupil_id: int
 
 
-def active_placement(ids, school_key: str = "a", *, first_name: str = "Robin", start: dt.date = D(2025, 9, 4),
+def active_placement(ids, school_key: str = "a", *, first_name: str = "Robin", start: dt.date = dt.date(2025, 9, 4),
                      end: dt.date | None = None, every_weeks: int | None = None, provider_id: int | None = None,
                      ehcp: bool = False, looked_after: bool = False, social_worker: bool = False,
                      social_worker_email: str | None = "sw.example@children.example.org",

@@ -51,7 +51,7 @@ def add_sessions(ids, made, codes_by_day):
     with school_scope(ids.a):
         provider_id = db.session.get(Placement, made.placement_id).provider_id
         for day, codes in codes_by_day.items():
-            for session, code in zip((SessionOfDay.AM, SessionOfDay.PM), codes):
+            for session, code in zip((SessionOfDay.AM, SessionOfDay.PM), codes, strict=True):
                 db.session.add(AttendanceSession(
                     placement_id=made.placement_id, pupil_id=made.pupil_id,
                     provider_id=provider_id,

@@ -73,7 +73,7 @@ def test_a_reset_answers_the_same_whether_or_not_the_account_exists(app, world):
     pages = [_ask_reset(client, email) for email in (known, unknown)]
     assert pages[0].status_code == pages[1].status_code == 200
     texts = [re.sub(r'value="[^"]*"', "", p.get_data(as_text=True)).replace(e, "EMAIL")
-             for p, e in zip(pages, (known, unknown))]
+             for p, e in zip(pages, (known, unknown), strict=True)]
     assert texts[0] == texts[1] and "If EMAIL has an AP Hub account" in texts[0]
     assert len(_emails_to(known)) == 1 and _emails_to(unknown) == []
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from app.clock import now
 from app.extensions import db
-from app.models import Audience, HalfTerm, Notification, Task, Term, TrainingDay
+from app.models import AttendanceSession, Audience, HalfTerm, Notification, Placement, Pupil, Task, Term, TrainingDay
 from tenants import TenantScopedMixin, school_scope, system_scope
 
 if TYPE_CHECKING:

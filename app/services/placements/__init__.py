@@ -49,6 +49,7 @@ from .records import (
     access_placement,
     access_pupil,
     placements_of_pupil,
+    placements_of_school,
     providers_offered,
     school_placements,
     school_pupils,

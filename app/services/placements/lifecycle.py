@@ -21,6 +21,9 @@ from app.models import (
 )
 from app.policy.la_notices import commissioning_recipients
 from app.services import webhooks
+from app.services.attendance_today import make_day
+from app.services.calendar import calendar_for_school
+from app.services.notifications import MissingLAContact, notify_local_authority
 from app.state_changes import still
 
 from .base import WEEKDAYS, Result, _refused
@@ -61,8 +64,6 @@ def _notice_context(placement: Placement, school: School) -> dict:
 
 def notify_la_of_placement(placement: Placement) -> list[Notification]:
     """Queue the 7.12 notices in the caller's transaction: once per placement per recipient (dedupe key)."""
-    from app.services.notifications import notify_local_authority
-
     school = db.session.get(School, placement.school_id)
     context = _notice_context(placement, school)
     label = f"Placement of {placement.pupil.initials} at {placement.provider.name}"
@@ -90,8 +91,6 @@ def needs_la_notice(placement: Placement) -> bool:
 def start_placement(placement: Placement, user: User) -> Result:
     """Start a planned placement once nothing is missing; an off-site one tells the LA (7.12) in the same
     transaction. Refused, with the missing list, when it is not ready."""
-    from app.services.notifications import MissingLAContact
-
     if placement.status == PlacementStatus.ACTIVE:
         return _refused({"status": "This placement has already started."})
     if placement.status != PlacementStatus.PLANNED:
@@ -112,6 +111,9 @@ def start_placement(placement: Placement, user: User) -> Result:
         except MissingLAContact as exc:
             return _refused({"status": str(exc)})
     db.session.commit()
+    if placement.start_date <= clock.today():
+        # Started after the 07:30 sweep made today's sessions: today's are made now (the today page only reads).
+        make_day(calendar_for_school(placement.school_id), clock.today(), db.session.get(School, placement.school_id))
     return Result(record=placement)
 
 

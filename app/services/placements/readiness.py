@@ -9,6 +9,7 @@ from app import clock
 from app.extensions import db
 from app.models import Involvement, ParentConsultation, Placement, ProviderKind, PupilRiskAssessment, Referral
 from app.policy import off_site_direction as direction_rules
+from app.policy import pre_placement
 from app.policy.placement_readiness import (
     AGREEMENT_FIELDS,
     AgreementFacts,
@@ -18,6 +19,9 @@ from app.policy.placement_readiness import (
     readiness,
 )
 from app.school_calendar import SchoolCalendar
+from app.services.calendar import calendar_for_school
+from app.services.providers import provider_status
+from app.services.registration import placement_would_breach
 
 from .commissioning import weekly_hours
 
@@ -25,15 +29,11 @@ from .commissioning import weekly_hours
 
 
 def _calendar() -> SchoolCalendar:
-    from app.services.calendar import calendar_for_school
-
     return calendar_for_school()
 
 
 def registration_breach(placement: Placement) -> bool:
     """7.2, across the whole trust: would this placement make its provider one that must be registered?"""
-    from app.services.registration import placement_would_breach
-
     assessment = placement_would_breach(placement.provider_id, placement.pupil, weekly_hours(placement),
                                         exclude_placement_id=placement.id)
     return bool(assessment is not None and assessment.must_report)
@@ -42,9 +42,6 @@ def registration_breach(placement: Placement) -> bool:
 def placement_facts(placement: Placement, today: dt.date | None = None,
                     calendar: SchoolCalendar | None = None) -> PlacementFacts:
     """Everything the readiness gate needs, read from the school's records."""
-    from app.policy import pre_placement
-    from app.services.providers import provider_status
-
     today = today or clock.today()
     pupil, provider = placement.pupil, placement.provider
     vetting = provider_status(provider, today).vetting

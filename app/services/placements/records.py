@@ -7,6 +7,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.extensions import db
 from app.models import OffSiteDirection, Placement, PlacementStatus, Provider, ProviderKind, Pupil
+from app.services.providers import statuses_for
+from app.services.pupils import school_pupils  # noqa: F401  (re-exported: placements.school_pupils)
 from tenants import require_school_id
 from tenants.access import school_record_or_404
 
@@ -47,17 +49,17 @@ def placements_of_pupil(pupil: Pupil) -> list[Placement]:
         .options(selectinload(Placement.provider)).order_by(Placement.start_date.desc(), Placement.id.desc())))
 
 
-def school_pupils() -> list[Pupil]:
-    return list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
-                                   .order_by(Pupil.last_name, Pupil.first_name)))
+def placements_of_school() -> list[Placement]:
+    """The current school's placements, not archived (any status), with their providers (the forms name both in
+    one query): the choices of a placement on the forms."""
+    return list(db.session.scalars(select(Placement).where(Placement.archived_at.is_(None))
+                                   .options(selectinload(Placement.provider))))
 
 
 def providers_offered(current: Provider | None = None) -> list[Provider]:
     """Providers a new placement may be commissioned with: those whose status allows new placements (vetted,
     not suspended, not to be reported under 7.2: 7.8, 7.9), and the school's own on-site provision; another
     school's on-site provision never. The provider already chosen stays on the list."""
-    from app.services.providers import statuses_for
-
     school_id = require_school_id()
     providers = list(db.session.scalars(select(Provider).where(Provider.archived_at.is_(None))
                                         .options(selectinload(Provider.sites)).order_by(Provider.name)))

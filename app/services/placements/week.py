@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import CostUnit, Placement, PlacementStatus, Provider, Pupil, School, SessionOfDay, WeeklySession
+from app.policy.school_age import full_time_hours, key_stage
 from app.school_calendar import SchoolCalendar
 
 from .base import OPEN_STATUSES
@@ -61,8 +62,6 @@ def pupil_week(pupil: Pupil) -> PupilWeek:
     """The whole week of a pupil (7.3): every planned and active placement's sessions, Monday to Friday, AM and
     PM, and school for the sessions left. A school session counts as a tenth of the full-time benchmark for the
     pupil's year (there is no part-time timetable record yet: every session not at a provision is at school)."""
-    from app.policy.school_age import full_time_hours, key_stage
-
     placements = [p for p in placements_of_pupil(pupil) if p.status in OPEN_STATUSES]
     cells = [WeekCell(d, s.value, []) for d in range(5) for s in SessionOfDay]
     for placement in placements:

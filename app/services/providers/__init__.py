@@ -44,6 +44,7 @@ from .register import (
     add_site,
     archive_record,
     create_provider,
+    providers_seen,
     search_providers,
     update_provider,
     visible_to_school,

@@ -23,6 +23,7 @@ from app.services.notifications import queue_for_users
 from app.services.tasks import (
     END_OF_SCHOOL_DAY,
     TaskKind,
+    _external_url,
     complete_tasks_for,
     ensure_task,
     school_role_holders,
@@ -79,7 +80,6 @@ def raise_concern(provider: Provider, school: School, user: User, category: str 
                 clock.local_datetime(clock.today() + timedelta(days=1 if urgent else 5), END_OF_SCHOOL_DAY),
                 assigned_role=SchoolRoleName.DSL, subject=(CONCERN_SUBJECT, concern.id),
                 link=("providers.show", {"provider_id": provider.id}), urgent=urgent, detail=concern.details[:500])
-    from app.services.tasks import _external_url
 
     queue_for_users(trust_role_holders(TrustRoleName.TRUST_SAFEGUARDING_LEAD),
                     dedupe_key=f"provider-concern:{concern.id}:trust", template="provider_concern",
@@ -161,7 +161,6 @@ def resolve_concern(concern: ProviderConcern, user: User, resolution: str | None
                "raised_on": clock.to_local(concern.created_at).strftime("%-d %B %Y"),
                "school_name": school_names([raiser]).get(raiser, ""), "resolution": resolution, "by": by}
     key = f"provider-concern-resolved:{concern.id}"
-    from app.services.tasks import _external_url
 
     for school_id in sorted(schools):
         with school_scope(school_id):

@@ -40,6 +40,13 @@ def visible_to_school(school_id: int):
     return or_(Provider.owning_school_id.is_(None), Provider.owning_school_id == school_id)
 
 
+def providers_seen() -> list[Provider]:
+    """Every provider the current school sees (the shared register and its own on-site provision), not archived,
+    by name: the choices of a provider on the forms."""
+    return list(db.session.scalars(select(Provider).where(visible_to_school(require_school_id()),
+                                                          Provider.archived_at.is_(None)).order_by(Provider.name)))
+
+
 def access_provider(provider_id: int) -> Provider:
     """A provider the current school may see, or 404 (another school's own provision is not found)."""
     school_id = require_school_id()

@@ -14,7 +14,7 @@ from app.models import AuditEvent, Placement, PlacementStatus, Provider, Provide
 from app.roles import SchoolRoleName
 from app.services import webhooks
 from app.services.notifications import queue_for_users
-from app.services.tasks import TaskKind, complete_tasks_for, ensure_task, school_role_holders
+from app.services.tasks import TaskKind, _external_url, complete_tasks_for, ensure_task, school_role_holders
 from app.state_changes import still
 from tenants import school_scope, system_scope
 
@@ -174,7 +174,5 @@ def suspended_providers() -> list[Provider]:
 
 
 def _provider_url(school_id: int, provider_id: int) -> str:
-    from app.services.tasks import _external_url
-
     slug = db.session.scalar(select(School.slug).where(School.id == school_id))
     return _external_url("providers.show", {"school_slug": slug, "provider_id": provider_id})

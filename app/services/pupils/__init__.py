@@ -65,9 +65,9 @@ from .record import (
     pupil_records,
     restore_pupil,
     school_age_of,
+    school_pupils,
     search_pupils,
     update_pupil,
-    where_to_record,
     year_group_label,
 )
 from .values import UPN_HINT, UPN_LETTERS, upn_check_letter, upn_problem

@@ -166,6 +166,12 @@ class PupilPage:
     search: str
 
 
+def school_pupils() -> list[Pupil]:
+    """The current school's pupils on roll (not archived), by name: the choices of a pupil on the forms."""
+    return list(db.session.scalars(select(Pupil).where(Pupil.archived_at.is_(None))
+                                   .order_by(Pupil.last_name, Pupil.first_name)))
+
+
 def _pupils_query(search: str, include_archived: bool):
     query = select(Pupil)
     if not include_archived:
@@ -289,26 +295,6 @@ def pre_placement_missing(pupil: Pupil, start_date: dt.date, records: PupilRecor
             *pre_placement.risk_assessment_missing(records.latest_risk_assessment, start_date),
             *pre_placement.parent_consultation_missing(consultations),
             *pre_placement.involvement_missing(pupil, records.involvements)]
-
-
-def where_to_record(missing: pre_placement.Missing, pupil_id: int, placement_id: int | None = None
-                    ) -> tuple[str, dict]:
-    """The page where a missing item is done: (endpoint, url_for arguments)."""
-    code = missing.code
-    if code.startswith("needs_analysis"):
-        return "pupils.new_referral", {"pupil_id": pupil_id}
-    if code == "risk_assessment.review_overdue" and missing.reviews_id:
-        return "pupils.new_risk_assessment", {"pupil_id": pupil_id, "reviews": missing.reviews_id}
-    if code.startswith("risk_assessment"):
-        return "pupils.new_risk_assessment", {"pupil_id": pupil_id}
-    if code == "parent_consultation":
-        args = {"pupil_id": pupil_id}
-        if placement_id is not None:
-            args["placement_id"] = placement_id
-        return "pupils.new_consultation", args
-    if code.startswith("involvement"):
-        return "pupils.new_involvement", {"pupil_id": pupil_id, "party": missing.party}
-    return "pupils.show", {"pupil_id": pupil_id}
 
 
 @dataclass

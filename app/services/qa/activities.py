@@ -18,6 +18,7 @@ from app.models import (
     User,
 )
 from app.policy.qa import qa_record_gaps
+from app.services.providers import CONCERN_CATEGORIES, raise_concern
 from app.services.results import Result, refused
 from app.services.tasks import TaskKind, complete_tasks_for
 
@@ -63,7 +64,6 @@ def _placement_of(data: ActivityInput, errors: dict[str, str]) -> Placement | No
 
 
 def _concern_errors(data: ActivityInput) -> dict[str, str]:
-    from app.services.providers import CONCERN_CATEGORIES
 
     errors = {}
     if not data.serious_finding:
@@ -135,7 +135,6 @@ def record_activity(data: ActivityInput, by: User, school: School) -> Result:
     if activity.kind is QAActivityKind.PROVIDER_VISIT:
         complete_tasks_for("provider", provider.id, [TaskKind.QA_VISIT_DUE], by)
     if data.raise_concern:
-        from app.services.providers import raise_concern
 
         # raise_concern commits (with the visit, in one transaction); its input was checked above.
         result = raise_concern(provider, school, by, data.concern_category, ConcernSeverity(data.concern_severity),

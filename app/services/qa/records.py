@@ -19,6 +19,7 @@ from app.models import (
     SchoolRole,
     User,
 )
+from app.permissions import SCHOOL_ROLE_PERMISSIONS, Permission
 from app.policy.qa import follow_up_overdue
 from tenants import require_school_id
 from tenants.access import school_record_or_404
@@ -57,7 +58,6 @@ def placements_for_qa() -> list[Placement]:
 def school_staff() -> list[User]:
     """Who may own a follow-up action (8.6): the school's staff who see QA records (AP leader, DSL, headteacher),
     so the owner can open the action and close it."""
-    from app.permissions import SCHOOL_ROLE_PERMISSIONS, Permission
 
     roles = [role for role, granted in SCHOOL_ROLE_PERMISSIONS.items() if Permission.QA_VIEW in granted]
     return list(db.session.scalars(

@@ -18,6 +18,7 @@ from app.models import (
 )
 from app.policy.reviews import ReviewObligation, reviews_due_in_half_term
 from app.school_calendar import SchoolCalendar
+from app.services.calendar import calendar_for_school
 from app.services.tasks import TaskKind
 from tenants import require_school_id
 from tenants.access import school_record_or_404
@@ -44,7 +45,6 @@ def access_placement(placement_id: int) -> Placement:
 
 
 def _calendar() -> SchoolCalendar:
-    from app.services.calendar import calendar_for_school
 
     return calendar_for_school()
 

@@ -14,6 +14,7 @@ from app.models import (
     School,
 )
 from app.policy.la_notices import LA_SEND, SOCIAL_WORKER, VIRTUAL_SCHOOL_HEAD, information_sharing_recipients
+from app.services.notifications import MissingLAContact, notify_local_authority, queue_notification
 
 
 def shared_dedupe_key(review: PlacementReview, party: str) -> str:
@@ -49,7 +50,6 @@ def share_review_information(review: PlacementReview) -> str | None:
     """8.8: queue the review's key information to each recipient app.policy.reviews names for this pupil, in the
     caller's transaction, once per recipient (dedupe key), and mark the review shared. Returns the problem
     (a recipient with no email address) instead, and then the caller rolls back."""
-    from app.services.notifications import MissingLAContact, notify_local_authority, queue_notification
 
     pupil = review.pupil
     recipients = information_sharing_recipients(pupil)
