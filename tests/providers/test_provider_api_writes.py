@@ -4,7 +4,15 @@ under the register's governance; another school's own provision is a 404, a role
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import PlacementStatus, Provider, ProviderCheckItem, ProviderKind, RegistrationStatus
+from app.models import (
+    PlacementStatus,
+    Provider,
+    ProviderCheckItem,
+    ProviderContact,
+    ProviderKind,
+    ProviderSite,
+    RegistrationStatus,
+)
 from app.services import api_tokens
 from tenants import system_scope
 from tests.providers.conftest import make_provider, place
@@ -50,6 +58,13 @@ def test_a_round_of_checks_and_the_risk_assessment_through_the_api(client, world
     assert client.post(approve, json={"rating": "low"}, headers=auth(world, "a.dsl")).status_code == 403
     medium = client.post(approve, json={"rating": "medium"}, headers=auth(world, "a.ap_leader"))
     assert medium.status_code == 400 and "mitigations" in medium.get_json()["error"]["fields"]
+    approved = client.post(approve, json={"rating": "low", "risks": "Farm machinery"},
+                           headers=auth(world, "a.ap_leader"))
+    assert "Add at least one site" in approved.get_json()["error"]["fields"]["details"][0]  # 7.8: where, and who
+    with system_scope("test: the farm's site and contact"):
+        db.session.add_all([ProviderSite(provider_id=farm.id, name="The farm", address="1 Lane End, Exampleton"),
+                            ProviderContact(provider_id=farm.id, name="Dana Office", phone="01632 960001")])
+        db.session.commit()
     approved = client.post(approve, json={"rating": "low", "risks": "Farm machinery"},
                            headers=auth(world, "a.ap_leader"))
     assert approved.status_code == 200 and approved.get_json()["status"]["vetting"] == "vetted"
