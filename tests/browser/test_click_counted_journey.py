@@ -18,6 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 from app import clock
 from app.extensions import db
 from app.models import HalfTerm, Term
+from app.services.attendance import ensure_expected_sessions
+from app.services.calendar import calendar_for_school
 from tenants import school_scope
 from tests.browser.accessibility import axe_violations
 from tests.browser.forms import fill_date
@@ -194,6 +196,14 @@ def _commission_and_start(page: Page, clicks: Clicks, start) -> None:
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
 
 
+def _sessions_of(school_id: int, day) -> None:
+    """The day's expected sessions, as the 07:30 sweep makes them."""
+    with school_scope(school_id):
+        ensure_expected_sessions(calendar_for_school(school_id), day)
+        db.session.commit()
+    db.session.remove()
+
+
 def _confirm_first_session(page: Page, clicks: Clicks, day, today) -> None:
     clicks.navigate("Attendance today")
     if day != today:  # a weekend or holiday: the page offers the school day before
@@ -218,6 +228,8 @@ def test_new_provider_to_first_attendance_in_at_most_50_clicks(page: Page, world
     _check_and_vet(page, clicks)
     _add_and_refer_pupil(page, clicks, day)
     _commission_and_start(page, clicks, day)
+    if day != today:  # starting makes today's sessions; a past school day's come from that morning's 07:30 sweep
+        _sessions_of(world.a.id, day)  # (not under freezegun: moving the clock would end the browser's session)
     _confirm_first_session(page, clicks, day, today)
 
     print(f"\nnew provider to first attendance: {clicks.count} clicks")
