@@ -38,7 +38,7 @@ from app.models.oversight import (
     PolicyReview,
 )
 from app.models.placements import CostUnit, SessionOfDay
-from app.policy.attendance import WelfareCheckReason
+from app.policy.attendance import Outcome, WelfareCheckReason
 from app.roles import SchoolRoleName, TrustRoleName
 from app.school_calendar import ONE_DAY, SchoolCalendar
 from app.services.calendar import calendar_for_school
@@ -51,6 +51,8 @@ HISTORY_PUPILS = (
     ("Wren", "Fairbairn", 11, "College place agreed for September"),
 )
 CODES = ("B", "B", "B", "O", "B", "L", "B", "B", "I", "B")  # present, absent, late, ill: a plausible pattern
+# What was reported for each code, as a confirmation records it (a confirmed session always has its outcome).
+OUTCOME_OF = {"B": Outcome.ATTENDED, "L": Outcome.LATE, "O": Outcome.ABSENT, "I": Outcome.ABSENT}
 
 
 def _terms_before(school_id: int, today: dt.date, n: int = 2) -> list[tuple[dt.date, dt.date, str]]:
@@ -95,7 +97,7 @@ def _history_placement(school: School, provider: Provider, leader_id: int, pupil
                 school_id=school.id, placement_id=placement.id, pupil_id=pupil.id, provider_id=provider.id, day=day,
                 session=SessionOfDay.AM, starts_at=dt.time(9), ends_at=dt.time(12),
                 cutoff_at=clock.local_datetime(day, dt.time(9, 30)), register_code=CODES[i % len(CODES)],
-                confirmed_at=at))
+                outcome=OUTCOME_OF[CODES[i % len(CODES)]], confirmed_at=at))
             i += 1
         day += dt.timedelta(days=1)
     checked = clock.local_datetime(school_day_from(calendar, start + dt.timedelta(days=9)), dt.time(11, 10))
