@@ -23,20 +23,22 @@ branch_labels = None
 depends_on = None
 
 
+INDEXES = (
+    ('ix_notifications_about', 'notifications', ['about_type', 'about_id']),
+    ('ix_attendance_sessions_window', 'attendance_sessions', ['school_id', 'day', 'pupil_id', 'kind', 'register_code']),
+    ('ix_tasks_kind_due', 'tasks', ['school_id', 'kind', 'due_at']),
+)
+
+
 def upgrade():
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_about', ['about_type', 'about_id'], unique=False)
-    with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
-        batch_op.create_index('ix_attendance_sessions_window',
-                              ['school_id', 'day', 'pupil_id', 'kind', 'register_code'], unique=False)
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_tasks_kind_due', ['school_id', 'kind', 'due_at'], unique=False)
+    # Large, busy tables: built CONCURRENTLY on PostgreSQL, outside a transaction, so writes go on meanwhile
+    # (docs/migrations.md). SQLite has no such option and no concurrent writers to block.
+    with op.get_context().autocommit_block():
+        for name, table, columns in INDEXES:
+            op.create_index(name, table, columns, unique=False, postgresql_concurrently=True, if_not_exists=True)
 
 
 def downgrade():
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_tasks_kind_due')
-    with op.batch_alter_table('attendance_sessions', schema=None) as batch_op:
-        batch_op.drop_index('ix_attendance_sessions_window')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_about')
+    with op.get_context().autocommit_block():
+        for name, table, _columns in reversed(INDEXES):
+            op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
