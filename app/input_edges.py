@@ -6,6 +6,8 @@ the driver. `id_arg` does the same for ids in a query string. The length limits 
 base (app/forms/base.py) and the API's schema base (app/api/limits.py), using the figures below."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -14,6 +16,11 @@ INT64_MAX = 2 ** 63 - 1
 # Free text: a one-line box, and a multi-line one (a medical note, a risk assessment's control measures).
 LINE_MAX = 200
 TEXT_MAX = 5000
+# Dates a school's record can carry. Year 130 or 9999 is a slip of the keyboard, and date arithmetic near the
+# calendar's ends overflows (a report compared with the periods before it, a review due after it).
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+DATE_RANGE_MESSAGE = f"must be between {DATE_MIN:%Y} and {DATE_MAX:%Y}"
 
 
 class Int64Converter(IntegerConverter):

@@ -137,21 +137,19 @@ def report_figures(school_slug: str):
         query = parse_query()
     except ValidationError as exc:
         raise ApiError(400, "Bad query.", fields=exc.messages) from None
-    last = query["to"] or clock.today()
-    first = query["from_"] or last - dt.timedelta(days=90)
-    if last < first:
-        raise ApiError(400, "Bad query.", fields={"from": ["must be on or before 'to'"]})
+    first, last = _period_of(query)
     data = service.report_data(g.school, query["label"] or f"{first} to {last}", first, last)
     return jsonify(FiguresSchema().dump(data.as_json()))
 
 
 def _period_of(query) -> tuple[dt.date, dt.date]:
+    """The period asked for, held to the rule a report's period keeps on the page (app.services.ap_report)."""
     last = query["to"] or clock.today()
     first = query["from_"] or last - dt.timedelta(days=90)
-    if last < first:
-        raise ApiError(400, "Bad query.", fields={"from": ["must be on or before 'to'"]})
-    if (last - first).days > service.MAX_RANGE_DAYS:
-        raise ApiError(400, "Bad query.", fields={"from": ["a period is at most a school year"]})
+    errors = service.period_errors(first, last, clock.today())
+    if errors:
+        names = {"first_day": "from", "last_day": "to"}
+        raise ApiError(400, "Bad query.", fields={names[name]: [message] for name, message in errors.items()})
     return first, last
 
 

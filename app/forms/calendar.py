@@ -7,6 +7,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.forms.base import FlaskForm, ServiceForm
+from app.input_edges import DATE_MAX, DATE_MIN, DATE_RANGE_MESSAGE
 from app.school_calendar import TERMS, HalfTermDates, academic_year_label
 
 HALF_TERM_CHOICES = [SelectChoice(f"{term}-{part}", f"{term.title()} {part}") for term in TERMS for part in (1, 2)]
@@ -50,6 +51,9 @@ class SchoolDateField(DateField):
             self.data = None
             return
         super().process_formdata([valuelist[0].strip()])
+        if self.data is not None and not DATE_MIN <= self.data <= DATE_MAX:
+            self.data = None
+            raise ValueError(f"{self.label.text.replace('(optional)', '').strip()} {DATE_RANGE_MESSAGE}.")
 
 
 class HalfTermForm(ServiceForm):

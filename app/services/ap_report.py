@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
+from app.input_edges import DATE_MIN, DATE_RANGE_MESSAGE
 from app.models import Audience, School, User
 from app.models.oversight import GovernorsNote, HeadteacherReport
 from app.roles import TrustRoleName
@@ -275,6 +276,8 @@ def period_errors(first_day: dt.date | None, last_day: dt.date | None, today: dt
         return errors
     if last_day < first_day:
         errors["last_day"] = "The last day must be on or after the first day."
+    elif first_day < DATE_MIN:
+        errors["first_day"] = f"The first day {DATE_RANGE_MESSAGE}."
     elif (last_day - first_day).days > MAX_RANGE_DAYS:
         errors["last_day"] = "A report covers at most a school year: choose a shorter period."
     elif first_day > today:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.input_edges import DATE_MAX, DATE_MIN, DATE_RANGE_MESSAGE
 from app.models import Placement, Provider, Pupil, School, User
 from app.models.placements import WeeklySession
 from app.models.providers import RegistrationStatus
@@ -87,6 +88,8 @@ def period_errors(first_day: dt.date | None, last_day: dt.date | None) -> dict[s
         errors["last_day"] = "Enter the last day of the census period."
     if not errors and last_day < first_day:
         errors["last_day"] = "The last day must be on or after the first day."
+    elif not errors and not DATE_MIN <= first_day <= last_day <= DATE_MAX:
+        errors["first_day"] = f"The census period's days {DATE_RANGE_MESSAGE}."
     elif not errors and (last_day - first_day).days > MAX_PERIOD_DAYS:
         errors["last_day"] = "A census period is at most a school year: choose a shorter period."
     return errors

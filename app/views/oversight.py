@@ -130,18 +130,21 @@ def _terms():
 
 
 def _period():
-    """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; default the latest term."""
+    """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; default the latest term. None when
+    the period is not one a report can cover (the rule of app.services.ap_report.period_errors)."""
     try:
         if request.args.get("term"):
             first, last, label = request.args["term"].split("|", 2)
-            return label, dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-        if request.args.get("from") and request.args.get("to"):
+            first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        elif request.args.get("from") and request.args.get("to"):
             first, last = dt.date.fromisoformat(request.args["from"]), dt.date.fromisoformat(request.args["to"])
-            if last < first:
-                return None
-            return request.args.get("label") or f"{first:%-d %b %Y} to {last:%-d %b %Y}", first, last
+            label = request.args.get("label") or f"{first:%-d %b %Y} to {last:%-d %b %Y}"
+        else:
+            first = None
     except ValueError:
         return None
+    if first is not None:
+        return None if ap_report.period_errors(first, last, clock.today()) else (label, first, last)
     terms = _terms()
     if terms:
         return terms[-1].label, terms[-1].first_day, min(terms[-1].last_day, clock.today())

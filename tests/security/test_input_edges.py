@@ -158,6 +158,52 @@ def test_the_api_refuses_a_20000_character_medical_note_naming_the_field(app, wo
     assert "medical_needs" in response.get_json()["error"]["fields"]
 
 
+# --- dates at the calendar's edges ---------------------------------------------------------------------------
+# The API fuzz found GET report-figures?from=0130-02-27 a 500: the periods a report is compared with fell before
+# year 1. A date outside 1900-2100 is a 400 (or the form's message) naming the field, on every route.
+
+
+@pytest.mark.parametrize("query, field", [
+    ("from=0130-02-27", "from"), ("from=0001-01-01&to=0001-01-10", "from"), ("to=9999-12-31", "to"),
+    ("from=2024-01-01&to=2025-06-30", "to"),  # longer than a school year
+])
+def test_a_report_period_at_the_calendars_edges_is_a_400_naming_the_field(app, world, query, field):
+    school_user, trust_user = world.users["a.headteacher"], world.users["trust.trust_safeguarding_lead"]
+    client = fresh_client(app)
+    for user, url in ((school_user, "/api/v1/schools/alder/report-figures"), (trust_user, "/api/v1/trust/report-figures")):
+        bearer = {"Authorization": f"Bearer {api_tokens.issue(user, 'edges')}"}
+        response = client.get(f"{url}?{query}", headers=bearer)
+        assert response.status_code == 400, (url, response.get_data(as_text=True))
+        assert field in response.get_json()["error"]["fields"]
+
+
+def test_every_date_an_api_schema_loads_is_held_to_the_years_a_record_can_carry(app):
+    missing = []
+    for cls in _schema_classes():
+        for name, field in cls().load_fields.items():
+            if isinstance(field, mfields.Date) and not any(isinstance(v, validate.Range) for v in field.validators):
+                missing.append(f"{cls.__name__}.{name}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("url", ["/trust/report?from=0001-01-01&to=0001-01-10",
+                                 "/trust/report.pdf?term=0001-01-01|0001-02-01|Year one"])
+def test_a_trust_report_period_before_1900_is_refused_not_a_server_error(app, world, url):
+    client = _signed_in(app, world.users["trust.trust_safeguarding_lead"])
+    assert client.get(url).status_code == 400
+
+
+def test_a_date_of_birth_in_year_130_is_refused_on_the_field(app, world):
+    client = _signed_in(app, world.users["a.ap_leader"])
+    response = post_form(client, "/alder/pupils/new", {
+        "upn": valid_upn(), "first_name": "Jo", "last_name": "Fictional", "date_of_birth": "17/05/0130",
+        "year_group": "9"})
+    assert response.status_code == 200
+    assert "Date of birth must be between 1900 and 2100" in response.get_data(as_text=True)
+    with school_scope(world.a.id):
+        assert db.session.query(Pupil).count() == 0
+
+
 # --- LIKE wildcards -------------------------------------------------------------------------------------------
 
 
