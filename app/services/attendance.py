@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -33,6 +32,7 @@ from app.policy.attendance import (
 from app.school_calendar import SchoolCalendar
 from app.services.flexi_register import ensure_flexi_home_sessions, flexi_sessions_missing_on
 from app.services.part_time_register import ensure_part_time_sessions, part_time_sessions_missing_on
+from app.services.register_rows import add_sessions_once
 from app.services.tasks import TaskKind, complete_tasks_for
 from app.services.welfare_checks import raise_welfare_check_if_due
 from tenants import require_school_id
@@ -104,24 +104,7 @@ def ensure_expected_sessions(calendar: SchoolCalendar, day: dt.date, school: Sch
                 provider_id=placement.provider_id, day=day, session=slot.session, starts_at=slot.starts_at,
                 ends_at=slot.ends_at, cutoff_at=cutoff_at(slot.starts_at, day, school.attendance_cutoff_minutes)))
             made_already.add((placement.id, slot.session))
-    if not rows:
-        return made
-    # The morning sweep, the cut-off sweep and the today page may all make the day's sessions at once: one
-    # SAVEPOINT for all, and should another have made some meanwhile (uq_attendance_sessions_slot), one each,
-    # skipping those it made.
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(AttendanceSession(**row) for row in rows)
-        return made + len(rows)
-    except IntegrityError:
-        for row in rows:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(AttendanceSession(**row))
-                made += 1
-            except IntegrityError:
-                pass
-        return made
+    return made + add_sessions_once(rows)
 
 
 def sessions_on(day: dt.date, provider_id: int | None = None) -> list[AttendanceSession]:

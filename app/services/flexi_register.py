@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import String, and_, cast, exists, false, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
@@ -19,6 +18,7 @@ from app.models import AttendanceSession, FlexiAgreement, School, SessionOfDay
 from app.policy.attendance import SessionKind, register_code
 from app.policy.flexi_schooling import HOME_SESSION_TIMES, WEEKDAY_KEYS, home_sessions_on
 from app.school_calendar import SchoolCalendar
+from app.services.register_rows import add_sessions_once
 
 HOME_CODE = register_code(None, "school", kind=SessionKind.FLEXI_SCHOOLING_HOME)  # "C"
 
@@ -68,22 +68,4 @@ def ensure_flexi_home_sessions(calendar: SchoolCalendar, day: dt.date, school: S
                 ends_at=ends_at, cutoff_at=clock.local_datetime(day, starts_at), register_code=HOME_CODE,
                 confirmed_at=now))
             made_already.add((agreement.id, session))
-    if not rows:
-        return 0
-    # Made by the morning sweep, the cut-off sweep and the today page, perhaps at once (as the placements'
-    # sessions are): one SAVEPOINT for all, and should another have made some meanwhile
-    # (uq_attendance_sessions_flexi_slot), one each, skipping those it made.
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(AttendanceSession(**row) for row in rows)
-        return len(rows)
-    except IntegrityError:
-        made = 0
-        for row in rows:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(AttendanceSession(**row))
-                made += 1
-            except IntegrityError:
-                pass
-        return made
+    return add_sessions_once(rows)

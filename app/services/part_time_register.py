@@ -26,6 +26,7 @@ from app.models.part_time import PartTimeTimetable, PartTimeTimetableSession
 from app.policy.attendance import SessionKind, WelfareCheckReason
 from app.policy.part_time_timetables import Arrangement, TimetableStatus, removed_sessions, welfare_check_needed
 from app.school_calendar import SchoolCalendar
+from app.services.register_rows import add_sessions_once
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, TaskSpec, ensure_tasks
 
 WELFARE_SUBJECT = "welfare_check"  # as app.services.welfare_checks: recording the check completes the task
@@ -80,22 +81,7 @@ def ensure_part_time_sessions(calendar: SchoolCalendar, day: dt.date, school: Sc
                 kind=SessionKind.PART_TIME_TIMETABLE, starts_at=entry.starts_at, ends_at=entry.ends_at,
                 register_code="C2", cutoff_at=clock.local_datetime(day, entry.starts_at)))
             made_already.add((timetable.id, entry.session))
-    # As the provision sessions: the sweeps and the today page may make them at once; the unique key on
-    # timetable, day and session keeps one, and each racer skips the ones another made.
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(AttendanceSession(**row) for row in rows)
-        return len(rows)
-    except IntegrityError:
-        made = 0
-        for row in rows:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(AttendanceSession(**row))
-                made += 1
-            except IntegrityError:
-                pass
-        return made
+    return add_sessions_once(rows)
 
 
 # --- welfare on days with no on-site session (9.6) ------------------------------------------------------------
