@@ -57,6 +57,9 @@ class BaseConfig:
     WEBHOOK_CLAIM_TIMEOUT_SECONDS = env_int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)
     # Subscribers' addresses are https; plain http only to this machine (loopback), and only where allowed.
     WEBHOOK_ALLOW_LOOPBACK_HTTP = False
+    # The trust's own networks a subscriber may be in (comma-separated CIDRs, e.g. "10.20.0.0/16"); any other
+    # private, link-local or reserved address is refused, at subscribing and at each delivery.
+    WEBHOOK_PRIVATE_NETWORKS = env_str("WEBHOOK_PRIVATE_NETWORKS", "")
 
     # Where uploaded evidence lives: outside the web root, served only through permission-checked views.
     UPLOAD_FOLDER = Path(env_str("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))

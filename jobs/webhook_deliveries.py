@@ -15,10 +15,12 @@ Deliveries are trust-level rows; the job reads the event (a school's row) in a s
 from __future__ import annotations
 
 import logging
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -31,6 +33,7 @@ from app import clock
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookDeliveryStatus
 from app.services import webhook_signing as signing
+from app.services.webhook_subscriptions import address_refused, private_networks
 from app.services.webhooks import forget_pending
 from jobs.connection import WEBHOOKS, redis_connection
 from jobs.context import in_system
@@ -119,7 +122,8 @@ def _deliver(delivery_id: int) -> str:
         signing.EVENT_ID_HEADER: delivery.event.event_id, signing.EVENT_TYPE_HEADER: delivery.event.event_type.value,
         signing.SIGNATURE_HEADER: signing.signature_header(delivery.subscription.secret, timestamp, body)})
     db.session.close()  # no connection held while the receiver takes its time
-    code, error = _post(request, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+    refused = receiver_refused(request.url)
+    code, error = (None, refused) if refused else _post(request, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     if code is not None and 200 <= code < 300:
         _record(delivery_id, request.attempts, code, None)
         return "delivered"
@@ -136,6 +140,25 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 # No proxies from the environment, no redirects: the POST goes to the subscribed address and nowhere else.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+
+
+def receiver_refused(url: str) -> str | None:
+    """Why the subscribed address is not sent to now, or None: each address its name resolves to, checked at
+    every delivery (a name may come to resolve inside this machine or the trust's network). A name that does not
+    resolve is left to the POST to fail, as a receiver that is down would."""
+    parts = urlsplit(url)
+    allow_loopback = current_app.config["WEBHOOK_ALLOW_LOOPBACK_HTTP"]
+    networks = private_networks(current_app.config["WEBHOOK_PRIVATE_NETWORKS"])
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    for *_rest, sockaddr in found:
+        why = address_refused(sockaddr[0], allow_loopback, networks)
+        if why:
+            return f"not sent: {parts.hostname} resolves to {sockaddr[0]}, {why}"
+    return None
 
 
 def _post(request: _Request, timeout: int) -> tuple[int | None, str | None]:

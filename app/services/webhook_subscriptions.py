@@ -3,7 +3,7 @@ item 5). The trust admin and the API call these, inside the trustee's recorded t
 subscription is in the audit trail (the secret never is).
 
 An address is https; plain http only to this machine's loopback where the settings allow it (testing,
-development). The secret is made here and returned once, to be shown once: nothing displays it again.
+development). No address inside this machine or a private network unless the settings name it (`address_refused`). The secret is made here and returned once, to be shown once: nothing displays it again.
 """
 from __future__ import annotations
 
@@ -38,8 +38,30 @@ def new_secret() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
 
+def private_networks(setting: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """WEBHOOK_PRIVATE_NETWORKS: the trust's own networks (its MIS inside them), comma-separated CIDRs."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in (setting or "").split(",")
+                 if part.strip())
+
+
+def address_refused(ip_text: str, allow_loopback: bool, allowed_networks=()) -> str | None:
+    """Why a receiver at this IP address is not sent to, or None. A subscription must not make AP Hub reach
+    into the machine it runs on or the network behind it (a cloud's metadata service at 169.254.169.254, a
+    database on 10.x): only addresses on the internet, the trust's own networks named in the settings, and
+    this machine where the settings allow it (testing, development)."""
+    ip = ipaddress.ip_address(ip_text.split("%", 1)[0])
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    if ip.is_loopback:
+        return None if allow_loopback else "this machine's own address"
+    if any(ip in network for network in allowed_networks):
+        return None
+    if not ip.is_global or ip.is_multicast:
+        return "a private or reserved address (name the trust's networks in WEBHOOK_PRIVATE_NETWORKS)"
+    return None
+
+
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+    if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -47,7 +69,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def url_problem(url: str, allow_loopback_http: bool) -> str | None:
+def _host_refused(host: str, allow_loopback: bool, allowed_networks) -> str | None:
+    """For the address as typed: an IP address checked now; a name checked when it is resolved, at each
+    delivery (jobs/webhook_deliveries.py), since what it resolves to may change."""
+    if _is_loopback(host):
+        return None if allow_loopback else "this machine's own address"
+    try:
+        return address_refused(host, allow_loopback, allowed_networks)
+    except ValueError:
+        return None
+
+
+def url_problem(url: str, allow_loopback_http: bool, allowed_networks=()) -> str | None:
     """Why this address cannot receive webhooks, or None."""
     url = (url or "").strip()
     if not url:
@@ -61,6 +94,9 @@ def url_problem(url: str, allow_loopback_http: bool) -> str | None:
         return "Leave the user name and password out of the address: each delivery is signed instead."
     if parts.scheme == "http" and not (allow_loopback_http and _is_loopback(parts.hostname)):
         return "The address must start https:// (events are only sent encrypted)."
+    refused = _host_refused(parts.hostname, allow_loopback_http, allowed_networks)
+    if refused:
+        return f"Events cannot be sent to {refused}."
     return None
 
 
@@ -79,7 +115,8 @@ def input_errors(data: SubscriptionInput) -> dict[str, str]:
         errors["name"] = "Enter a name for the receiving system, such as 'Trust MIS'."
     elif len(name) > NAME_MAX:
         errors["name"] = f"Keep the name to {NAME_MAX} characters."
-    problem = url_problem(data.url or "", current_app.config["WEBHOOK_ALLOW_LOOPBACK_HTTP"])
+    problem = url_problem(data.url or "", current_app.config["WEBHOOK_ALLOW_LOOPBACK_HTTP"],
+                          private_networks(current_app.config["WEBHOOK_PRIVATE_NETWORKS"]))
     if problem:
         errors["url"] = problem
     chosen = list(data.event_types or [])

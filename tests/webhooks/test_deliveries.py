@@ -108,6 +108,19 @@ def test_a_wrong_secret_fails_the_receivers_check_and_is_retried_not_delivered(a
     assert "HTTP 401" in row.last_error
 
 
+def test_a_receiver_now_inside_this_machine_gets_nothing_and_the_delivery_says_why(app, world, receiver,
+                                                                                  monkeypatch):
+    with school_time(TODAY):
+        subscribe(world, receiver, "placement.started")
+        monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK_HTTP", False)  # as production is
+        _start_placement(world)
+        run_worker()
+    assert receiver.requests == []
+    (row,) = deliveries()
+    assert (row.status, row.attempts, row.last_response_code) == (WebhookDeliveryStatus.PENDING, 1, None)
+    assert "attempt 1: not sent: 127.0.0.1 resolves to 127.0.0.1, this machine" in row.last_error
+
+
 def test_after_the_last_attempt_it_fails_and_the_trustee_retries_it(app, world, receiver, monkeypatch):
     from app.services.webhook_subscriptions import retry_failed_deliveries
     from tenants import trust_scope

@@ -13,7 +13,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Provider, WebhookSubscription
 from app.services import webhook_signing as signing
-from app.services.webhook_subscriptions import url_problem
+from app.services.webhook_subscriptions import private_networks, url_problem
 from tenants import school_scope, system_scope
 from tests.helpers import fresh_client, post_form, school_time, sign_in
 from tests.jobs.outbox_fixtures import run_worker
@@ -34,10 +34,42 @@ SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{20,}")
     ("mis.example.org/aphub", False, "full address"),
     ("", False, "Enter the address"),
     ("https://mis.example.org/" + "a" * 500, False, "500 characters"),
+    # Nothing inside this machine or a private network (server-side request forgery), however it is written.
+    ("https://127.0.0.1/hook", False, "this machine"),
+    ("https://localhost/hook", False, "this machine"),
+    ("https://[::1]/hook", False, "this machine"),
+    ("https://10.1.2.3/hook", False, "private or reserved"),
+    ("https://192.168.0.10/hook", True, "private or reserved"),
+    ("https://169.254.169.254/latest/meta-data/", False, "private or reserved"),  # a cloud's metadata service
+    ("https://[::ffff:10.0.0.1]/hook", False, "private or reserved"),
+    ("https://[fd00::1]/hook", False, "private or reserved"),
+    ("https://0.0.0.0/hook", False, "private or reserved"),
+    ("https://81.2.69.142/hook", False, None),
 ])
 def test_an_address_is_https_with_http_only_to_loopback_where_allowed(url, loopback_http, problem):
     found = url_problem(url, loopback_http)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_the_trusts_own_networks_named_in_the_settings_are_allowed_and_no_others():
+    networks = private_networks("10.20.0.0/16, fd12:3456::/32")
+    assert url_problem("https://10.20.3.4/hook", False, networks) is None
+    assert url_problem("https://[fd12:3456::9]/hook", False, networks) is None
+    assert "private or reserved" in url_problem("https://10.21.0.1/hook", False, networks)
+    assert "this machine" in url_problem("https://127.0.0.1/hook", False, networks)
+
+
+def test_a_name_resolving_inside_this_machine_is_not_sent_to_at_delivery(app, monkeypatch):
+    """Checked at each delivery on what the name resolves to now (localhost resolves here, for real)."""
+    from jobs.webhook_deliveries import receiver_refused
+
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK_HTTP", False)
+    with app.app_context():
+        refused = receiver_refused("https://localhost:8443/hook")
+        assert refused.startswith("not sent: localhost resolves to ") and "this machine" in refused
+        assert receiver_refused("https://81.2.69.142/hook") is None
+        monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK_HTTP", True)
+        assert receiver_refused("https://localhost:8443/hook") is None
 
 
 def test_production_allows_no_plain_http():
