@@ -85,6 +85,12 @@ def render_email(template: str, context: dict, recipient_name: str | None = None
 # --- queueing ------------------------------------------------------------------------------------------------
 
 
+# A context key listing context keys whose values (a provider's attendance link: a credential) are taken out of
+# the stored message once it is sent. Until then the outbox must hold them to send, or send again.
+REMOVED_AFTER_SENDING = "_removed_after_sending"
+REMOVED_TEXT = "[removed once sent]"
+
+
 def queue_notification(*, dedupe_key: str, audience: Audience, recipient_email: str,
                        recipient_name: str | None = None, recipient_user: User | None = None, template: str,
                        context: dict, urgent: bool = False, about_type: str | None = None,

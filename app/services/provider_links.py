@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import Audience, Placement, PlacementStatus, Provider, Pupil, School, User
 from app.models.attendance import AttendanceSession, ConfirmedVia, ProviderAttendanceLink
 from app.services.attendance import Confirmation, ConfirmationRefused, confirm_session
-from app.services.notifications import queue_notification
+from app.services.notifications import REMOVED_AFTER_SENDING, queue_notification
 from app.services.task_notices import external_url
 from app.throttles import PROVIDER_LINK_PER_LINK_PER_MINUTE
 from tenants import require_school_id, system_scope
@@ -113,14 +113,16 @@ def issue_link(provider_id: int | None, days: int | None, label: str | None, by:
 
 def _email_link(link: ProviderAttendanceLink, raw: str, name: str, email: str) -> None:
     """The link in an email to the provider's contact, through the outbox (design invariant 5). The message
-    holds the link itself, so it is as private as the link: it expires with it and can be revoked."""
+    holds the link itself, so it is as private as the link: it expires with it and can be revoked, and the
+    stored copy loses it once sent."""
     school = db.session.get(School, link.school_id)
     queue_notification(
         dedupe_key=f"provider-attendance-link:{link.id}", audience=Audience.PROVIDER, recipient_email=email,
         recipient_name=name, template="provider_attendance_link",
         context={"provider_name": link.provider.name if link.provider else "", "school_name": school.name,
                  "link": external_url("provider_attendance.page", {"token": raw}),
-                 "expires": f"{clock.to_local(link.expires_at):%-d %B %Y at %H:%M}"},
+                 "expires": f"{clock.to_local(link.expires_at):%-d %B %Y at %H:%M}",
+                 REMOVED_AFTER_SENDING: ["link"]},  # the outbox keeps no working link once it is sent
         about_type="provider", about_id=link.provider_id, about_label=f"Attendance link ({link.prefix}…)")
 
 

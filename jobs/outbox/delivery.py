@@ -62,5 +62,6 @@ def _deliver(notification_id: int, mailer=None) -> str:
             send(message, settings)
     except Exception as exc:  # any failure, SMTP or ours: recorded on the row, retried, then shown as failed
         return _record_failure(attempt, exc)
-    _with_database_retries(lambda: _record_sent(notification_id), f"record notification {notification_id} sent")
+    _with_database_retries(lambda: _record_sent(notification_id, attempt),
+                           f"record notification {notification_id} sent")
     return "sent"

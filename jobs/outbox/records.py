@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import case, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
 from app.mail import PermanentMailError, describe_error
 from app.models import Notification, NotificationStatus
+from app.services.notifications import REMOVED_AFTER_SENDING, REMOVED_TEXT
 from jobs.outbox.queueing import DeliveryRef, enqueue_delivery, retry_delay
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,18 @@ class _Attempt:
     school_id: int | None
     urgent: bool
     attempts: int
+    # The values to take out of the stored message once sent (REMOVED_AFTER_SENDING), and the context without them.
+    removed_once_sent: tuple[str, ...] = ()
+    context_once_sent: dict | None = None
 
     @classmethod
     def of(cls, n: Notification) -> _Attempt:
-        return cls(n.id, n.school_id, bool(n.urgent), n.attempts or 0)
+        context = n.context or {}
+        keys = [key for key in context.get(REMOVED_AFTER_SENDING) or [] if context.get(key)]
+        if not keys:
+            return cls(n.id, n.school_id, bool(n.urgent), n.attempts or 0)
+        return cls(n.id, n.school_id, bool(n.urgent), n.attempts or 0,
+                   tuple(str(context[key]) for key in keys), {**context, **dict.fromkeys(keys, REMOVED_TEXT)})
 
 
 # Seconds to wait before each further try at recording an outcome: a PostgreSQL restart takes a few seconds.
@@ -77,14 +86,20 @@ def _release_claim(notification_id: int, exc: Exception) -> str:
     return "put back: the database failed before sending"
 
 
-def _record_sent(notification_id: int) -> None:
+def _record_sent(notification_id: int, attempt: _Attempt | None = None) -> None:
     # A row put back after a stopped worker keeps its note: it may have been delivered twice.
+    values = dict(status=NotificationStatus.SENT, sent_at=clock.now(), attempts=Notification.attempts + 1,
+                  claimed_at=None, next_attempt_at=None,
+                  last_error=case((Notification.reclaimed_at.is_not(None), Notification.last_error), else_=None))
+    if attempt is not None and attempt.removed_once_sent:
+        text, html = Notification.body_text, Notification.body_html
+        for secret in attempt.removed_once_sent:
+            text, html = func.replace(text, secret, REMOVED_TEXT), func.replace(html, secret, REMOVED_TEXT)
+        values.update(body_text=text, body_html=html, context=attempt.context_once_sent)
     db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.status != NotificationStatus.SENT)
-        .values(status=NotificationStatus.SENT, sent_at=clock.now(), attempts=Notification.attempts + 1,
-                claimed_at=None, next_attempt_at=None,
-                last_error=case((Notification.reclaimed_at.is_not(None), Notification.last_error), else_=None))
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

@@ -100,6 +100,29 @@ def test_the_link_can_be_emailed_to_the_providers_contact_through_the_outbox(cli
     assert f"/provider-attendance/{token}" in sent.body_text and "Alder School" in sent.subject
 
 
+def test_the_outbox_keeps_no_working_link_once_the_email_is_sent(client, due, smtp_sink):
+    """The provider's link is a credential: the email carries it, the stored copy loses it once sent."""
+    from tests.jobs.outbox_fixtures import run_worker
+
+    smtp_sink.clear()
+    with school_time(f"{MONDAY} 08:00"):
+        sign_in(client, due["officer"])
+        page = post_form(client, LINKS, {"provider_id": str(due["provider"]), "days": "7", "label": "",
+                                         "email_it": "y"}).get_data(as_text=True)
+        token = re.search(r"/provider-attendance/(apl_[^\"]+)\"", page).group(1)
+        run_worker()
+    [email] = [m for m in smtp_sink.wait_for(1) if m["X-Envelope-To"] == "office@provider.example.org"]
+    text = b"".join(part.get_payload(decode=True) or b"" for part in email.walk() if not part.is_multipart())
+    assert token.encode() in text
+    with school_scope(due["a"]):
+        db.session.expire_all()
+        [sent] = db.session.scalars(select(Notification).where(Notification.audience == Audience.PROVIDER)).all()
+    assert sent.status.value == "sent"
+    stored = f"{sent.body_text} {sent.body_html} {sent.context}"
+    assert token not in stored and "[removed once sent]" in sent.body_text
+    assert sent.context["link"] == "[removed once sent]" and sent.context["provider_name"]
+
+
 def test_no_email_is_promised_when_the_provider_has_no_address(client, due):
     with school_time(f"{MONDAY} 08:00"):
         with system_scope("test: the provider's contact leaves"):

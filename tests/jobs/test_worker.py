@@ -31,8 +31,10 @@ def test_flask_jobs_worker_exits_within_seconds_of_sigterm(app, worker_process):
         time.sleep(0.5)  # its pubsub thread is listening
         worker.process.send_signal(signal.SIGTERM)
         started = time.monotonic()
-        worker.process.wait(30)
+        worker.process.wait(90)
         took = time.monotonic() - started
-        assert took < 5, f"attempt {attempt + 1}: the worker took {took:.1f}s to exit; log:\n{worker.log()}"
+        # The hang was 60 s; well under that is the fix. 20 s leaves room for a loaded machine (a whole suite
+        # beside it took 5-9 s to stop a worker at a load average of 10).
+        assert took < 20, f"attempt {attempt + 1}: the worker took {took:.1f}s to exit; log:\n{worker.log()}"
         assert worker.process.returncode == 0, worker.log()
         redis_connection().flushall()
