@@ -83,3 +83,41 @@ def test_the_trust_sees_each_schools_overdue_visits(app, world):
     by_school = {re.search(r'<th scope="row">(.*?)</th>', r).group(1): r for r in rows(page)[1:]}
     assert re.search(r"<td>0</td>\s*<td>2</td>", by_school[names["a"]])
     assert re.search(r"<td>0</td>\s*<td>0</td>", by_school[names["b"]])
+
+
+def test_the_qa_page_reads_the_same_queries_whatever_its_records(app, world):
+    """The QA page (issue 18): its records name their provider and pupil (a placement since ended included) and
+    its open actions their owner, all read with them, not a query each."""
+    from app.extensions import db
+    from app.models import Placement, PlacementStatus
+    from app.services.qa import ActionInput
+    from tenants import school_scope
+    from tests.reviews.test_review_views import _queries
+
+    ids = Ids(world)
+    enter_year(ids.a)
+    owners = ["a.ap_leader", "a.dsl", "a.headteacher", "a.dsl"]
+
+    def add_records(numbers):
+        for n in numbers:
+            made = qa_placement(ids, first_name=f"Pupil{n}", start=D(2025, 9, 4))
+            with school_time("2025-09-10 12:00"):
+                visit(ids, provider_of(ids, made), D(2025, 9, 10), placement_id=made.placement_id, actions=[
+                    ActionInput(f"Action {n}", ids.users[owners[n]], D(2025, 10, 1))])
+            with school_scope(ids.a):
+                db.session.get(Placement, made.placement_id).status = PlacementStatus.ENDED
+                db.session.commit()
+
+    def measure():
+        with school_time("2025-09-22 09:00"):
+            page = []
+            return _queries(lambda: page.append(head.get("/alder/qa").get_data(as_text=True))), page[0]
+
+    with school_time("2025-09-22 09:00"):
+        head = signed_in(app, ids, "a.headteacher")
+    add_records([0])
+    few, page = measure()
+    add_records([1, 2, 3])
+    many, page = measure()
+    assert many == few
+    assert all(f"Pupil{n} Testcase" in page and f"Action {n}" in page for n in range(4))

@@ -130,3 +130,37 @@ def test_the_school_views_query_count_does_not_grow_with_placements(app, world):
     with school_time("2026-03-23 06:45"):
         half_termly_reviews()  # Spring 2's tasks for the new placements
     assert measure() == few
+
+
+def test_open_review_tasks_of_placements_no_longer_active_are_listed_in_the_same_queries(app, world):
+    """A review still owed by a placement that has since ended stays on the list (with its pupil and provider);
+    those placements are read together, not one query (and two lazy loads) each (issue 18)."""
+    from app.models import Placement, PlacementStatus
+    from app.services.reviews import due_reviews
+
+    ids = Ids(world)
+    ash, _bea = two_placements(ids)
+    extras = [active_placement(ids, first_name=f"Extra{n}", start=D(2025, 9, 4)) for n in range(3)]
+    with school_time("2026-03-23 06:45"):
+        half_termly_reviews()  # Spring 2's tasks for the extra placements
+
+    def end(*made):
+        with school_scope(ids.a):
+            for m in made:
+                db.session.get(Placement, m.placement_id).status = PlacementStatus.ENDED
+            db.session.commit()
+
+    def listed():
+        lines = []
+        with school_time("2026-03-23 09:00"), school_scope(ids.a):
+            db.session.expire_all()
+            count = _queries(lambda: lines.extend((d.placement.pupil.display_name, d.placement.provider.name,
+                                                   d.overdue) for d in due_reviews()))
+        return count, lines
+
+    end(ash)
+    few, lines = listed()
+    assert ("Ash Testcase", "Ash's provider", True) in lines
+    end(*extras)
+    many, lines = listed()
+    assert many == few and {f"Extra{n} Testcase" for n in range(3)} <= {name for name, _, _ in lines}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
@@ -73,7 +73,9 @@ def activities(provider_id: int | None = None, placement_id: int | None = None) 
         query = query.where(QAActivity.provider_id == provider_id)
     if placement_id is not None:
         query = query.where(QAActivity.placement_id == placement_id)
-    return list(db.session.scalars(query.options(selectinload(QAActivity.provider), selectinload(QAActivity.placement))
+    # Each record names its provider and its placement's pupil: joined in, not a lazy load a record (issue 18).
+    details = (joinedload(QAActivity.provider), joinedload(QAActivity.placement).joinedload(Placement.pupil))
+    return list(db.session.scalars(query.options(*details)
                                    .order_by(QAActivity.held_on.desc(), QAActivity.id.desc())))
 
 
@@ -86,7 +88,7 @@ def follow_ups(status: FollowUpStatus | None = None, overdue_only: bool = False,
         query = query.where(FollowUpAction.status == status)
     if overdue_only:
         query = query.where(FollowUpAction.status == FollowUpStatus.OPEN, FollowUpAction.due_on < today)
-    rows = db.session.scalars(query.options(selectinload(FollowUpAction.owner))
+    rows = db.session.scalars(query.options(joinedload(FollowUpAction.owner))
                               .order_by(FollowUpAction.due_on, FollowUpAction.id)).all()
     return sorted(rows, key=lambda a: (a.status != FollowUpStatus.OPEN, a.due_on, a.id))
 

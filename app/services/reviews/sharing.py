@@ -81,6 +81,11 @@ def share_review_information(review: PlacementReview) -> str | None:
 
 
 def notices_for(review: PlacementReview) -> list[Notification]:
-    prefix = f"review-shared:{review.id}:"
-    return list(db.session.scalars(select(Notification).where(Notification.dedupe_key.startswith(prefix))
-                                   .order_by(Notification.id)))
+    """The 8.8 notices this review sent. Found by what they are about (the pupil, through the
+    ix_notifications_about index), then by key among those few: a LIKE on the key alone cannot use its btree
+    under a non-C collation and read every notification of the school (issue 18). Every review-shared notice
+    has been queued about its pupil since sharing began (share_review_information), so none is left out."""
+    prefix = shared_dedupe_key(review, "")
+    return list(db.session.scalars(select(Notification).where(
+        Notification.about_type == "pupil", Notification.about_id == review.pupil_id,
+        Notification.dedupe_key.startswith(prefix)).order_by(Notification.id)))

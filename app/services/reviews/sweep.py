@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app import clock
-from app.extensions import db
 from app.models import (
     Placement,
 )
@@ -18,7 +17,8 @@ from .records import (
     _calendar,
     _met_keys,
     _obligations,
-    _open_review_tasks,
+    _open_tasks_and_keys_since,
+    _placements_with_details,
     _review_task_keys,
     active_placements,
 )
@@ -77,16 +77,17 @@ def due_reviews(calendar: SchoolCalendar | None = None, today: dt.date | None = 
     today = today or clock.today()
     now = clock.now()
     placements = {p.id: p for p in active_placements(today)}
+    half_term = calendar.half_term_for(today)
+    open_tasks, tasked = _open_tasks_and_keys_since(half_term.first_day if half_term else None)
+    others = _placements_with_details({t.subject_id for t in open_tasks} - placements.keys())
     lines: dict[str, DueReview] = {}
-    for task in _open_review_tasks():
-        placement = placements.get(task.subject_id) or db.session.get(Placement, task.subject_id)
+    for task in open_tasks:
+        placement = placements.get(task.subject_id) or others.get(task.subject_id)
         if placement is None:
             continue
         lines[task.dedupe_key] = DueReview(placement, clock.to_local(task.due_at).date(), task.dedupe_key,
                                            task.due_at <= now, task.id)
     met = _met_keys(placements)
-    half_term = calendar.half_term_for(today)
-    tasked = _review_task_keys(half_term.first_day) if half_term else set()
     for placement in placements.values():
         for obligation in _obligations(placement, calendar, today):
             key = obligation.dedupe_key
