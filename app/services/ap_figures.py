@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -146,8 +146,8 @@ class Periods:
 
     windows: dict[int, list[Window]]
     figures: dict[tuple[int, str], PeriodFigures]
-    earliest: dt.date
-    latest: dt.date
+    earliest: dt.date | None  # None: no window asked for (only the caller's own sections are read)
+    latest: dt.date | None
 
     @property
     def school_ids(self) -> list[int]:
@@ -173,24 +173,30 @@ class RecordSection:
     count: Callable[[Periods, dict[str, list]], None]
 
 
-def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> dict[tuple[int, str], PeriodFigures]:
+def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
+                   also: Sequence[RecordSection] = ()) -> dict[tuple[int, str], PeriodFigures]:
     """Every figure for every (school id, window key), in a fixed number of queries (see the module): the
     placements, then every other kind of record in one statement. `with_cost=False` leaves out the cost and the
-    days in AP (each placement's sessions in each window), for the dashboard's trends."""
+    days in AP (each placement's sessions in each window), for the dashboard's trends. `also`: the caller's own
+    sections, read in the same statement (counted even when no window is asked for; their `reads` get no table)."""
     figures: dict[tuple[int, str], PeriodFigures] = {
         (school_id, w.key): PeriodFigures() for school_id, ws in windows.items() for w in ws}
     windows = {s: ws for s, ws in windows.items() if ws}
     if not windows:
+        _read_and_count(Periods(windows, figures, None, None), None, also)
         return figures
     periods = Periods(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
                       max(w.last_day for ws in windows.values() for w in ws))
     placement_rows = _placement_figures(periods)
-    table = _windows_table(windows)
-    sections = [_ATTENDANCE, *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS, *PERIOD_SECTIONS]
+    _read_and_count(periods, _windows_table(windows), [
+        _ATTENDANCE, *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS, *PERIOD_SECTIONS, *also])
+    return figures
+
+
+def _read_and_count(periods: Periods, table, sections: Sequence[RecordSection]) -> None:
     rows = read_rows([select_ for section in sections for select_ in section.reads(periods, table)])
     for section in sections:
         section.count(periods, rows)
-    return figures
 
 
 def _runs_in(row, w: Window) -> bool:
