@@ -15,7 +15,7 @@ from sqlalchemy import Date, Integer, Select, String, cast, literal, null, selec
 from app.extensions import db
 from app.models.types import UTCDateTime
 
-# How many columns of each type a row has: the widest kind of record sets them (attendance: four texts, four numbers).
+# How many columns of each type a row has: the widest kinds set them (attendance four texts, cost four numbers).
 _WIDTHS = (("at", UTCDateTime, 2), ("day", Date, 3), ("text", String, 4), ("number", Integer, 4))
 
 
