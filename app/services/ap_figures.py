@@ -2,14 +2,17 @@
 trends, the headteacher's report (page, PDF and API), the governors' view and the trust report all read.
 
 `period_figures(windows)` takes, per school, the periods to count (a half-term, a term, any date range) and
-answers every figure for each (school, period) in a fixed number of queries, whatever the number of schools,
-periods or years of history: each query joins its rows to a small table of the windows (school, key, days). Aggregates
-only: nothing here returns a pupil's name. Runs in one school's scope (its own windows) or in a trust scope.
+answers every figure for each (school, period) in two statements, whatever the number of schools, periods or years
+of history: the placements, then every other kind of record as one UNION ALL (app.services.figure_rows), each kind
+read once for all the periods (grouped by a small table of the windows (school, key, days), or fetched once for
+the whole span and counted into each window). Aggregates only: nothing here returns a pupil's name. Runs in one
+school's scope (its own windows) or in a trust scope.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +31,7 @@ from app.policy.ap_report import attendance_from_counts, cost_in_period, percent
 from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
 from app.services.attendance_picture import _mark
+from app.services.figure_rows import read_rows, record_rows
 
 
 @dataclass(frozen=True)
@@ -137,13 +141,13 @@ def _as_date(value) -> dt.date:
 
 
 @dataclass(frozen=True)
-class _Query:
-    """What every stage of `period_figures` reads: the windows by school, their span and their table."""
+class Periods:
+    """What every stage of `period_figures` reads: the windows by school, their figures and their span."""
 
     windows: dict[int, list[Window]]
     figures: dict[tuple[int, str], PeriodFigures]
-    earliest: dt.date
-    latest: dt.date
+    earliest: dt.date | None  # None: no window asked for (only the caller's own sections are read)
+    latest: dt.date | None
 
     @property
     def school_ids(self) -> list[int]:
@@ -159,37 +163,47 @@ class _Query:
         return _figures_on(self.figures, self.windows, school_id, day)
 
 
-def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> dict[tuple[int, str], PeriodFigures]:
-    """Every figure for every (school id, window key), in a fixed number of queries (see the module).
-    `with_cost=False` leaves out the cost (a query per placement's sessions), for the dashboard's trends."""
+@dataclass(frozen=True)
+class RecordSection:
+    """A part of the figures read with the others in one statement (app.services.figure_rows): `reads(periods,
+    table)` gives its SELECTs of `record_rows` (`table`: the windows as a table to join to), `count(periods, rows)`
+    counts the rows, by tag, into `periods.figures`."""
+
+    reads: Callable[[Periods, object], list]
+    count: Callable[[Periods, dict[str, list]], None]
+
+
+def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
+                   also: Sequence[RecordSection] = ()) -> dict[tuple[int, str], PeriodFigures]:
+    """Every figure for every (school id, window key), in a fixed number of queries (see the module): the
+    placements, then every other kind of record in one statement. `with_cost=False` leaves out the cost and the
+    days in AP (each placement's sessions in each window), for the dashboard's trends. `also`: the caller's own
+    sections, read in the same statement (counted even when no window is asked for; their `reads` get no table)."""
     figures: dict[tuple[int, str], PeriodFigures] = {
         (school_id, w.key): PeriodFigures() for school_id, ws in windows.items() for w in ws}
     windows = {s: ws for s, ws in windows.items() if ws}
     if not windows:
+        _read_and_count(Periods(windows, figures, None, None), None, also)
         return figures
-    q = _Query(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
-               max(w.last_day for ws in windows.values() for w in ws))
-    placement_rows = _placement_figures(q)
-    table = _windows_table(windows)
-    _attendance_figures(q, table)
-    if with_cost:
-        _cost_figures(q, table, placement_rows)
-    else:
-        for f in figures.values():
-            f.days_in_ap = 0
-    _welfare_figures(q)
-    _monitoring_figures(q, table)
-    _concern_and_complaint_figures(q)
-    for hook in PERIOD_SECTIONS:
-        hook(windows, figures)
+    periods = Periods(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
+                      max(w.last_day for ws in windows.values() for w in ws))
+    placement_rows = _placement_figures(periods)
+    _read_and_count(periods, _windows_table(windows), [
+        _ATTENDANCE, *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS, *PERIOD_SECTIONS, *also])
     return figures
+
+
+def _read_and_count(periods: Periods, table, sections: Sequence[RecordSection]) -> None:
+    rows = read_rows([select_ for section in sections for select_ in section.reads(periods, table)])
+    for section in sections:
+        section.count(periods, rows)
 
 
 def _runs_in(row, w: Window) -> bool:
     return not (row.start_date > w.last_day or (row.ended_on is not None and row.ended_on < w.first_day))
 
 
-def _placement_figures(q: _Query) -> dict:
+def _placement_figures(q: Periods) -> dict:
     """Placements that ran in any window: use of AP, kinds, reasons, destinations, directions (the rows, for cost)."""
     placements = db.session.execute(
         select(Placement.id, Placement.school_id, Placement.pupil_id, Placement.start_date, Placement.ended_on,
@@ -231,117 +245,145 @@ def _in_window(table):
                 AttendanceSession.day <= table.c.last_day)
 
 
-def _attendance_figures(q: _Query, table) -> None:
-    """Attendance: sessions due, attended and possible (4.5)."""
-    for school_id, key, code, kind, arranged_by, count in db.session.execute(
-            select(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
-                   Placement.arranged_by, func.count())
+def _attendance_reads(_q: Periods, table) -> list:
+    return [record_rows("attendance", AttendanceSession.school_id, numbers=(func.count(),),
+                        texts=(table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
+                               Placement.arranged_by))
             .select_from(table).join(AttendanceSession, _in_window(table))
             .join(Placement, Placement.id == AttendanceSession.placement_id)
             .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
-                      AttendanceSession.kind, Placement.arranged_by)):
-        f = q.figures[(school_id, key)]
-        f.sessions_due += count
-        code = _mark(None, "am", code, SessionKind(kind) if not isinstance(kind, SessionKind) else kind,
-                     arranged_by).code
-        attended, possible = attendance_from_counts({code: count})
+                      AttendanceSession.kind, Placement.arranged_by)]
+
+
+def _attendance_figures(q: Periods, rows: dict[str, list]) -> None:
+    """Attendance: sessions due, attended and possible (4.5)."""
+    for r in rows["attendance"]:
+        f = q.figures[(r.school_id, r.text_1)]
+        f.sessions_due += r.number_1
+        code = _mark(None, "am", r.text_2, SessionKind(r.text_3), r.text_4).code
+        attended, possible = attendance_from_counts({code: r.number_1})
         f.attended += attended
         f.possible += possible
 
 
-def _cost_figures(q: _Query, table, placement_rows: dict) -> None:
+_ATTENDANCE = RecordSection(_attendance_reads, _attendance_figures)
+
+
+def _cost_section(placement_rows: dict) -> RecordSection:
     """Days in AP and the cost, from each placement's sessions in each window (7.11)."""
-    per_placement = db.session.execute(
-        select(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key, func.count(),
-               func.count(func.distinct(AttendanceSession.day)), func.min(AttendanceSession.day),
-               func.max(AttendanceSession.day),
-               func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1), else_=0)))
-        .select_from(table).join(AttendanceSession, _in_window(table))
-        .where(AttendanceSession.kind == SessionKind.PROVISION)
-        .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key)).all()
-    sessions_of = {(r[0], r[2]): r for r in per_placement}
-    for f in q.figures.values():
-        f.days_in_ap = 0
-    for (_placement_id, key), r in sessions_of.items():
-        q.figures[(r[1], key)].days_in_ap += r[4]
-    for row in placement_rows.values():
-        for win in q.windows[row.school_id]:
-            if _runs_in(row, win):
-                _cost_placement(q.figures[(row.school_id, win.key)], row, win, sessions_of.get((row.id, win.key)))
+    def reads(_q: Periods, table) -> list:
+        return [record_rows("placement_sessions", AttendanceSession.school_id, texts=(table.c.key,),
+                            numbers=(AttendanceSession.placement_id, func.count(),
+                                     func.count(func.distinct(AttendanceSession.day)),
+                                     func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1),
+                                                   else_=0))),
+                            days=(func.min(AttendanceSession.day), func.max(AttendanceSession.day)))
+                .select_from(table).join(AttendanceSession, _in_window(table))
+                .where(AttendanceSession.kind == SessionKind.PROVISION)
+                .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key)]
+
+    def count(q: Periods, rows: dict[str, list]) -> None:
+        sessions_of = {(r.number_1, r.text_1): r for r in rows["placement_sessions"]}
+        for r in sessions_of.values():
+            q.figures[(r.school_id, r.text_1)].days_in_ap += r.number_3
+        for row in placement_rows.values():
+            for win in q.windows[row.school_id]:
+                if _runs_in(row, win):
+                    _cost_placement(q.figures[(row.school_id, win.key)], row, win, sessions_of.get((row.id, win.key)))
+
+    return RecordSection(reads, count)
 
 
 def _cost_placement(f: PeriodFigures, row, win: Window, s) -> None:
     cost = cost_in_period(row.cost_amount, getattr(row.cost_unit, "value", row.cost_unit),
-                          s[3] if s else 0, s[4] if s else 0, _as_date(s[5]) if s else None,
-                          _as_date(s[6]) if s else None, win.first_day <= row.start_date <= win.last_day)
+                          s.number_2 if s else 0, s.number_3 if s else 0, _as_date(s.day_1) if s else None,
+                          _as_date(s.day_2) if s else None, win.first_day <= row.start_date <= win.last_day)
     if cost is None:
         return
     f.cost += cost
     f.costed_placements += 1
     f.cost_by_provider[row.name] += cost
-    f.attended_by_provider[row.name] += int(s[7] or 0) if s else 0
+    f.attended_by_provider[row.name] += int(s.number_4 or 0) if s else 0
 
 
-def _welfare_figures(q: _Query) -> None:
-    """Welfare checks raised in the period, by outcome (KCSIE, 4.4)."""
-    for school_id, raised_at, outcome, missing in db.session.execute(
-            select(WelfareCheck.school_id, WelfareCheck.raised_at, WelfareCheck.outcome,
-                   WelfareCheck.missing_procedure_started_at)
+def _welfare_reads(q: Periods, _table) -> list:
+    return [record_rows("welfare_check", WelfareCheck.school_id, ats=(WelfareCheck.raised_at,),
+                        texts=(WelfareCheck.outcome,),
+                        numbers=(case((WelfareCheck.missing_procedure_started_at.is_not(None), 1), else_=0),))
             .where(WelfareCheck.school_id.in_(q.school_ids), WelfareCheck.archived_at.is_(None),
-                   WelfareCheck.raised_at >= q.since(), WelfareCheck.raised_at < q.until())):
-        for f in q.on(school_id, _as_date(raised_at)):
+                   WelfareCheck.raised_at >= q.since(), WelfareCheck.raised_at < q.until())]
+
+
+def _welfare_figures(q: Periods, rows: dict[str, list]) -> None:
+    """Welfare checks raised in the period, by outcome (KCSIE, 4.4)."""
+    for r in rows["welfare_check"]:
+        for f in q.on(r.school_id, _as_date(r.at_1)):
             f.welfare_checks += 1
-            f.welfare_outcomes[outcome.value if outcome else "open"] += 1
-            f.not_located += missing is not None
+            f.welfare_outcomes[r.text_1 or "open"] += 1
+            f.not_located += r.number_1
 
 
-def _monitoring_figures(q: _Query, table) -> None:
+def _monitoring_reads(q: Periods, table) -> list:
+    tasks = (record_rows("monitoring_task", Task.school_id, ats=(Task.due_at, Task.completed_at),
+                         texts=(Task.kind, Task.status))
+             .where(Task.school_id.in_(q.school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
+                    Task.status != TaskStatus.CANCELLED, Task.due_at >= q.since(), Task.due_at < q.until()))
+    held = [record_rows(tag, model.school_id, texts=(table.c.key,), numbers=(func.count(),)).select_from(table)
+            .join(model, and_(model.school_id == table.c.school_id, model.held_on >= table.c.first_day,
+                              model.held_on <= table.c.last_day))
+            .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)
+            for tag, model in (("reviews_held", PlacementReview), ("qa_activities", QAActivity))]
+    return [tasks, *held]
+
+
+def _monitoring_figures(q: Periods, rows: dict[str, list]) -> None:
     """Reviews (8.3) and QA visits (8.1) due in the period, how many were done by their due time, and held."""
-    for school_id, kind, due_at, status, completed_at in db.session.execute(
-            select(Task.school_id, Task.kind, Task.due_at, Task.status, Task.completed_at)
-            .where(Task.school_id.in_(q.school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
-                   Task.status != TaskStatus.CANCELLED, Task.due_at >= q.since(), Task.due_at < q.until())):
-        on_time = status == TaskStatus.DONE and completed_at is not None and completed_at <= due_at
-        for f in q.on(school_id, _as_date(due_at)):
-            if kind == "half_termly_review":
+    for r in rows["monitoring_task"]:
+        due_at, completed_at = r.at_1, r.at_2
+        on_time = r.text_2 == TaskStatus.DONE and completed_at is not None and completed_at <= due_at
+        for f in q.on(r.school_id, _as_date(due_at)):
+            if r.text_1 == "half_termly_review":
                 f.reviews_due += 1
                 f.reviews_on_time += on_time
             else:
                 f.qa_visits_due += 1
                 f.qa_visits_on_time += on_time
-    for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities")):
-        for school_id, key, count in db.session.execute(
-                select(model.school_id, table.c.key, func.count()).select_from(table)
-                .join(model, and_(model.school_id == table.c.school_id, model.held_on >= table.c.first_day,
-                                  model.held_on <= table.c.last_day))
-                .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)):
-            setattr(q.figures[(school_id, key)], attr, count)
+    for attr in ("reviews_held", "qa_activities"):
+        for r in rows[attr]:
+            setattr(q.figures[(r.school_id, r.text_1)], attr, r.number_1)
 
 
-def _concern_and_complaint_figures(q: _Query) -> None:
-    """Concerns about providers the school raised in the period (7.8); complaints about how the policy was
-    applied (11.1), received and closed in the period."""
-    for school_id, created_at in db.session.execute(
-            select(ProviderConcern.made_by_school_id, ProviderConcern.created_at)
+def _concern_and_complaint_reads(q: Periods, _table) -> list:
+    return [record_rows("provider_concern", ProviderConcern.made_by_school_id, ats=(ProviderConcern.created_at,))
             .where(ProviderConcern.made_by_school_id.in_(q.school_ids), ProviderConcern.archived_at.is_(None),
-                   ProviderConcern.created_at >= q.since(), ProviderConcern.created_at < q.until())):
-        for f in q.on(school_id, _as_date(created_at)):
-            f.provider_concerns += 1
-    for school_id, received_on, closed_on in db.session.execute(
-            select(Complaint.school_id, Complaint.received_on, Complaint.closed_on)
+                   ProviderConcern.created_at >= q.since(), ProviderConcern.created_at < q.until()),
+            record_rows("complaint", Complaint.school_id, days=(Complaint.received_on, Complaint.closed_on))
             .where(Complaint.school_id.in_(q.school_ids), Complaint.archived_at.is_(None),
                    or_(and_(Complaint.received_on >= q.earliest, Complaint.received_on <= q.latest),
-                       and_(Complaint.closed_on >= q.earliest, Complaint.closed_on <= q.latest)))):
-        for f in q.on(school_id, _as_date(received_on)):
+                       and_(Complaint.closed_on >= q.earliest, Complaint.closed_on <= q.latest)))]
+
+
+def _concern_and_complaint_figures(q: Periods, rows: dict[str, list]) -> None:
+    """Concerns about providers the school raised in the period (7.8); complaints about how the policy was
+    applied (11.1), received and closed in the period."""
+    for r in rows["provider_concern"]:
+        for f in q.on(r.school_id, _as_date(r.at_1)):
+            f.provider_concerns += 1
+    for r in rows["complaint"]:
+        for f in q.on(r.school_id, _as_date(r.day_1)):
             f.extra.setdefault("complaints", Counter())["received"] += 1
-        if closed_on is not None:
-            for f in q.on(school_id, _as_date(closed_on)):
+        if r.day_2 is not None:
+            for f in q.on(r.school_id, _as_date(r.day_2)):
                 f.extra.setdefault("complaints", Counter())["closed"] += 1
 
 
-# Later sections add their figures here (complaints, part-time timetables, flexi-schooling): a function
-# (windows, figures) -> None that fills PeriodFigures.extra. Kept as a list so this module imports none of them.
-PERIOD_SECTIONS: list = []
+_SECTIONS = (RecordSection(_welfare_reads, _welfare_figures), RecordSection(_monitoring_reads, _monitoring_figures),
+             RecordSection(_concern_and_complaint_reads, _concern_and_complaint_figures))
+
+
+# Later sections add their figures here (part-time timetables, flexi-schooling): a RecordSection whose count fills
+# PeriodFigures.extra. Kept as a list so this module imports none of them.
+PERIOD_SECTIONS: list[RecordSection] = []
 
 
 def _figures_on(figures, by_school, school_id: int, day: dt.date):

@@ -3,7 +3,8 @@ numbers that matter today and this half-term, each coloured by app.policy.oversi
 its list, and a trend per measure over the last six half-terms.
 
 A fixed number of queries for any number of schools and any length of history (a test holds it flat): each
-figure is one grouped query over every school; the trends come from app.services.ap_figures. Runs in the trust
+figure of today is one grouped read over every school, read in the same statement as the trends' figures
+(app.services.ap_figures, app.services.figure_rows). Runs in the trust
 scope the caller entered (audited).
 """
 from __future__ import annotations
@@ -31,8 +32,9 @@ from app.policy.oversight_thresholds import (
 from app.policy.part_time_timetables import TimetableStatus
 from app.policy.provider_vetting import vetted_until
 from app.school_calendar import HalfTermDates
-from app.services.ap_figures import PeriodFigures, Window, period_figures
+from app.services.ap_figures import PeriodFigures, RecordSection, Window, period_figures
 from app.services.calendar import calendar_for_schools
+from app.services.figure_rows import record_rows
 from app.services.part_time_flexi_figures import (
     FLEXI,
     FX_RUNNING,
@@ -116,43 +118,68 @@ def half_term_key(h: HalfTermDates) -> str:
     return f"{h.academic_year_label} {h.name}"
 
 
-def _grouped(query) -> dict:
-    return {row[0]: row[1:] if len(row) > 2 else row[1] for row in db.session.execute(query)}
+def _today_reads(now: dt.datetime, today: dt.date) -> list:
+    """The numbers of today, per school, as record rows (app.services.figure_rows): read in the same statement as
+    the trends' figures. Each is one grouped read over every school."""
+    start = PartTimeTimetable.start_date
+    active = (Placement.status == "active", Placement.archived_at.is_(None))
+    return [
+        record_rows("today_pupils", Placement.school_id, numbers=(func.count(func.distinct(Placement.pupil_id)),))
+        .where(*active).group_by(Placement.school_id),
+        record_rows("today_unconfirmed", AttendanceSession.school_id, numbers=(func.count(),))
+        .where(AttendanceSession.day == today, AttendanceSession.kind == SessionKind.PROVISION,
+               AttendanceSession.confirmed_at.is_(None), AttendanceSession.cutoff_at <= now)
+        .group_by(AttendanceSession.school_id),
+        record_rows("today_welfare", WelfareCheck.school_id, numbers=(
+            func.count(), func.sum(case((WelfareCheck.raised_at <= now - WELFARE_CHECK_OVERDUE_AFTER, 1), else_=0))))
+        .where(WelfareCheck.recorded_at.is_(None), WelfareCheck.archived_at.is_(None))
+        .group_by(WelfareCheck.school_id),
+        record_rows("today_overdue", Task.school_id, texts=(Task.kind,), numbers=(func.count(),))
+        .where(Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status == TaskStatus.OPEN,
+               Task.due_at <= now).group_by(Task.school_id, Task.kind),
+        # Section 9: pupils on an approved part-time timetable today and, of them, those running past six weeks.
+        record_rows("today_part_time", PartTimeTimetable.school_id, numbers=(
+            func.count(func.distinct(PartTimeTimetable.pupil_id)),
+            func.sum(case((start < today - SIX_WEEKS, 1), else_=0))))
+        .where(PartTimeTimetable.status == TimetableStatus.ACTIVE, PartTimeTimetable.approved_at.is_not(None),
+               PartTimeTimetable.archived_at.is_(None), start <= today)
+        .group_by(PartTimeTimetable.school_id),
+        record_rows("today_providers_in_use", Placement.school_id, numbers=(Placement.provider_id,))
+        .where(*active).distinct(),
+    ]
+
+
+def _today_section(now: dt.datetime, today: dt.date, into: dict[str, list]) -> RecordSection:
+    """The numbers of today as a section of period_figures' statement: its rows, by tag, land in `into`."""
+    def count(_periods, rows: dict[str, list]) -> None:
+        into.update({tag: list(rows.get(tag, ())) for tag in TODAY_TAGS})
+
+    return RecordSection(lambda _periods, _table: _today_reads(now, today), count)
+
+
+TODAY_TAGS = ("today_pupils", "today_unconfirmed", "today_welfare", "today_overdue", "today_part_time",
+              "today_providers_in_use")
 
 
 def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
     now = now or clock.now()
     today = clock.to_local(now).date()
     schools = all_schools()
-    ids = [s.id for s in schools]
-    calendars = calendar_for_schools(ids)
-    pupils = _grouped(select(Placement.school_id, func.count(func.distinct(Placement.pupil_id)))
-                      .where(Placement.status == "active", Placement.archived_at.is_(None))
-                      .group_by(Placement.school_id))
-    unconfirmed = _grouped(select(AttendanceSession.school_id, func.count())
-                           .where(AttendanceSession.day == today, AttendanceSession.kind == SessionKind.PROVISION,
-                                  AttendanceSession.confirmed_at.is_(None), AttendanceSession.cutoff_at <= now)
-                           .group_by(AttendanceSession.school_id))
-    welfare = _grouped(select(WelfareCheck.school_id, func.count(),
-                              func.sum(case((WelfareCheck.raised_at <= now - WELFARE_CHECK_OVERDUE_AFTER, 1),
-                                            else_=0)))
-                       .where(WelfareCheck.recorded_at.is_(None), WelfareCheck.archived_at.is_(None))
-                       .group_by(WelfareCheck.school_id))
-    overdue: dict[tuple[int, str], int] = {
-        (school_id, kind): n for school_id, kind, n in db.session.execute(
-            select(Task.school_id, Task.kind, func.count()).where(
-                Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status == TaskStatus.OPEN,
-                Task.due_at <= now).group_by(Task.school_id, Task.kind))}
-    part_time = _part_time_today(today)
-    expiring = _vetting_ending(schools, today)
-    expiring_count = defaultdict(int)
-    for school, _, _ in expiring:
-        expiring_count[school.id] += 1
-
+    calendars = calendar_for_schools([s.id for s in schools])
     half_terms = {s.id: last_half_terms(calendars[s.id], today) for s in schools}
     windows = {sid: [Window(half_term_key(h), h.first_day, h.last_day) for h in hts]
                for sid, hts in half_terms.items()}
-    figures = period_figures(windows, with_cost=False)
+    found: dict[str, list] = {}
+    figures = period_figures(windows, with_cost=False, also=[_today_section(now, today, found)])
+    pupils = {r.school_id: r.number_1 for r in found["today_pupils"]}
+    unconfirmed = {r.school_id: r.number_1 for r in found["today_unconfirmed"]}
+    welfare = {r.school_id: (r.number_1, r.number_2) for r in found["today_welfare"]}
+    overdue = {(r.school_id, r.text_1): r.number_1 for r in found["today_overdue"]}
+    part_time = {r.school_id: (r.number_1, r.number_2) for r in found["today_part_time"]}
+    expiring = _vetting_ending(schools, today, [(r.school_id, r.number_1) for r in found["today_providers_in_use"]])
+    expiring_count = defaultdict(int)
+    for school, _, _ in expiring:
+        expiring_count[school.id] += 1
 
     rows = []
     for school in schools:
@@ -217,22 +244,9 @@ def _trends(schools, half_terms, figures) -> list[Trend]:
     return trends
 
 
-def _part_time_today(today: dt.date) -> dict[int, tuple[int, int]]:
-    """Section 9: per school, pupils on an approved part-time timetable today and, of them, those running past six
-    weeks. One grouped query."""
-    start = PartTimeTimetable.start_date
-    return _grouped(select(PartTimeTimetable.school_id, func.count(func.distinct(PartTimeTimetable.pupil_id)),
-                           func.sum(case((start < today - SIX_WEEKS, 1), else_=0)))
-                    .where(PartTimeTimetable.status == TimetableStatus.ACTIVE,
-                           PartTimeTimetable.approved_at.is_not(None), PartTimeTimetable.archived_at.is_(None),
-                           start <= today)
-                    .group_by(PartTimeTimetable.school_id))
-
-
-def _vetting_ending(schools, today: dt.date) -> list[tuple[School, Provider, dt.date]]:
-    """Policy 7.9: the providers each school has an active placement with whose vetting ends within the window."""
-    in_use = db.session.execute(select(Placement.school_id, Placement.provider_id).where(
-        Placement.status == "active", Placement.archived_at.is_(None)).distinct()).all()
+def _vetting_ending(schools, today: dt.date, in_use: list[tuple[int, int]]) -> list[tuple[School, Provider, dt.date]]:
+    """Policy 7.9: the providers each school has an active placement with (`in_use`: (school id, provider id))
+    whose vetting ends within the window."""
     provider_ids = sorted({p for _, p in in_use})
     if not provider_ids:
         return []

@@ -21,8 +21,10 @@ class TrustReport:
     sections: list[tuple[Section, list[tuple[str, list]]]]  # (section, [(school or "The trust", row values)])
 
 
-def trust_report(label: str, first_day: dt.date, last_day: dt.date) -> TrustReport:
-    schools = all_schools()
+def trust_report(label: str, first_day: dt.date, last_day: dt.date,
+                 schools: list[School] | None = None) -> TrustReport:
+    """`schools`: the active schools when the caller has read them already (all of them, by name)."""
+    schools = all_schools() if schools is None else schools
     window = Window(label, first_day, last_day)
     figures = period_figures({s.id: [window] for s in schools})
     per_school = [(s.name, build_sections([figures[(s.id, label)]])) for s in schools]

@@ -31,8 +31,10 @@ def _trust_roles():
 @bp.route("/safeguarding")
 @trust_permission(Permission.TRUST_SAFEGUARDING_VIEW)
 def safeguarding():
+    # Read before the audited trust scope commits (the commit expires the user: asking after it reloads them).
+    roles = _trust_roles()
     with trust_scope(current_user.id, "trust safeguarding picture: welfare checks, not located, escalations"):
-        picture = service.safeguarding_picture(trust_roles=_trust_roles())
+        picture = service.safeguarding_picture(trust_roles=roles)
         counts = service.counts_by_school(picture)
         return render_template("oversight/safeguarding.html", picture=picture, counts=counts,
                                outcomes=OUTCOMES)
@@ -95,43 +97,38 @@ def trust_report_of_school(report_id: int):
 @trust_permission(Permission.TRUST_REPORTS_VIEW)
 def trust_report():
     """4.2: every school side by side for a term (default: the last term that has started) or a date range."""
-    period = _period()
-    if period is None:
-        abort(400)
-    label, first_day, last_day = period
-
-    with trust_scope(current_user.id, f"trust report: {label}"):
-        report = build(label, first_day, last_day)
-        return render_template("oversight/trust_report.html", report=report, terms=_terms())
+    asked = _asked_period()
+    # One audited scope for the terms, the schools and the figures (each scope is an audit row and a reload).
+    with trust_scope(current_user.id, f"trust report: {asked[0] if asked else 'the latest term'}"):
+        schools = all_schools()
+        terms = _terms(schools)
+        report = build(*(asked or _latest(terms)), schools=schools)
+        return render_template("oversight/trust_report.html", report=report, terms=terms)
 
 
 @bp.route("/report.pdf")
 @trust_permission(Permission.TRUST_REPORTS_VIEW)
 def trust_report_pdf():
-    period = _period()
-    if period is None:
-        abort(400)
-    label, first_day, last_day = period
-
-    with trust_scope(current_user.id, f"trust report PDF: {label}"):
-        data = pdf(build(label, first_day, last_day))
+    asked = _asked_period()
+    with trust_scope(current_user.id, f"trust report PDF: {asked[0] if asked else 'the latest term'}"):
+        schools = all_schools()
+        label, first_day, last_day = asked or _latest(_terms(schools))
+        data = pdf(build(label, first_day, last_day, schools=schools))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="ap-trust-report-{first_day}.pdf"'})
 
 
-def _terms():
+def _terms(schools) -> list:
     """The terms of the trust's calendar, taken from its first school's (schools share LA term dates)."""
-    with trust_scope(current_user.id, "trust report: the terms to choose from"):
-        schools = all_schools()
-        if not schools:
-            return []
-        return [t for t in terms_of(calendar_for_schools([schools[0].id])[schools[0].id])
-                if t.first_day <= clock.today()]
+    if not schools:
+        return []
+    return [t for t in terms_of(calendar_for_schools([schools[0].id])[schools[0].id])
+            if t.first_day <= clock.today()]
 
 
-def _period():
-    """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; default the latest term. None when
-    the period is not one a report can cover (the rule of app.services.ap_report.period_errors)."""
+def _asked_period():
+    """(label, first, last) from ?from=&to=&label= or ?term=first|last|label; None when none is asked (the latest
+    term, `_latest`). A 400 when the period is not one a report can cover (app.services.ap_report.period_errors)."""
     try:
         if request.args.get("term"):
             first, last, label = request.args["term"].split("|", 2)
@@ -140,12 +137,16 @@ def _period():
             first, last = dt.date.fromisoformat(request.args["from"]), dt.date.fromisoformat(request.args["to"])
             label = request.args.get("label") or f"{first:%-d %b %Y} to {last:%-d %b %Y}"
         else:
-            first = None
+            return None
     except ValueError:
-        return None
-    if first is not None:
-        return None if ap_report.period_errors(first, last, clock.today()) else (label, first, last)
-    terms = _terms()
+        abort(400)
+    if ap_report.period_errors(first, last, clock.today()):
+        abort(400)
+    return label, first, last
+
+
+def _latest(terms) -> tuple[str, dt.date, dt.date]:
+    """The default period: the latest term that has started, up to today; else the last 90 days."""
     if terms:
         return terms[-1].label, terms[-1].first_day, min(terms[-1].last_day, clock.today())
     today = clock.today()
