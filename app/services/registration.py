@@ -57,7 +57,7 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
     """{provider id: {pupil id: facts}} for unregistered providers; hours summed over each pupil's counted
     placements there, from the weekly pattern. Needs a trust or system scope (it spans schools)."""
     query = (
-        select(Placement.provider_id, Placement.id, Placement.start_date, Pupil.id, Pupil.date_of_birth,
+        select(Placement.provider_id, Placement.start_date, Pupil.id, Pupil.date_of_birth,
                Pupil.has_ehcp, Pupil.is_looked_after, Pupil.sen_support, WeeklySession.starts_at,
                WeeklySession.ends_at)
         .join(Pupil, Pupil.id == Placement.pupil_id)
@@ -70,9 +70,15 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
         query = query.where(Placement.provider_id.in_(list(provider_ids)))
     if exclude_placement_id is not None:
         query = query.where(Placement.id != exclude_placement_id)
+    return pupils_from_rows(db.session.execute(query), today)
+
+
+def pupils_from_rows(rows, today: dt.date) -> dict[int, dict[int, _PupilFacts]]:
+    """The facts of each provider's pupils from rows of (provider id, placement start, pupil id, date of birth,
+    EHCP, looked after, SEN support, session start, session end): one row per weekly session of each counted
+    placement (None times for a placement with no pattern). Also read by migration 0018's backfill."""
     found: dict[int, dict[int, _PupilFacts]] = defaultdict(dict)
-    for (provider_id, _placement_id, start_date, pupil_id, dob, ehcp, looked_after, sen, starts_at,
-         ends_at) in db.session.execute(query):
+    for (provider_id, start_date, pupil_id, dob, ehcp, looked_after, sen, starts_at, ends_at) in rows:
         facts = found[provider_id].get(pupil_id)
         if facts is None:
             facts = found[provider_id][pupil_id] = _PupilFacts(dob, bool(ehcp), bool(looked_after), bool(sen),
@@ -80,6 +86,13 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
         if starts_at is not None and ends_at is not None:
             facts.hours += _hours(starts_at, ends_at)
     return found
+
+
+def assessments_of(pupils: dict[int, dict[int, _PupilFacts]], provider_ids: Iterable[int]
+                   ) -> dict[int, RegistrationAssessment]:
+    """The 7.2 verdict of each of these providers from its pupils' facts (none: a verdict of no pupils)."""
+    return {pid: registration_assessment([p.at_provider() for p in pupils.get(pid, {}).values()])
+            for pid in provider_ids}
 
 
 def registration_assessments(provider_ids: Iterable[int], today: dt.date | None = None,
@@ -95,8 +108,7 @@ def registration_assessments(provider_ids: Iterable[int], today: dt.date | None 
         unregistered = list(db.session.scalars(select(Provider.id).where(
             Provider.id.in_(ids), Provider.registration_status == RegistrationStatus.UNREGISTERED)))
         pupils = _pupils_by_provider(unregistered, today)
-    return {pid: registration_assessment([p.at_provider() for p in pupils.get(pid, {}).values()])
-            for pid in unregistered}
+    return assessments_of(pupils, unregistered)
 
 
 def placement_would_breach(provider_id: int, pupil, weekly_hours: float,

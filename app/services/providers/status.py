@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment, RegistrationStatus
+from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment
 from app.policy.provider_vetting import VettingStatus, vetted_until, vetting_status
 from app.policy.registration import RegistrationAssessment
-from app.services.registration import registration_assessments
+from app.services.registration_verdicts import stored_assessments
 
 from .base import reminder_window
 
@@ -129,7 +129,6 @@ def statuses_for(providers: Sequence[Provider], today: dt.date | None = None) ->
     ids = [p.id for p in providers]
     approvals = _latest_approvals(ids)
     concerns = _open_concern_counts(ids)
-    registration = registration_assessments(
-        [p.id for p in providers if p.registration_status == RegistrationStatus.UNREGISTERED], today)
+    registration = stored_assessments(providers, today)  # 7.2: stored as placements change, not recounted here
     return {p.id: _status(p, approvals.get(p.id), registration.get(p.id), concerns.get(p.id, 0), today)
             for p in providers}
