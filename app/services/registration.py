@@ -10,12 +10,16 @@ the trust. So the counting happens here, in two ways:
 
 Both gather the facts in one query (Placement ⨝ WeeklySession ⨝ Pupil ⨝ Provider, columns only, so no other
 school's record enters the session) and hand them to app.policy.registration.
+
+The verdicts the register shows are stored on each provider (app.services.registration_verdicts keeps them as the
+facts change): `stored_assessments` reads them, and the report reads them too, counting only a verdict not
+counted today.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -24,7 +28,13 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, Pupil, RegistrationStatus, WeeklySession
 from app.permissions import may_read_across_schools
-from app.policy.registration import PupilAtProvider, RegistrationAssessment, registration_assessment, rule_applies
+from app.policy.registration import (
+    PupilAtProvider,
+    RegistrationAssessment,
+    assessment_of_counts,
+    registration_assessment,
+    rule_applies,
+)
 from app.policy.school_age import is_compulsory_school_age
 from tenants import system_scope, trust_scope
 
@@ -111,6 +121,17 @@ def registration_assessments(provider_ids: Iterable[int], today: dt.date | None 
     return assessments_of(pupils, unregistered)
 
 
+def stored_assessments(providers: Sequence[Provider], today: dt.date) -> dict[int, RegistrationAssessment]:
+    """The 7.2 verdict of each of these providers the rule applies to: the stored one where it was counted on
+    `today`, else counted now (read-only; the morning sweep or the next change stores it)."""
+    unregistered = [p for p in providers if rule_applies(p.registration_status)]
+    found = {p.id: assessment_of_counts(p.registration_full_time_count, p.registration_one_pupil_count)
+             for p in unregistered if p.registration_counted_on == today
+             and p.registration_full_time_count is not None and p.registration_one_pupil_count is not None}
+    missing = [p.id for p in unregistered if p.id not in found]
+    return {**found, **registration_assessments(missing, today)} if missing else found
+
+
 def placement_would_breach(provider_id: int, pupil, weekly_hours: float,
                            exclude_placement_id: int | None = None,
                            on_date: dt.date | None = None) -> RegistrationAssessment | None:
@@ -148,13 +169,12 @@ def trust_registration_report(actor, near_only: bool = False) -> list[Registrati
         raise PermissionError("only trust roles see the registration report")
     today = clock.today()
     with trust_scope(actor.id, "provider registration report (policy 7.2): every school's placements"):
-        providers = list(db.session.execute(
-            select(Provider.id, Provider.name, Provider.kind)
+        providers = list(db.session.scalars(
+            select(Provider)
             .where(Provider.registration_status == RegistrationStatus.UNREGISTERED, Provider.archived_at.is_(None))
             .order_by(Provider.name)))
-        pupils = _pupils_by_provider([p.id for p in providers], today)
-    rows = [RegistrationRow(pid, name, str(kind), registration_assessment(
-        [p.at_provider() for p in pupils.get(pid, {}).values()])) for pid, name, kind in providers]
+        verdicts = stored_assessments(providers, today)
+    rows = [RegistrationRow(p.id, p.name, str(p.kind), verdicts[p.id]) for p in providers]
     if near_only:
         rows = [r for r in rows if r.assessment.at_or_near_threshold]
     return sorted(rows, key=lambda r: (not r.assessment.must_report, not r.assessment.at_or_near_threshold,

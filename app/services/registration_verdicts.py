@@ -16,13 +16,13 @@ each view read every placement and weekly session of the trust, so the counts ar
 - the morning sweep (`refresh_stale_verdicts`): ages are judged on the day counted, so each verdict counted
   before today is recounted.
 
-`stored_assessments` reads them back: a verdict not counted today is counted live (read-only), so a reader never
-sees yesterday's.
+`app.services.registration.stored_assessments` reads them back: a verdict not counted today is counted live
+(read-only), so a reader never sees yesterday's.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.extensions import db
 from app.models import Placement, Provider, Pupil, RegistrationStatus, WeeklySession
-from app.policy.registration import RegistrationAssessment, assessment_of_counts, rule_applies
+from app.policy.registration import rule_applies
 from app.services.registration import COUNTED_STATUSES, registration_assessments
 from tenants import system_scope
 
@@ -76,17 +76,6 @@ def refresh_stale_verdicts(today: dt.date | None = None) -> int:
             or_(Provider.registration_counted_on.is_(None), Provider.registration_counted_on < today))))
     refresh_registration_verdicts(stale, today)
     return len(stale)
-
-
-def stored_assessments(providers: Sequence[Provider], today: dt.date) -> dict[int, RegistrationAssessment]:
-    """The 7.2 verdict of each of these providers the rule applies to: the stored one where it was counted on
-    `today`, else counted now (read-only; the morning sweep or the next change stores it)."""
-    unregistered = [p for p in providers if rule_applies(p.registration_status)]
-    found = {p.id: assessment_of_counts(p.registration_full_time_count, p.registration_one_pupil_count)
-             for p in unregistered if p.registration_counted_on == today
-             and p.registration_full_time_count is not None and p.registration_one_pupil_count is not None}
-    missing = [p.id for p in unregistered if p.id not in found]
-    return {**found, **registration_assessments(missing, today)} if missing else found
 
 
 # --- keeping them current: noted at each flush, recounted at the commit -------------------------------------

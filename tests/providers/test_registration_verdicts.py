@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, Pupil, RegistrationStatus
 from app.services import placements as placement_service
 from app.services.providers import provider_status, statuses_for
+from app.services.registration import trust_registration_report
 from app.services.registration_verdicts import refresh_stale_verdicts
 from jobs.provider_sweeps import registration_verdicts
 from tenants import school_scope, system_scope
@@ -118,8 +119,9 @@ def test_the_register_reads_todays_verdicts_without_counting_placements(farm, wo
             with school_scope(world.a.id):
                 providers = list(db.session.scalars(select(Provider)))
                 status = statuses_for(providers)[farm.id]
+            [row] = trust_registration_report(world.users["trust.trust_send_lead"])  # the trust's 7.2 report
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         assert status.registration_risk and not status.must_be_reported
-        assert status.registration.full_time_count == 4
+        assert status.registration.full_time_count == 4 == row.assessment.full_time_count
         assert not [s for s in statements if "weekly_sessions" in s]

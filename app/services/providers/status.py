@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment
 from app.policy.provider_vetting import VettingStatus, vetted_until, vetting_status
 from app.policy.registration import RegistrationAssessment
-from app.services.registration_verdicts import stored_assessments
+from app.services.registration import stored_assessments
 
 from .base import reminder_window
 
