@@ -93,8 +93,10 @@ def _note(due: dict[str, set], obj, changed_only: bool) -> None:
         # Both the provider it was at and the one it is at now (a placement moved to another provider). Read from
         # what the session holds: a deleted row cannot be loaded again.
         due["providers"].update(state.attrs.provider_id.history.deleted or ())
-        due["providers"].add(state.dict.get("provider_id"))
-        due["placements"].add(obj.id)
+        if "provider_id" in state.dict:
+            due["providers"].add(state.dict["provider_id"])
+        else:
+            due["placements"].add(obj.id)  # its provider is read at the commit
     else:
         due["placements"].update(state.attrs.placement_id.history.deleted or ())
         due["placements"].add(state.dict.get("placement_id"))

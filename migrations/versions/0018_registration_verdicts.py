@@ -34,18 +34,18 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         op.execute("SET LOCAL lock_timeout = '5s'")
-    with op.batch_alter_table('providers') as batch:
-        for name, type_ in COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=True))
+    for name, type_ in COLUMNS:
+        op.add_column('providers', sa.Column(name, type_, nullable=True))
     _backfill(bind)
 
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("SET LOCAL lock_timeout = '5s'")
-    with op.batch_alter_table('providers') as batch:
-        for name, _type in reversed(COLUMNS):
-            batch.drop_column(name)
+    # Not in batch mode: SQLite (3.35+) drops a plain column in place, where a batch would copy the providers
+    # table and drop it, which the placements' foreign keys refuse once there are placements.
+    for name, _type in reversed(COLUMNS):
+        op.drop_column('providers', name)
 
 
 def _backfill(bind) -> None:
