@@ -25,6 +25,7 @@ from app.permissions import permissions_for_school_roles, user_school_roles
 from app.policy.retention_schedule import parse_settings
 from app.services.notifications import install_outbox_enqueue
 from app.services.part_time_flexi_figures import install_report_sections
+from app.services.registration_verdicts import install_registration_verdicts
 from app.views import register_blueprints
 from config import config_for
 from config.env import ConfigError
@@ -67,6 +68,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     install_report_sections()  # the report's part-time and flexi-schooling figures (issue 16)
     install_webhook_enqueue(session_class)  # likewise webhook deliveries (issue 17 item 5)
+    install_registration_verdicts(session_class)  # 7.2 verdicts recounted as their facts change (issue 18)
     tenants.web.init_app(app)
 
     init_ops(app)  # first of the request hooks: the request id and the timer start before anything else

@@ -156,6 +156,7 @@ def _generate(sizes: Sizes, seed: int, log) -> dict:
                                                                       "first_day", "last_day", "created_at",
                                                                       "updated_at"], ht_rows)
     counts.update(generate_pupils_and_placements(sizes, school_ids, rnd))
+    counts["registration_verdicts"] = count_registration_verdicts()
     counts.update(generate_history(sizes, school_ids, users_by_school_role, rnd, log))
     counts.update(generate_due_items(sizes, school_ids, rnd))
     counts.update(generate_attendance_history(sizes, school_ids, rnd, log))
@@ -217,6 +218,16 @@ def generate_pupils_and_placements(sizes: Sizes, school_ids, rnd: random.Random)
                                                    "ends_at", "created_at", "updated_at"], session_rows)
     return {"providers": len(provider_rows), "pupils": len(pupil_rows), "active_placements": len(placement_rows),
             "weekly_sessions": len(session_rows)}
+
+
+def count_registration_verdicts() -> int:
+    """Each unregistered provider's 7.2 verdict stored, as the morning sweep would: the placements above went
+    straight into the database, past the session hooks that keep the verdicts current."""
+    from app.services.registration_verdicts import refresh_stale_verdicts
+
+    counted = refresh_stale_verdicts()
+    db.session.commit()
+    return counted
 
 
 def generate_history(sizes: Sizes, school_ids, users_by_school_role, rnd: random.Random, log=print,

@@ -19,7 +19,9 @@ from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, ProviderRiskAssessment
 from app.policy.provider_vetting import VettingStatus
 from app.services.providers import SUBJECT, statuses_for
+from app.services.registration_verdicts import refresh_stale_verdicts
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
+from jobs.context import in_system
 from jobs.schedule import job_for_func
 from jobs.sweeps import SweepReport, for_each_school
 from tenants import require_school_id
@@ -71,3 +73,12 @@ def provider_vetting_expiry() -> SweepReport:
     """Remind before a provider's vetting expires; once expired, a task for each school with a pupil there."""
     return for_each_school("provider-vetting", job_for_func(FUNC).days,
                            lambda calendar, today: renewal_work_for_school(today))
+
+
+def registration_verdicts() -> dict[str, int]:
+    """Recount each unregistered provider's 7.2 verdict for the day: pupils' ages are judged on the day counted,
+    and a pupil reaching or passing compulsory school age changes no record. Across the trust by design."""
+    with in_system("registration rule 7.2: the morning's recount of every provider's verdict"):
+        recounted = refresh_stale_verdicts()
+        db.session.commit()
+    return {"recounted": recounted}

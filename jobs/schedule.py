@@ -73,6 +73,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("provider-vetting", "jobs.provider_sweeps.provider_vetting_expiry", SWEEPS,
                 "Remind before a provider's vetting expires; task schools with pupils at an expired provider",
                 at=time(18, 30), days=WEEKDAYS),  # after the school day: in the AP leader's inbox by morning
+    PeriodicJob("registration-verdicts", "jobs.provider_sweeps.registration_verdicts", SWEEPS,
+                "Recount each unregistered provider's registration verdict (7.2) for the day's ages",
+                at=time(6, 0), days=EVERY_DAY),
     PeriodicJob("attendance-sessions", "jobs.attendance_sweeps.expected_sessions", SWEEPS,
                 "Make the day's expected sessions at providers (the today page lists them)", at=time(7, 30),
                 days=SCHOOL_DAYS),

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -64,6 +64,16 @@ class Provider(SharedOrSchoolOwnedMixin, TimestampMixin, ArchivableMixin, Audite
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    # Policy 7.2's verdict across the trust, stored so the register need not recount every school's placements
+    # on each view (issue 18): the two counts the rule judges (app.policy.registration.assessment_of_counts) and
+    # the day they were counted (the pupils' ages are judged on it). Kept current by
+    # app.services.registration_verdicts as placements, weekly patterns, pupils and the provider change, and each
+    # morning; empty while the rule does not apply (a registered provider) or before the first count.
+    registration_full_time_count: Mapped[int | None] = mapped_column(Integer)
+    registration_one_pupil_count: Mapped[int | None] = mapped_column(Integer)
+    registration_counted_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A recount is nobody's edit of the provider: the trail records the changes that caused it.
+    __audit_exclude__ = ("registration_full_time_count", "registration_one_pupil_count", "registration_counted_on")
 
     sites: Mapped[list[ProviderSite]] = relationship(back_populates="provider", order_by="ProviderSite.id")
     contacts: Mapped[list[ProviderContact]] = relationship(back_populates="provider", order_by="ProviderContact.id")

@@ -80,12 +80,17 @@ def registration_assessment(pupils: Sequence[PupilAtProvider]) -> RegistrationAs
     """Policy 7.2 (s.463 Education Act 1996): what the provider does for these pupils, judged against the
     registration thresholds. Only full-time pupils of compulsory school age count."""
     counted = [p for p in pupils if p.compulsory_school_age and is_full_time(p.weekly_hours)]
-    one_pupil = sum(1 for p in counted if in_one_pupil_category(p))
-    count_breach = len(counted) >= PUPIL_THRESHOLD
-    one_pupil_breach = one_pupil >= 1
-    near = len(counted) >= PUPIL_THRESHOLD - NEAR_MARGIN
+    return assessment_of_counts(len(counted), sum(1 for p in counted if in_one_pupil_category(p)))
+
+
+def assessment_of_counts(full_time_count: int, one_pupil_count: int) -> RegistrationAssessment:
+    """Policy 7.2 judged from the two counts alone (full-time pupils of compulsory school age, and those of them in
+    a one-pupil category): what `registration_assessment` decides, and what a stored verdict is read back with."""
+    count_breach = full_time_count >= PUPIL_THRESHOLD
+    one_pupil_breach = one_pupil_count >= 1
+    near = full_time_count >= PUPIL_THRESHOLD - NEAR_MARGIN
     return RegistrationAssessment(
-        full_time_count=len(counted), one_pupil_count=one_pupil, one_pupil_breach=one_pupil_breach,
+        full_time_count=full_time_count, one_pupil_count=one_pupil_count, one_pupil_breach=one_pupil_breach,
         count_breach=count_breach, at_or_near_threshold=near or count_breach or one_pupil_breach,
     )
 

@@ -32,7 +32,14 @@ def record_read(record_type: str, record_id: int, pupil_id: int, actor_id: int, 
         at=at, actor_id=actor_id, school_id=school_id, action=READ, record_type=record_type,
         record_id=str(record_id), detail=f"pupil:{pupil_id}"))
     _flag_if_unusual(actor_id, school_id, at)
-    db.session.commit()
+    # The insert changes no record the request has loaded: commit without expiring them, or the page about to
+    # be shown would read the pupil and the signed-in user again (issue 18).
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def _flag_if_unusual(actor_id: int, school_id: int, at: datetime) -> None:

@@ -10,12 +10,16 @@ the trust. So the counting happens here, in two ways:
 
 Both gather the facts in one query (Placement ⨝ WeeklySession ⨝ Pupil ⨝ Provider, columns only, so no other
 school's record enters the session) and hand them to app.policy.registration.
+
+The verdicts the register shows are stored on each provider (app.services.registration_verdicts keeps them as the
+facts change): `stored_assessments` reads them, and the report reads them too, counting only a verdict not
+counted today.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -24,7 +28,13 @@ from app import clock
 from app.extensions import db
 from app.models import Placement, PlacementStatus, Provider, Pupil, RegistrationStatus, WeeklySession
 from app.permissions import may_read_across_schools
-from app.policy.registration import PupilAtProvider, RegistrationAssessment, registration_assessment, rule_applies
+from app.policy.registration import (
+    PupilAtProvider,
+    RegistrationAssessment,
+    assessment_of_counts,
+    registration_assessment,
+    rule_applies,
+)
 from app.policy.school_age import is_compulsory_school_age
 from tenants import system_scope, trust_scope
 
@@ -57,7 +67,7 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
     """{provider id: {pupil id: facts}} for unregistered providers; hours summed over each pupil's counted
     placements there, from the weekly pattern. Needs a trust or system scope (it spans schools)."""
     query = (
-        select(Placement.provider_id, Placement.id, Placement.start_date, Pupil.id, Pupil.date_of_birth,
+        select(Placement.provider_id, Placement.start_date, Pupil.id, Pupil.date_of_birth,
                Pupil.has_ehcp, Pupil.is_looked_after, Pupil.sen_support, WeeklySession.starts_at,
                WeeklySession.ends_at)
         .join(Pupil, Pupil.id == Placement.pupil_id)
@@ -70,9 +80,15 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
         query = query.where(Placement.provider_id.in_(list(provider_ids)))
     if exclude_placement_id is not None:
         query = query.where(Placement.id != exclude_placement_id)
+    return pupils_from_rows(db.session.execute(query), today)
+
+
+def pupils_from_rows(rows, today: dt.date) -> dict[int, dict[int, _PupilFacts]]:
+    """The facts of each provider's pupils from rows of (provider id, placement start, pupil id, date of birth,
+    EHCP, looked after, SEN support, session start, session end): one row per weekly session of each counted
+    placement (None times for a placement with no pattern). Also read by migration 0018's backfill."""
     found: dict[int, dict[int, _PupilFacts]] = defaultdict(dict)
-    for (provider_id, _placement_id, start_date, pupil_id, dob, ehcp, looked_after, sen, starts_at,
-         ends_at) in db.session.execute(query):
+    for (provider_id, start_date, pupil_id, dob, ehcp, looked_after, sen, starts_at, ends_at) in rows:
         facts = found[provider_id].get(pupil_id)
         if facts is None:
             facts = found[provider_id][pupil_id] = _PupilFacts(dob, bool(ehcp), bool(looked_after), bool(sen),
@@ -80,6 +96,13 @@ def _pupils_by_provider(provider_ids: Iterable[int] | None, today: dt.date,
         if starts_at is not None and ends_at is not None:
             facts.hours += _hours(starts_at, ends_at)
     return found
+
+
+def assessments_of(pupils: dict[int, dict[int, _PupilFacts]], provider_ids: Iterable[int]
+                   ) -> dict[int, RegistrationAssessment]:
+    """The 7.2 verdict of each of these providers from its pupils' facts (none: a verdict of no pupils)."""
+    return {pid: registration_assessment([p.at_provider() for p in pupils.get(pid, {}).values()])
+            for pid in provider_ids}
 
 
 def registration_assessments(provider_ids: Iterable[int], today: dt.date | None = None,
@@ -95,8 +118,18 @@ def registration_assessments(provider_ids: Iterable[int], today: dt.date | None 
         unregistered = list(db.session.scalars(select(Provider.id).where(
             Provider.id.in_(ids), Provider.registration_status == RegistrationStatus.UNREGISTERED)))
         pupils = _pupils_by_provider(unregistered, today)
-    return {pid: registration_assessment([p.at_provider() for p in pupils.get(pid, {}).values()])
-            for pid in unregistered}
+    return assessments_of(pupils, unregistered)
+
+
+def stored_assessments(providers: Sequence[Provider], today: dt.date) -> dict[int, RegistrationAssessment]:
+    """The 7.2 verdict of each of these providers the rule applies to: the stored one where it was counted on
+    `today`, else counted now (read-only; the morning sweep or the next change stores it)."""
+    unregistered = [p for p in providers if rule_applies(p.registration_status)]
+    found = {p.id: assessment_of_counts(p.registration_full_time_count, p.registration_one_pupil_count)
+             for p in unregistered if p.registration_counted_on == today
+             and p.registration_full_time_count is not None and p.registration_one_pupil_count is not None}
+    missing = [p.id for p in unregistered if p.id not in found]
+    return {**found, **registration_assessments(missing, today)} if missing else found
 
 
 def placement_would_breach(provider_id: int, pupil, weekly_hours: float,
@@ -136,13 +169,12 @@ def trust_registration_report(actor, near_only: bool = False) -> list[Registrati
         raise PermissionError("only trust roles see the registration report")
     today = clock.today()
     with trust_scope(actor.id, "provider registration report (policy 7.2): every school's placements"):
-        providers = list(db.session.execute(
-            select(Provider.id, Provider.name, Provider.kind)
+        providers = list(db.session.scalars(
+            select(Provider)
             .where(Provider.registration_status == RegistrationStatus.UNREGISTERED, Provider.archived_at.is_(None))
             .order_by(Provider.name)))
-        pupils = _pupils_by_provider([p.id for p in providers], today)
-    rows = [RegistrationRow(pid, name, str(kind), registration_assessment(
-        [p.at_provider() for p in pupils.get(pid, {}).values()])) for pid, name, kind in providers]
+        verdicts = stored_assessments(providers, today)
+    rows = [RegistrationRow(p.id, p.name, str(p.kind), verdicts[p.id]) for p in providers]
     if near_only:
         rows = [r for r in rows if r.assessment.at_or_near_threshold]
     return sorted(rows, key=lambda r: (not r.assessment.must_report, not r.assessment.at_or_near_threshold,

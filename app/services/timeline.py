@@ -40,6 +40,7 @@ class TimelineEntry:
     title: str
     detail: str | None = None
     at: datetime | None = None  # when it was written, to order entries of one day
+    who_id: int | None = None  # who wrote it: named for the whole timeline in one query
     who: str | None = None
 
 
@@ -73,7 +74,6 @@ def _record_changes(s: Source) -> list[TimelineEntry]:
         AuditEvent.school_id == s.pupil.school_id,
         or_((AuditEvent.record_type == "Pupil") & (AuditEvent.record_id == str(s.pupil.id)),
             (AuditEvent.record_type == "Carer") & AuditEvent.record_id.in_(carer_ids or ["-"])))).all()
-    who = _names([a.actor_id for a in audit_rows])
     entries = []
     for a in audit_rows:
         changed = sorted(set((a.after or {}).keys()) - {"updated_at", "created_at"}) if a.action == "update" else []
@@ -82,46 +82,42 @@ def _record_changes(s: Source) -> list[TimelineEntry]:
             on=clock.to_local(a.at).date(), at=a.at, kind="Record",
             title=f"{subject}: {_AUDIT_WORDS.get(a.action, a.action).lower()}",
             detail=("Changed: " + ", ".join(n.replace("_", " ") for n in changed)) if changed else None,
-            who=who.get(a.actor_id)))
+            who_id=a.actor_id))
     return entries
 
 
 def _before_placement(s: Source) -> list[TimelineEntry]:
     """Referrals, risk assessments, consultations, involvements (4.3, 7.4-7.6; the pupil's page)."""
     r = s.records
-    who = _names([x.proposed_by_id for x in r.referrals] + [x.assessed_by_id for x in r.risk_assessments]
-                 + [x.recorded_by_id for x in r.consultations] + [x.recorded_by_id for x in r.involvements])
     entries = []
     for x in r.referrals:
         entries.append(TimelineEntry(x.proposed_on, "Referral", "Referral and needs analysis",
                                      "; ".join(reason_label(c) for c in x.reasons), x.created_at,
-                                     who.get(x.proposed_by_id)))
+                                     x.proposed_by_id))
     for x in r.risk_assessments:
         entries.append(TimelineEntry(x.assessed_on, "Risk assessment",
                                      "Risk assessment reviewed" if x.reviews_id else "Risk assessment",
                                      f"Review due {x.review_due_on:%-d %b %Y}", x.created_at,
-                                     who.get(x.assessed_by_id)))
+                                     x.assessed_by_id))
     for x in r.consultations:
         entries.append(TimelineEntry(x.consulted_on, "Consultation", "Parents or carers consulted",
-                                     f"Decision: {x.school_decision}", x.created_at, who.get(x.recorded_by_id)))
+                                     f"Decision: {x.school_decision}", x.created_at, x.recorded_by_id))
     for x in r.involvements:
         entries.append(TimelineEntry(x.involved_on, "Involvement", f"{PARTY_LABELS[x.party]} involved",
-                                     x.person_name, x.created_at, who.get(x.recorded_by_id)))
+                                     x.person_name, x.created_at, x.recorded_by_id))
     return entries
 
 
 def _belonging_and_events(s: Source) -> list[TimelineEntry]:
     """Continued belonging (5.4) and event risk assessments (5.5; the pupil's page)."""
     r = s.records
-    who = _names([x.recorded_by_id for x in r.belonging_actions]
-                 + [x.assessed_by_id for x in r.event_risk_assessments])
     entries = []
     for x in r.belonging_actions:
         entries.append(TimelineEntry(x.on, "Belonging", dict(BELONGING_KINDS).get(x.kind, x.kind), x.note,
-                                     x.created_at, who.get(x.recorded_by_id)))
+                                     x.created_at, x.recorded_by_id))
     for x in r.event_risk_assessments:
         entries.append(TimelineEntry(x.assessed_on, "Event risk", f"Event risk assessed: {x.event_name}",
-                                     f"Decision: {x.decision}", x.created_at, who.get(x.assessed_by_id)))
+                                     f"Decision: {x.decision}", x.created_at, x.assessed_by_id))
     return entries
 
 
@@ -157,19 +153,17 @@ def _notices(s: Source) -> list[TimelineEntry]:
 
 def _progress(s: Source) -> list[TimelineEntry]:
     """8.7: progress, achievements and the pupil's own voice (the progress page)."""
-    progress = progress_of(s.pupil)
-    recorders = _names([x.recorded_by_id for x in progress])
+    progress = s.records.progress if s.records.progress is not None else progress_of(s.pupil)
     return [TimelineEntry(x.recorded_on, "Progress", PROGRESS_LABELS[x.kind], x.text, x.created_at,
-                          recorders.get(x.recorded_by_id)) for x in progress]
+                          x.recorded_by_id) for x in progress]
 
 
 def _reviews(s: Source) -> list[TimelineEntry]:
     """8.2: each formal review with the pupil's own view (the reviews pages)."""
     reviews = db.session.scalars(select(PlacementReview).where(
         PlacementReview.pupil_id == s.pupil.id, PlacementReview.archived_at.is_(None))).all()
-    people = _names([x.recorded_by_id for x in reviews])
     return [TimelineEntry(x.held_on, "Review", "Half-termly review held",
-                          f"The pupil's views: {x.pupil_views}", x.created_at, people.get(x.recorded_by_id))
+                          f"The pupil's views: {x.pupil_views}", x.created_at, x.recorded_by_id)
             for x in reviews]
 
 
@@ -177,13 +171,12 @@ def _welfare_checks(s: Source) -> list[TimelineEntry]:
     """KCSIE: each welfare check and what it found (the welfare checks page)."""
     checks = db.session.scalars(select(WelfareCheck).where(
         WelfareCheck.pupil_id == s.pupil.id, WelfareCheck.archived_at.is_(None))).all()
-    people = _names([x.recorded_by_id for x in checks])
     entries = []
     for x in checks:
         outcome = x.outcome.value.replace("_", " ") if x.outcome else "not yet made"
         entries.append(TimelineEntry(clock.to_local(x.raised_at).date(), "Welfare check",
                                      f"Welfare check: {outcome}", x.reason.label if x.reason else None,
-                                     x.raised_at, people.get(x.recorded_by_id)))
+                                     x.raised_at, x.recorded_by_id))
     return entries
 
 
@@ -220,6 +213,9 @@ def pupil_timeline(pupil: Pupil, permissions: Collection[Permission],
     source = Source(pupil, records or pupil_records(pupil))
     entries = [entry for permission, contribute in CONTRIBUTORS if permission in permissions
                for entry in contribute(source)]
+    names = _names(e.who_id for e in entries)
+    for entry in entries:
+        entry.who = names.get(entry.who_id)
     far_past = datetime.min.replace(tzinfo=clock.now().tzinfo)
     entries.sort(key=lambda e: (e.on, e.at or far_past), reverse=True)
     return entries

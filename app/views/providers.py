@@ -89,19 +89,21 @@ def new():
 @bp.route("/<int:provider_id>")
 @school_permission(Permission.PROVIDERS_VIEW)
 def show(provider_id: int):
-    provider = service.access_provider(provider_id)
+    provider = service.access_provider(provider_id, with_sites_and_contacts=True)
     checks = service.checks_of(provider)
     assessments = service.risk_assessments_of(provider)
-    concerns = service.concerns_visible_to(provider, g.school.id)
-    schools = service.school_names([c.made_by_school_id for c in checks]
-                                   + [a.made_by_school_id for a in assessments]
-                                   + [c.made_by_school_id for c in concerns])
+    uses = service.school_uses_provider(provider.id, g.school.id)
+    concerns = service.concerns_visible_to(provider, g.school.id, uses)
     suspensions = service.suspension_history(provider)
-    people = service.user_names([a.approved_by_id for a in assessments] + [c.raised_by_id for c in concerns]
-                                + [c.resolved_by_id for c in concerns] + [c.started_by_id for c in checks]
-                                + [e.by_id for e in suspensions])
+    schools, people = service.school_and_user_names(
+        [c.made_by_school_id for c in checks] + [a.made_by_school_id for a in assessments]
+        + [c.made_by_school_id for c in concerns],
+        [a.approved_by_id for a in assessments] + [c.raised_by_id for c in concerns]
+        + [c.resolved_by_id for c in concerns] + [c.started_by_id for c in checks] + [e.by_id for e in suspensions])
     return render_template(
-        "providers/show.html", provider=provider, status=service.provider_status(provider), checks=checks,
+        "providers/show.html", checks=checks, provider=provider,
+        # Counted from what the page has read: every school's concerns are among them when this school uses it.
+        status=service.provider_status(provider, assessments=assessments, every_concern=concerns if uses else None),
         assessments=assessments, concerns=concerns, schools=schools, people=people, suspensions=suspensions,
         sites=service.active_sites(provider), contacts=service.active_contacts(provider),
         start_form=StartCheckForm(), remove_form=RemoveForm(),

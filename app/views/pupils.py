@@ -64,14 +64,14 @@ def new():
 def show(pupil_id: int):
     pupil = service.access_pupil(pupil_id)
     read_audit.record_read("Pupil", pupil.id, pupil.id, current_user.id, pupil.school_id)
-    records = service.pupil_records(pupil)
+    records = service.pupil_records(pupil, with_archived=True)
     today = clock.today()
     missing = service.pre_placement_missing(pupil, today, records)
     return render_template(
         "pupils/show.html", pupil=pupil, records=records, age=service.school_age_of(pupil, today),
         missing=[(m, where_to_record.pre_placement_page(m, pupil.id)) for m in missing],
         timeline=timelines.pupil_timeline(pupil, g.school_permissions, records), service=service,
-        reason_label=reason_label, archive_form=ArchiveForm(), archived=service.archived_records(pupil),
+        reason_label=reason_label, archive_form=ArchiveForm(), archived=service.archived_records(pupil, records),
         can_edit=Permission.PUPILS_EDIT in g.school_permissions,
         can_record=Permission.PRE_PLACEMENT_RECORD in g.school_permissions)
 

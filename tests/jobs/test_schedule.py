@@ -55,6 +55,7 @@ def test_the_table_covers_this_issue():
         "calendar-readiness": ("jobs.sweeps.calendar_readiness", SWEEPS, time(6, 30), None, WEEKDAYS),
         "task-reminders": ("jobs.sweeps.task_reminders", SWEEPS, None, timedelta(minutes=15), SCHOOL_DAYS),
         "provider-vetting": ("jobs.provider_sweeps.provider_vetting_expiry", SWEEPS, time(18, 30), None, WEEKDAYS),
+        "registration-verdicts": ("jobs.provider_sweeps.registration_verdicts", SWEEPS, time(6, 0), None, EVERY_DAY),
         "attendance-sessions": ("jobs.attendance_sweeps.expected_sessions", SWEEPS, time(7, 30), None, SCHOOL_DAYS),
         "attendance-cutoffs": ("jobs.attendance_sweeps.attendance_cutoffs", SWEEPS, None, timedelta(minutes=5),
                                SCHOOL_DAYS),

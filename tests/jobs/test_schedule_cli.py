@@ -17,7 +17,7 @@ def test_schedule_prints_what_runs_when_in_local_time(app):
     assert lines[0].split()[:4] == ["name", "runs", "(Europe/London", "time)"]
     assert [line.split()[0] for line in lines[1:]] == [
         "outbox-dispatch", "daily-digests", "calendar-readiness", "task-reminders", "provider-vetting",
-        "attendance-sessions", "attendance-cutoffs", "half-termly-reviews", "qa-visits-due",
+        "registration-verdicts", "attendance-sessions", "attendance-cutoffs", "half-termly-reviews", "qa-visits-due",
         "policy-review", "part-time-timetables", "retention-review", "flexi-schooling-reviews",
         "webhooks-dispatch"]
     readiness = next(line for line in lines if line.startswith("calendar-readiness"))

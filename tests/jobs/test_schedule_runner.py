@@ -85,6 +85,7 @@ def test_a_runner_restarted_after_a_gap_catches_up(app):
     with school_time("2026-03-10 08:00:05"):
         runs = runner.tick()
     assert [(r.job.name, r.slot) for r in runs] == [
+        ("registration-verdicts", local("2026-03-10 06:00")),
         ("calendar-readiness", local("2026-03-10 06:30")),
         ("half-termly-reviews", local("2026-03-10 06:45")),
         ("qa-visits-due", local("2026-03-10 06:50")),
@@ -108,7 +109,8 @@ def test_catching_up_is_bounded(app):
     with school_time("2026-03-10 08:00"):
         runs = runner.tick()
     daily = [(r.job.name, r.slot) for r in runs if r.job.at is not None]
-    assert daily == [("calendar-readiness", local("2026-03-10 06:30")),
+    assert daily == [("registration-verdicts", local("2026-03-10 06:00")),
+                     ("calendar-readiness", local("2026-03-10 06:30")),
                      ("half-termly-reviews", local("2026-03-10 06:45")),
                      ("qa-visits-due", local("2026-03-10 06:50")),
                      ("flexi-schooling-reviews", local("2026-03-10 06:55")),

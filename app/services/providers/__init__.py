@@ -22,6 +22,7 @@ from .concerns import (
     open_concerns_across_trust,
     raise_concern,
     resolve_concern,
+    school_and_user_names,
     school_names,
     user_names,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app import clock
 from app.extensions import db
@@ -101,11 +101,12 @@ def raise_concern(provider: Provider, school: School, user: User, category: str 
     return Result(record=concern, schools_told=sorted(set(using) - {school.id}))
 
 
-def concerns_visible_to(provider: Provider, school_id: int) -> list[ProviderConcern]:
-    """The concerns a school sees: its own, and every school's when it uses the provider."""
+def concerns_visible_to(provider: Provider, school_id: int, uses: bool | None = None) -> list[ProviderConcern]:
+    """The concerns a school sees: its own, and every school's when it uses the provider (`uses`, when the caller
+    has asked `school_uses_provider` already)."""
     query = select(ProviderConcern).where(ProviderConcern.provider_id == provider.id,
                                           ProviderConcern.archived_at.is_(None))
-    if not school_uses_provider(provider.id, school_id):
+    if not (school_uses_provider(provider.id, school_id) if uses is None else uses):
         query = query.where(ProviderConcern.made_by_school_id == school_id)
     return list(db.session.scalars(query.order_by(ProviderConcern.created_at.desc(), ProviderConcern.id.desc())))
 
@@ -209,3 +210,16 @@ def user_names(ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def school_and_user_names(school_ids, user_ids) -> tuple[dict[int, str], dict[int, str]]:
+    """`school_names` and `user_names` in one query (a page naming both: the provider's)."""
+    school_ids, user_ids = {i for i in school_ids if i is not None}, {i for i in user_ids if i is not None}
+    if not school_ids or not user_ids:
+        return school_names(school_ids), user_names(user_ids)
+    found: tuple[dict[int, str], dict[int, str]] = ({}, {})
+    for is_user, id_, name in db.session.execute(
+            select(literal(False), School.id, School.name).where(School.id.in_(school_ids))
+            .union_all(select(literal(True), User.id, User.full_name).where(User.id.in_(user_ids)))):
+        found[bool(is_user)][id_] = name
+    return found

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, fields
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -47,10 +48,12 @@ def providers_seen() -> list[Provider]:
                                                           Provider.archived_at.is_(None)).order_by(Provider.name)))
 
 
-def access_provider(provider_id: int) -> Provider:
-    """A provider the current school may see, or 404 (another school's own provision is not found)."""
+def access_provider(provider_id: int, *, with_sites_and_contacts: bool = False) -> Provider:
+    """A provider the current school may see, or 404 (another school's own provision is not found). With
+    `with_sites_and_contacts` (the provider's page), its sites and contacts come in the same query."""
     school_id = require_school_id()
-    provider = db.session.get(Provider, provider_id)
+    options = [joinedload(Provider.sites), joinedload(Provider.contacts)] if with_sites_and_contacts else []
+    provider = db.session.get(Provider, provider_id, options=options)
     if provider is None or provider.is_archived or provider.owning_school_id not in (None, school_id):
         raise RecordNotFound("provider")
     return provider

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment, RegistrationStatus
+from app.models import ConcernStatus, Provider, ProviderConcern, ProviderRiskAssessment
 from app.policy.provider_vetting import VettingStatus, vetted_until, vetting_status
 from app.policy.registration import RegistrationAssessment
-from app.services.registration import registration_assessments
+from app.services.registration import stored_assessments
 
 from .base import reminder_window
 
@@ -115,12 +115,22 @@ def _status(provider: Provider, approved_at, registration, open_concerns, today)
         suspended=provider.is_suspended, registration=registration, open_concerns=open_concerns)
 
 
-def provider_status(provider: Provider, today: dt.date | None = None) -> ProviderStatus:
+def provider_status(provider: Provider, today: dt.date | None = None, *,
+                    assessments: Sequence[ProviderRiskAssessment] | None = None,
+                    every_concern: Sequence[ProviderConcern] | None = None) -> ProviderStatus:
     """Where the provider stands today: vetting (7.8, 7.9), suspension, the registration verdict across the trust
     (7.2; counts only, never other schools' pupils) and open concerns. The placement readiness gate asks
-    `.allows_new_placements` and shows `.blocking_reasons`."""
+    `.allows_new_placements` and shows `.blocking_reasons`. A page that has already read the provider's risk
+    assessments, or every school's concerns about it (none archived), passes them: they are not read again."""
     today = today or clock.today()
-    return statuses_for([provider], today)[provider.id]
+    if assessments is None and every_concern is None:
+        return statuses_for([provider], today)[provider.id]
+    approved_at = _latest_approvals([provider.id]).get(provider.id) if assessments is None else \
+        max((a.approved_at for a in assessments if a.approved_at is not None), default=None)
+    open_concerns = _open_concern_counts([provider.id]).get(provider.id, 0) if every_concern is None else \
+        sum(1 for c in every_concern if c.status == ConcernStatus.OPEN)
+    return _status(provider, approved_at, stored_assessments([provider], today).get(provider.id), open_concerns,
+                   today)
 
 
 def statuses_for(providers: Sequence[Provider], today: dt.date | None = None) -> dict[int, ProviderStatus]:
@@ -129,7 +139,6 @@ def statuses_for(providers: Sequence[Provider], today: dt.date | None = None) ->
     ids = [p.id for p in providers]
     approvals = _latest_approvals(ids)
     concerns = _open_concern_counts(ids)
-    registration = registration_assessments(
-        [p.id for p in providers if p.registration_status == RegistrationStatus.UNREGISTERED], today)
+    registration = stored_assessments(providers, today)  # 7.2: stored as placements change, not recounted here
     return {p.id: _status(p, approvals.get(p.id), registration.get(p.id), concerns.get(p.id, 0), today)
             for p in providers}

@@ -15,7 +15,6 @@ from app.models import (
     Involvement,
     ParentConsultation,
     Pupil,
-    PupilProgressEntry,
     PupilRiskAssessment,
     Referral,
 )
@@ -23,7 +22,7 @@ from app.services.results import Result
 from tenants.access import school_record_or_404
 
 from .pre_placement import consultation_checked, involvement_checked, referral_checked, risk_assessment_checked
-from .record import carer_checked
+from .record import ARCHIVED_LABELS, PupilRecords, carer_checked
 from .values import _commit
 
 CORRECTABLE = (Carer, Referral, PupilRiskAssessment, ParentConsultation, Involvement)
@@ -66,15 +65,17 @@ def correct_involvement(involvement: Involvement, values: Mapping) -> Result:
     return _save(involvement, *involvement_checked(values), "person_name")
 
 
-ARCHIVED_LABELS = ((Carer, "Parent or carer"), (Referral, "Referral"), (PupilRiskAssessment, "Risk assessment"),
-                   (ParentConsultation, "Consultation"), (Involvement, "Involvement"),
-                   (PupilProgressEntry, "Progress record"))
-
-
-def archived_records(pupil: Pupil) -> list[tuple[str, object]]:
-    """The pupil's archived records (hidden from the page's lists), newest archived first, each with its kind."""
-    found = []
-    for model, label in ARCHIVED_LABELS:
-        found += [(label, r) for r in db.session.scalars(select(model).where(
-            model.pupil_id == pupil.id, model.archived_at.is_not(None)))]
+def archived_records(pupil: Pupil, records: PupilRecords | None = None) -> list[tuple[str, object]]:
+    """The pupil's archived records (hidden from the page's lists), newest archived first, each with its kind;
+    from `records` where they were read `with_archived`."""
+    labels = dict(ARCHIVED_LABELS)
+    if records is not None and records.archived is not None:
+        # In the order the kinds' own queries gave (kind, then id), so records archived at one instant stay put.
+        found = [(labels[model], r) for model, _label in ARCHIVED_LABELS
+                 for r in sorted((r for r in records.archived if type(r) is model), key=lambda r: r.id)]
+    else:
+        found = []
+        for model, label in ARCHIVED_LABELS:
+            found += [(label, r) for r in db.session.scalars(select(model).where(
+                model.pupil_id == pupil.id, model.archived_at.is_not(None)))]
     return sorted(found, key=lambda item: item[1].archived_at, reverse=True)

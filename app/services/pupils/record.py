@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
@@ -19,6 +20,7 @@ from app.models import (
     Placement,
     PlacementStatus,
     Pupil,
+    PupilProgressEntry,
     PupilRiskAssessment,
     Referral,
     User,
@@ -240,11 +242,22 @@ def carers_of(pupil: Pupil) -> list[Carer]:
 # --- reading a pupil's records ------------------------------------------------------------------------------
 
 
-def _of_pupil(model, pupil: Pupil, *order):
-    query = select(model).where(model.pupil_id == pupil.id)
-    if hasattr(model, "archived_at"):
-        query = query.where(model.archived_at.is_(None))
-    return list(db.session.scalars(query.order_by(*order)))
+def _of_pupil(model, pupil: Pupil, *order, archived: list | None = None, options=()):
+    """The pupil's records of one kind, without the archived ones. Given `archived`, the archived ones are read
+    in the same query and added to it (the page lists them apart): one query a kind, not two."""
+    query = select(model).where(model.pupil_id == pupil.id).options(*options).order_by(*order)
+    if archived is None:
+        return list(db.session.scalars(query.where(model.archived_at.is_(None))
+                                       if hasattr(model, "archived_at") else query))
+    rows = list(db.session.scalars(query))
+    archived.extend(r for r in rows if r.archived_at is not None)
+    return [r for r in rows if r.archived_at is None]
+
+
+# The kinds of the pupil's records their page lists once archived (app.services.pupils.corrections), by label.
+ARCHIVED_LABELS = ((Carer, "Parent or carer"), (Referral, "Referral"), (PupilRiskAssessment, "Risk assessment"),
+                   (ParentConsultation, "Consultation"), (Involvement, "Involvement"),
+                   (PupilProgressEntry, "Progress record"))
 
 
 @dataclass
@@ -257,6 +270,10 @@ class PupilRecords:
     belonging_actions: list[BelongingAction]
     event_risk_assessments: list[EventRiskAssessment]
     placements: list[Placement]
+    # Read only with `with_archived` (the pupil's page): progress entries, and the archived records of the kinds
+    # in ARCHIVED_LABELS, so the page's timeline and its list of archived records need no query of their own.
+    progress: list[PupilProgressEntry] | None = None
+    archived: list | None = None
 
     @property
     def latest_referral(self) -> Referral | None:
@@ -267,21 +284,32 @@ class PupilRecords:
         return pre_placement.latest_assessment(self.risk_assessments)
 
 
-def pupil_records(pupil: Pupil) -> PupilRecords:
-    """Everything recorded about the pupil, each list newest first."""
-    return PupilRecords(
-        carers=carers_of(pupil),
-        referrals=_of_pupil(Referral, pupil, Referral.proposed_on.desc(), Referral.id.desc()),
+def pupil_records(pupil: Pupil, with_archived: bool = False) -> PupilRecords:
+    """Everything recorded about the pupil, each list newest first (carers in the order added). With
+    `with_archived`, also the pupil's progress and the archived records of ARCHIVED_LABELS' kinds, read in the
+    same queries."""
+    archived = [] if with_archived else None
+    records = PupilRecords(
+        carers=_of_pupil(Carer, pupil, Carer.id, archived=archived),
+        referrals=_of_pupil(Referral, pupil, Referral.proposed_on.desc(), Referral.id.desc(), archived=archived),
         risk_assessments=_of_pupil(PupilRiskAssessment, pupil, PupilRiskAssessment.assessed_on.desc(),
-                                   PupilRiskAssessment.id.desc()),
+                                   PupilRiskAssessment.id.desc(), archived=archived),
         consultations=_of_pupil(ParentConsultation, pupil, ParentConsultation.consulted_on.desc(),
-                                ParentConsultation.id.desc()),
-        involvements=_of_pupil(Involvement, pupil, Involvement.involved_on.desc(), Involvement.id.desc()),
+                                ParentConsultation.id.desc(), archived=archived),
+        involvements=_of_pupil(Involvement, pupil, Involvement.involved_on.desc(), Involvement.id.desc(),
+                               archived=archived),
         belonging_actions=_of_pupil(BelongingAction, pupil, BelongingAction.on.desc(), BelongingAction.id.desc()),
         event_risk_assessments=_of_pupil(EventRiskAssessment, pupil, EventRiskAssessment.event_on.desc(),
                                          EventRiskAssessment.id.desc()),
-        placements=_of_pupil(Placement, pupil, Placement.start_date.desc(), Placement.id.desc()),
+        # Each placement's provider in one query (the timeline names it), not one a placement.
+        placements=_of_pupil(Placement, pupil, Placement.start_date.desc(), Placement.id.desc(),
+                             options=(selectinload(Placement.provider),)),
     )
+    if with_archived:
+        records.progress = _of_pupil(PupilProgressEntry, pupil, PupilProgressEntry.recorded_on.desc(),
+                                     PupilProgressEntry.id.desc(), archived=archived)
+        records.archived = archived
+    return records
 
 
 def pre_placement_missing(pupil: Pupil, start_date: dt.date, records: PupilRecords | None = None,
