@@ -20,7 +20,7 @@ MAX_STATEMENTS = 12
 OVER_TARGET = {
     # After the session's merges: the report's part-time and flexi sections, the dashboard's new columns and the
     # trust report's API each read their own tables (issue 16), so these rose from 39, 31, 23, 25, 20, 18, 17.
-    "school.dashboard": 42, "pupils.show": 36, "trust.index": 29, "oversight.trust_report": 30,
+    "school.dashboard": 38, "pupils.show": 36, "trust.index": 29, "oversight.trust_report": 30,
     "oversight.trust_report_pdf": 25, "governors.index": 21, "api.report_figures": 21, "api.trust_report_figures": 20,
     "providers.show": 14, "reviews.index": 13, "api.due_reviews": 14, "qa.index": 11, "oversight.safeguarding": 13,
 }

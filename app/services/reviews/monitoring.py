@@ -45,15 +45,15 @@ class MonitoringLine:
         return self.review_overdue or any(v for k, v in self.extra.items() if k.endswith("overdue"))
 
 
-def placement_monitoring_lines(calendar: SchoolCalendar | None = None,
-                               today: dt.date | None = None) -> list[MonitoringLine]:
+def placement_monitoring_lines(calendar: SchoolCalendar | None = None, today: dt.date | None = None,
+                               placements: list[Placement] | None = None) -> list[MonitoringLine]:
     """Every active placement's last review and next review due date, overdue first, then the soonest due. The
     next review is the earliest open review task, else this half-term's first obligation no review has met, else
-    the next half-term's."""
+    the next half-term's. `placements`: `active_placements(today)` already read (the school view's)."""
     calendar = calendar or _calendar()
     today = today or clock.today()
     now = clock.now()
-    placements = active_placements(today)
+    placements = active_placements(today) if placements is None else placements
     ids = [p.id for p in placements]
     last = dict(db.session.execute(
         select(PlacementReview.placement_id, func.max(PlacementReview.held_on))
