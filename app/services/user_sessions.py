@@ -76,13 +76,14 @@ def load(key: str | None) -> User | None:
     """The person a cookie's key signs in, or None when its session has ended, lapsed or was superseded."""
     if not key:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(key),
-                                                      UserSession.ended_at.is_(None)))
-    if row is None:
+    # The session and its person in one statement: every signed-in request reads both (issue 18).
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.key_hash == _hash(key), UserSession.ended_at.is_(None))).first()
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id)
+    row, user = found
     moment = now()
-    if user is None or not user.is_active or row.generation != user.session_token:
+    if not user.is_active or row.generation != user.session_token:
         return None
     if row.last_seen_at < moment - _idle_limit():
         _end(select_ids=[row.id], reason="idle")
