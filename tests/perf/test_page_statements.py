@@ -20,7 +20,7 @@ MAX_STATEMENTS = 12
 OVER_TARGET = {
     # After the session's merges: the report's part-time and flexi sections, the dashboard's new columns and the
     # trust report's API each read their own tables (issue 16), so these rose from 39, 31, 23, 25, 20, 18, 17.
-    "school.dashboard": 36, "pupils.show": 35, "trust.index": 28, "oversight.trust_report": 29,
+    "school.dashboard": 35, "pupils.show": 35, "trust.index": 28, "oversight.trust_report": 29,
     "oversight.trust_report_pdf": 24, "governors.index": 20, "api.report_figures": 20, "api.trust_report_figures": 19,
     "providers.show": 13, "api.due_reviews": 13,
 }
