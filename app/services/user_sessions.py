@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.audit import record_event
 from app.clock import now
@@ -76,9 +77,11 @@ def load(key: str | None) -> User | None:
     """The person a cookie's key signs in, or None when its session has ended, lapsed or was superseded."""
     if not key:
         return None
-    # The session and its person in one statement: every signed-in request reads both (issue 18).
+    # The session, its person and their school roles in one statement: every signed-in request reads them
+    # (a school's pages check the roles there, issue 18).
     found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                               .where(UserSession.key_hash == _hash(key), UserSession.ended_at.is_(None))).first()
+                               .where(UserSession.key_hash == _hash(key), UserSession.ended_at.is_(None))
+                               .options(joinedload(User.school_roles))).unique().first()
     if found is None:
         return None
     row, user = found

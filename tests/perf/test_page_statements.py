@@ -20,9 +20,8 @@ MAX_STATEMENTS = 12
 OVER_TARGET = {
     # After the session's merges: the report's part-time and flexi sections, the dashboard's new columns and the
     # trust report's API each read their own tables (issue 16), so these rose from 39, 31, 23, 25, 20, 18, 17.
-    "school.dashboard": 35, "pupils.show": 35, "trust.index": 28, "oversight.trust_report": 29,
-    "oversight.trust_report_pdf": 24, "governors.index": 20, "api.report_figures": 20, "api.trust_report_figures": 19,
-    "providers.show": 13, "api.due_reviews": 13,
+    "school.dashboard": 34, "pupils.show": 34, "trust.index": 28, "oversight.trust_report": 29,
+    "oversight.trust_report_pdf": 24, "governors.index": 19, "api.report_figures": 19, "api.trust_report_figures": 19,
 }
 SMALL = Sizes(schools=2, placements=6, pupils=20, providers=6, history=1, history_items_per_placement_year=3)
 
