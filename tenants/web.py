@@ -65,9 +65,18 @@ def enter_school(slug: str | None, user):
     g.school_roles = roles
     g.school_permissions = kernel.permissions_for_roles(roles)
     g._tenant_scope_token = set_scope(Scope(ScopeKind.SCHOOL, school_id=school.id, actor_id=user.id))
-    # An object of another school must never sit in this request's identity map.
-    kernel.session().expire_all()
+    _expire_all_but(kernel.session(), school, user)
     return school
+
+
+def _expire_all_but(session, school, user) -> None:
+    """An object of another school must never sit in this request's identity map: everything read before the
+    scope is expired, so reading it again is filtered by the scope. The school and the signed-in user belong to
+    no school and were read by this very request: kept, or every school page read both twice (issue 18)."""
+    kept = {id(school), id(getattr(user, "_get_current_object", lambda: user)())}
+    for obj in list(session.identity_map.values()):
+        if id(obj) not in kept:
+            session.expire(obj)
 
 
 def init_app(app) -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -52,7 +52,7 @@ def home_for(permissions, school, now: dt.datetime | None = None) -> Home:
     today = clock.to_local(now).date()
     home = Home()
     if Permission.WELFARE_CHECKS_RECORD in permissions:
-        checks = db.session.scalars(select(WelfareCheck).options(selectinload(WelfareCheck.pupil)).where(
+        checks = db.session.scalars(select(WelfareCheck).options(joinedload(WelfareCheck.pupil)).where(
             WelfareCheck.archived_at.is_(None),
             (WelfareCheck.recorded_at.is_(None)) | (WelfareCheck.outcome == WelfareCheckOutcome.NOT_LOCATED))
             .order_by(WelfareCheck.raised_at, WelfareCheck.id)).all()
@@ -62,13 +62,13 @@ def home_for(permissions, school, now: dt.datetime | None = None) -> Home:
         home.order.append("welfare")
     if Permission.ATTENDANCE_RECORD in permissions:
         sessions = db.session.scalars(select(AttendanceSession).options(
-            selectinload(AttendanceSession.pupil), selectinload(AttendanceSession.provider)).where(
+            joinedload(AttendanceSession.pupil), joinedload(AttendanceSession.provider)).where(
             AttendanceSession.day == today, AttendanceSession.kind == SessionKind.PROVISION,
             AttendanceSession.confirmed_at.is_(None)).order_by(AttendanceSession.cutoff_at, AttendanceSession.id))
         home.to_confirm = [(s, s.cutoff_at <= now) for s in sessions]
         home.order.append("attendance")
     if Permission.PLACEMENTS_COMMISSION in permissions:
-        planned = db.session.scalars(select(Placement).options(selectinload(Placement.pupil)).where(
+        planned = db.session.scalars(select(Placement).options(joinedload(Placement.pupil)).where(
             Placement.status == PlacementStatus.PLANNED, Placement.archived_at.is_(None))
             .order_by(Placement.start_date, Placement.id)).all()
         home.not_ready = [(p, missing) for p in planned if (missing := placement_readiness(p))]
@@ -78,7 +78,7 @@ def home_for(permissions, school, now: dt.datetime | None = None) -> Home:
         home.order.append("ap_leader")
     if Permission.REPORTS_PRODUCE in permissions:
         home.approvals = list(db.session.scalars(select(OffSiteDirection).options(
-            selectinload(OffSiteDirection.placement).selectinload(Placement.pupil)).where(
+            joinedload(OffSiteDirection.placement).joinedload(Placement.pupil)).where(
             OffSiteDirection.archived_at.is_(None), OffSiteDirection.governing_body_approved_on.is_(None))
             .join(Placement, Placement.id == OffSiteDirection.placement_id)
             .where(Placement.status == PlacementStatus.PLANNED)))

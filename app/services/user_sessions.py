@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.audit import record_event
 from app.clock import now
@@ -76,13 +77,16 @@ def load(key: str | None) -> User | None:
     """The person a cookie's key signs in, or None when its session has ended, lapsed or was superseded."""
     if not key:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(key),
-                                                      UserSession.ended_at.is_(None)))
-    if row is None:
+    # The session, its person and their school roles in one statement: every signed-in request reads them
+    # (a school's pages check the roles there, issue 18).
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.key_hash == _hash(key), UserSession.ended_at.is_(None))
+                               .options(joinedload(User.school_roles))).unique().first()
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id)
+    row, user = found
     moment = now()
-    if user is None or not user.is_active or row.generation != user.session_token:
+    if not user.is_active or row.generation != user.session_token:
         return None
     if row.last_seen_at < moment - _idle_limit():
         _end(select_ids=[row.id], reason="idle")

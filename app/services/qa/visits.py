@@ -58,13 +58,15 @@ def _last_visits(provider_ids) -> dict[int, dt.date]:
         .group_by(QAActivity.provider_id)).all())
 
 
-def provider_visit_lines(today: dt.date | None = None) -> list[ProviderVisitLine]:
+def provider_visit_lines(today: dt.date | None = None,
+                         placements: list[Placement] | None = None) -> list[ProviderVisitLine]:
     """Each provider of the school's started, active placements with its last visit and when the next is due
     (app.policy.reviews.qa_visits_due: the most frequent agreed frequency, counted from the later of the last
-    visit and the earliest active start), overdue first, then soonest due. Three queries whatever the size."""
+    visit and the earliest active start), overdue first, then soonest due. Three queries whatever the size; one
+    given `placements`, the started, active placements already read (with their agreements and providers)."""
     today = today or clock.today()
     by_provider: dict[int, list[Placement]] = defaultdict(list)
-    for placement in _active_placements(today):
+    for placement in _active_placements(today) if placements is None else placements:
         by_provider[placement.provider_id].append(placement)
     last = _last_visits(by_provider)
     lines = []
@@ -124,10 +126,12 @@ class PlacementQALine:
     overdue: bool
 
 
-def placement_qa_lines(today: dt.date | None = None) -> list[PlacementQALine]:
-    """The school view (8.1): every active placement's last and next QA visit to its provider, overdue first."""
+def placement_qa_lines(today: dt.date | None = None,
+                       placements: list[Placement] | None = None) -> list[PlacementQALine]:
+    """The school view (8.1): every active placement's last and next QA visit to its provider, overdue first.
+    `placements`: the started, active placements already read (the school view's, see provider_visit_lines)."""
     lines = [PlacementQALine(p, line.last_visit_on, line.due.due_on, line.due.overdue)
-             for line in provider_visit_lines(today) for p in line.placements]
+             for line in provider_visit_lines(today, placements) for p in line.placements]
     return sorted(lines, key=lambda m: (not m.overdue, m.next_visit_due_on, m.placement.id))
 
 
