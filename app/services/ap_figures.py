@@ -24,6 +24,7 @@ from app.models.oversight import Complaint
 from app.models.providers import ProviderConcern
 from app.models.pupils import Referral
 from app.models.tasks import Task, TaskStatus
+from app.models.types import UTCDateTime
 from app.policy.ap_report import attendance_from_counts, cost_in_period, percentage
 from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
@@ -111,21 +112,46 @@ class PeriodFigures:
                        for name, cost in self.cost_by_provider.items()), key=lambda r: (-r[1], r[0]))
 
 
-def _windows_table(windows: dict[int, list[Window]]):
-    """The windows as a small table (school_id, key, first_day, last_day) to join rows to: one SELECT of literals
-    per window, UNION ALL (portable to SQLite). A join lets PostgreSQL range-scan each school's days on the
-    (school_id, day) index instead of testing every row against every window."""
-    parts = [select(literal(school_id, Integer).label("school_id"), literal(w.key, String).label("key"),
-                    literal(w.first_day, Date).label("first_day"), literal(w.last_day, Date).label("last_day"))
-             for school_id, ws in windows.items() for w in ws]
+def _window_groups(windows: dict[int, list[Window]]) -> list[tuple[list[int], list[Window]]]:
+    """The schools that share the same windows, together (schools normally keep their LA's term dates): the
+    queries join to one row per distinct window and name the schools as an IN list, so their size (and SQLAlchemy's
+    work to compile them) does not grow with the number of schools."""
+    groups: dict[tuple[Window, ...], list[int]] = defaultdict(list)
+    for school_id, ws in windows.items():
+        groups[tuple(ws)].append(school_id)
+    return [(ids, list(ws)) for ws, ids in groups.items()]
+
+
+def _windows_table(groups):
+    """The windows as a small table (grp, key, first_day, last_day, since, until) to join rows to: one SELECT of
+    literals per window of each group, UNION ALL (portable to SQLite); `since`/`until` bound the window's days as
+    instants. A join lets PostgreSQL range-scan the schools' days on the (school_id, day) index instead of testing
+    every row against every window."""
+    parts = [select(literal(n, Integer).label("grp"), literal(w.key, String).label("key"),
+                    literal(w.first_day, Date).label("first_day"), literal(w.last_day, Date).label("last_day"),
+                    literal(_since(w.first_day), UTCDateTime).label("since"),
+                    literal(_since(w.last_day + dt.timedelta(days=1)), UTCDateTime).label("until"))
+             for n, (_, ws) in enumerate(groups) for w in ws]
     return union_all(*parts).subquery("windows") if len(parts) > 1 else parts[0].subquery("windows")
 
 
-def _overlap(windows: dict[int, list[Window]], school_col, start_col, end_col):
-    """Rows whose [start, end] overlaps some window of their school (end None: still running)."""
-    return or_(*[and_(school_col == school_id, start_col <= w.last_day,
-                      or_(end_col.is_(None), end_col >= w.first_day))
-                 for school_id, ws in windows.items() for w in ws])
+def _since(day: dt.date) -> dt.datetime:
+    return clock.local_datetime(day, dt.time(0))
+
+
+def _of_group(groups, table, school_col):
+    """The row's school is one of the schools of the window's group."""
+    if len(groups) == 1:
+        return school_col.in_(groups[0][0])
+    return or_(*[and_(table.c.grp == n, school_col.in_(ids)) for n, (ids, _) in enumerate(groups)])
+
+
+def _overlap(groups, school_col, start_col, end_col):
+    """Rows whose [start, end] overlaps the span of their school's windows (end None: still running); the caller
+    keeps those that run in a window (`_runs_in`)."""
+    return or_(*[and_(school_col.in_(ids), start_col <= max(w.last_day for w in ws),
+                      or_(end_col.is_(None), end_col >= min(w.first_day for w in ws)))
+                 for ids, ws in groups])
 
 
 def _as_date(value) -> dt.date:
@@ -144,16 +170,17 @@ class _Query:
     figures: dict[tuple[int, str], PeriodFigures]
     earliest: dt.date
     latest: dt.date
+    groups: list[tuple[list[int], list[Window]]]
 
     @property
     def school_ids(self) -> list[int]:
         return list(self.windows)
 
     def since(self):
-        return clock.local_datetime(self.earliest, dt.time(0))
+        return _since(self.earliest)
 
     def until(self):
-        return clock.local_datetime(self.latest + dt.timedelta(days=1), dt.time(0))
+        return _since(self.latest + dt.timedelta(days=1))
 
     def on(self, school_id: int, day: dt.date) -> list[PeriodFigures]:
         return _figures_on(self.figures, self.windows, school_id, day)
@@ -168,9 +195,9 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True) -> 
     if not windows:
         return figures
     q = _Query(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
-               max(w.last_day for ws in windows.values() for w in ws))
+               max(w.last_day for ws in windows.values() for w in ws), _window_groups(windows))
     placement_rows = _placement_figures(q)
-    table = _windows_table(windows)
+    table = _windows_table(q.groups)
     _attendance_figures(q, table)
     if with_cost:
         _cost_figures(q, table, placement_rows)
@@ -200,7 +227,7 @@ def _placement_figures(q: _Query) -> dict:
         .outerjoin(PlacementAgreement, PlacementAgreement.placement_id == Placement.id)
         .where(Placement.school_id.in_(q.school_ids), Placement.archived_at.is_(None),
                Placement.status.in_(["active", "ended"]),
-               _overlap(q.windows, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
+               _overlap(q.groups, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
     pupils: dict[tuple[int, str], set] = defaultdict(set)
     for row in placements:
         for w in q.windows[row.school_id]:
@@ -226,8 +253,8 @@ def _count_placement(f: PeriodFigures, row, w: Window) -> None:
         f.destinations[(row.end_destination or "Not recorded").strip()] += 1
 
 
-def _in_window(table):
-    return and_(table.c.school_id == AttendanceSession.school_id, AttendanceSession.day >= table.c.first_day,
+def _in_window(q: _Query, table):
+    return and_(_of_group(q.groups, table, AttendanceSession.school_id), AttendanceSession.day >= table.c.first_day,
                 AttendanceSession.day <= table.c.last_day)
 
 
@@ -236,7 +263,7 @@ def _attendance_figures(q: _Query, table) -> None:
     for school_id, key, code, kind, arranged_by, count in db.session.execute(
             select(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
                    Placement.arranged_by, func.count())
-            .select_from(table).join(AttendanceSession, _in_window(table))
+            .select_from(table).join(AttendanceSession, _in_window(q, table))
             .join(Placement, Placement.id == AttendanceSession.placement_id)
             .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
                       AttendanceSession.kind, Placement.arranged_by)):
@@ -256,7 +283,7 @@ def _cost_figures(q: _Query, table, placement_rows: dict) -> None:
                func.count(func.distinct(AttendanceSession.day)), func.min(AttendanceSession.day),
                func.max(AttendanceSession.day),
                func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1), else_=0)))
-        .select_from(table).join(AttendanceSession, _in_window(table))
+        .select_from(table).join(AttendanceSession, _in_window(q, table))
         .where(AttendanceSession.kind == SessionKind.PROVISION)
         .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key)).all()
     sessions_of = {(r[0], r[2]): r for r in per_placement}
@@ -296,23 +323,25 @@ def _welfare_figures(q: _Query) -> None:
 
 
 def _monitoring_figures(q: _Query, table) -> None:
-    """Reviews (8.3) and QA visits (8.1) due in the period, how many were done by their due time, and held."""
-    for school_id, kind, due_at, status, completed_at in db.session.execute(
-            select(Task.school_id, Task.kind, Task.due_at, Task.status, Task.completed_at)
-            .where(Task.school_id.in_(q.school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
-                   Task.status != TaskStatus.CANCELLED, Task.due_at >= q.since(), Task.due_at < q.until())):
-        on_time = status == TaskStatus.DONE and completed_at is not None and completed_at <= due_at
-        for f in q.on(school_id, _as_date(due_at)):
-            if kind == "half_termly_review":
-                f.reviews_due += 1
-                f.reviews_on_time += on_time
-            else:
-                f.qa_visits_due += 1
-                f.qa_visits_on_time += on_time
+    """Reviews (8.3) and QA visits (8.1) due in the period, how many were done by their due time, and held:
+    counted in SQL (a trust has tens of thousands of tasks)."""
+    on_time = case((and_(Task.status == TaskStatus.DONE, Task.completed_at.is_not(None),
+                         Task.completed_at <= Task.due_at), 1), else_=0)
+    for school_id, key, kind, due, done in db.session.execute(
+            select(Task.school_id, table.c.key, Task.kind, func.count(), func.sum(on_time)).select_from(table)
+            .join(Task, and_(_of_group(q.groups, table, Task.school_id), Task.due_at >= table.c.since,
+                             Task.due_at < table.c.until))
+            .where(Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status != TaskStatus.CANCELLED)
+            .group_by(Task.school_id, table.c.key, Task.kind)):
+        f = q.figures[(school_id, key)]
+        if kind == "half_termly_review":
+            f.reviews_due, f.reviews_on_time = due, int(done or 0)
+        else:
+            f.qa_visits_due, f.qa_visits_on_time = due, int(done or 0)
     for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities")):
         for school_id, key, count in db.session.execute(
                 select(model.school_id, table.c.key, func.count()).select_from(table)
-                .join(model, and_(model.school_id == table.c.school_id, model.held_on >= table.c.first_day,
+                .join(model, and_(_of_group(q.groups, table, model.school_id), model.held_on >= table.c.first_day,
                                   model.held_on <= table.c.last_day))
                 .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)):
             setattr(q.figures[(school_id, key)], attr, count)
