@@ -28,6 +28,7 @@ from app.models.types import UTCDateTime
 from app.policy.ap_report import attendance_from_counts, cost_in_period, percentage
 from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
+from app.services.attendance_day_counts import live_days, rolled_up
 from app.services.attendance_picture import _mark
 
 
@@ -259,18 +260,22 @@ def _in_window(q: _Query, table):
 
 
 def _attendance_figures(q: _Query, table) -> None:
-    """Attendance: sessions due, attended and possible (4.5)."""
-    for school_id, key, code, kind, arranged_by, count in db.session.execute(
-            select(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
-                   Placement.arranged_by, func.count())
-            .select_from(table).join(AttendanceSession, _in_window(q, table))
-            .join(Placement, Placement.id == AttendanceSession.placement_id)
-            .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
-                      AttendanceSession.kind, Placement.arranged_by)):
+    """Attendance: sessions due, attended and possible (4.5): the counts of the days rolled up, and the sessions
+    of the other days counted live (app.services.attendance_day_counts)."""
+    rolled, live_ranges = rolled_up(table, lambda school_col: _of_group(q.groups, table, school_col), q.windows)
+    live = db.session.execute(
+        select(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
+               Placement.arranged_by, func.count())
+        .select_from(table).join(AttendanceSession, _in_window(q, table))
+        .join(Placement, Placement.id == AttendanceSession.placement_id)
+        .where(live_days(AttendanceSession.school_id, AttendanceSession.day, live_ranges))
+        .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
+                  AttendanceSession.kind, Placement.arranged_by)).all()
+    for school_id, key, code, kind, arranged_by, count in rolled + live:
         f = q.figures[(school_id, key)]
         f.sessions_due += count
-        code = _mark(None, "am", code, SessionKind(kind) if not isinstance(kind, SessionKind) else kind,
-                     arranged_by).code
+        kind = SessionKind(kind) if not isinstance(kind, SessionKind) else kind
+        code = _mark(None, "am", code, kind, arranged_by).code
         attended, possible = attendance_from_counts({code: count})
         f.attended += attended
         f.possible += possible
@@ -338,13 +343,14 @@ def _monitoring_figures(q: _Query, table) -> None:
             f.reviews_due, f.reviews_on_time = due, int(done or 0)
         else:
             f.qa_visits_due, f.qa_visits_on_time = due, int(done or 0)
-    for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities")):
-        for school_id, key, count in db.session.execute(
-                select(model.school_id, table.c.key, func.count()).select_from(table)
-                .join(model, and_(_of_group(q.groups, table, model.school_id), model.held_on >= table.c.first_day,
-                                  model.held_on <= table.c.last_day))
-                .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)):
-            setattr(q.figures[(school_id, key)], attr, count)
+    held = union_all(*[  # one statement for both records held
+        select(model.school_id, table.c.key, literal(attr, String).label("attr"), func.count()).select_from(table)
+        .join(model, and_(_of_group(q.groups, table, model.school_id), model.held_on >= table.c.first_day,
+                          model.held_on <= table.c.last_day))
+        .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)
+        for model, attr in ((PlacementReview, "reviews_held"), (QAActivity, "qa_activities"))])
+    for school_id, key, attr, count in db.session.execute(select(held.subquery())):
+        setattr(q.figures[(school_id, key)], attr, count)
 
 
 def _concern_and_complaint_figures(q: _Query) -> None:
