@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app import clock
 from app.services.attendance import ensure_expected_sessions
+from app.services.attendance_day_counts import roll_up_school
 from app.services.attendance_prompts import cutoff_work
 from jobs.schedule import job_for_func
 from jobs.sweeps import SweepReport, for_each_school
@@ -25,3 +26,9 @@ def attendance_cutoffs() -> SweepReport:
     """Prompt for sessions past their cut-off still unconfirmed; raise the welfare checks that are due."""
     return for_each_school("attendance-cutoffs", _days("attendance_cutoffs"),
                            lambda calendar, today: cutoff_work(calendar, today, clock.now()))
+
+
+def attendance_roll_up() -> SweepReport:
+    """Roll up each school's past days of attendance (app.services.attendance_day_counts), for the trends."""
+    return for_each_school("attendance-roll-up", _days("attendance_roll_up"),
+                           lambda calendar, today: roll_up_school(today))

@@ -105,6 +105,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("webhooks-dispatch", "jobs.webhook_deliveries.dispatch_webhooks", WEBHOOKS,
                 "Deliver the webhook events waiting (and retry the ones that failed)",
                 every=timedelta(minutes=1), days=EVERY_DAY),
+    PeriodicJob("attendance-roll-up", "jobs.attendance_sweeps.attendance_roll_up", SWEEPS,
+                "Count each school's past days of attendance for the trends (the days since the last run, and "
+                "any day whose sessions changed)", at=time(2, 0), days=EVERY_DAY),  # the quiet of the night
 )
 
 

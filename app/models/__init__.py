@@ -7,6 +7,7 @@ from app.models.attendance import (  # noqa: F401
     WelfareCheckMethod,
     WelfareCheckOutcome,
 )
+from app.models.attendance_day_counts import AttendanceDayCount  # noqa: F401
 from app.models.audit import AuditEvent  # noqa: F401
 from app.models.background_jobs import BackgroundJob, JobState  # noqa: F401
 from app.models.calendar import HalfTerm, Term, TrainingDay  # noqa: F401

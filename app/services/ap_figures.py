@@ -2,11 +2,12 @@
 trends, the headteacher's report (page, PDF and API), the governors' view and the trust report all read.
 
 `period_figures(windows)` takes, per school, the periods to count (a half-term, a term, any date range) and
-answers every figure for each (school, period) in two statements, whatever the number of schools, periods or years
-of history: the placements, then every other kind of record as one UNION ALL (app.services.figure_rows), each kind
-read once for all the periods (grouped by a small table of the windows (school, key, days), or fetched once for
-the whole span and counted into each window). Aggregates only: nothing here returns a pupil's name. Runs in one
-school's scope (its own windows) or in a trust scope.
+answers every figure for each (school, period) in three statements, whatever the number of schools, periods or
+years of history: the placements, the attendance rolled up for past days (app.services.attendance_day_counts),
+then every other kind of record as one UNION ALL (app.services.figure_rows), each kind read once for all the
+periods (grouped by a small table of the windows: app.services.figure_windows), or fetched once for the whole
+span and counted into each window. Aggregates only: nothing here returns a pupil's name. Runs in one school's
+scope (its own windows) or in a trust scope.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 
 from app import clock
 from app.extensions import db
@@ -30,8 +31,10 @@ from app.models.tasks import Task, TaskStatus
 from app.policy.ap_report import attendance_from_counts, cost_in_period, percentage
 from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
+from app.services.attendance_day_counts import live_days, rolled_up
 from app.services.attendance_picture import _mark
 from app.services.figure_rows import read_rows, record_rows
+from app.services.figure_windows import Groups, in_window, of_group, overlap, window_groups, windows_table
 
 
 @dataclass(frozen=True)
@@ -115,23 +118,6 @@ class PeriodFigures:
                        for name, cost in self.cost_by_provider.items()), key=lambda r: (-r[1], r[0]))
 
 
-def _windows_table(windows: dict[int, list[Window]]):
-    """The windows as a small table (school_id, key, first_day, last_day) to join rows to: one SELECT of literals
-    per window, UNION ALL (portable to SQLite). A join lets PostgreSQL range-scan each school's days on the
-    (school_id, day) index instead of testing every row against every window."""
-    parts = [select(literal(school_id, Integer).label("school_id"), literal(w.key, String).label("key"),
-                    literal(w.first_day, Date).label("first_day"), literal(w.last_day, Date).label("last_day"))
-             for school_id, ws in windows.items() for w in ws]
-    return union_all(*parts).subquery("windows") if len(parts) > 1 else parts[0].subquery("windows")
-
-
-def _overlap(windows: dict[int, list[Window]], school_col, start_col, end_col):
-    """Rows whose [start, end] overlaps some window of their school (end None: still running)."""
-    return or_(*[and_(school_col == school_id, start_col <= w.last_day,
-                      or_(end_col.is_(None), end_col >= w.first_day))
-                 for school_id, ws in windows.items() for w in ws])
-
-
 def _as_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return clock.to_local(value if value.tzinfo else value.replace(tzinfo=dt.UTC)).date()
@@ -148,6 +134,7 @@ class Periods:
     figures: dict[tuple[int, str], PeriodFigures]
     earliest: dt.date | None  # None: no window asked for (only the caller's own sections are read)
     latest: dt.date | None
+    groups: Groups = field(default_factory=list)  # the schools sharing the same windows (app.services.figure_windows)
 
     @property
     def school_ids(self) -> list[int]:
@@ -186,10 +173,12 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
         _read_and_count(Periods(windows, figures, None, None), None, also)
         return figures
     periods = Periods(windows, figures, min(w.first_day for ws in windows.values() for w in ws),
-                      max(w.last_day for ws in windows.values() for w in ws))
+                      max(w.last_day for ws in windows.values() for w in ws), window_groups(windows))
     placement_rows = _placement_figures(periods)
-    _read_and_count(periods, _windows_table(windows), [
-        _ATTENDANCE, *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS, *PERIOD_SECTIONS, *also])
+    table = windows_table(periods.groups)
+    _read_and_count(periods, table, [
+        _attendance_section(periods, table), *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS,
+        *PERIOD_SECTIONS, *also])
     return figures
 
 
@@ -214,7 +203,7 @@ def _placement_figures(q: Periods) -> dict:
         .outerjoin(PlacementAgreement, PlacementAgreement.placement_id == Placement.id)
         .where(Placement.school_id.in_(q.school_ids), Placement.archived_at.is_(None),
                Placement.status.in_(["active", "ended"]),
-               _overlap(q.windows, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
+               overlap(q.groups, Placement.school_id, Placement.start_date, Placement.ended_on))).all()
     pupils: dict[tuple[int, str], set] = defaultdict(set)
     for row in placements:
         for w in q.windows[row.school_id]:
@@ -240,45 +229,48 @@ def _count_placement(f: PeriodFigures, row, w: Window) -> None:
         f.destinations[(row.end_destination or "Not recorded").strip()] += 1
 
 
-def _in_window(table):
-    return and_(table.c.school_id == AttendanceSession.school_id, AttendanceSession.day >= table.c.first_day,
-                AttendanceSession.day <= table.c.last_day)
+def _in_window(q: Periods, table):
+    return in_window(q.groups, table, AttendanceSession.school_id, AttendanceSession.day)
 
 
-def _attendance_reads(_q: Periods, table) -> list:
-    return [record_rows("attendance", AttendanceSession.school_id, numbers=(func.count(),),
-                        texts=(table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
-                               Placement.arranged_by))
-            .select_from(table).join(AttendanceSession, _in_window(table))
-            .join(Placement, Placement.id == AttendanceSession.placement_id)
-            .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
-                      AttendanceSession.kind, Placement.arranged_by)]
+def _attendance_section(q: Periods, table) -> RecordSection:
+    """Attendance: sessions due, attended and possible (4.5): the counts of the days rolled up (read first, a
+    statement of its own), and the sessions of the other days counted live (app.services.attendance_day_counts)."""
+    rolled, live = rolled_up(table, lambda school_col: of_group(q.groups, table, school_col), q.windows)
 
+    def reads(_q: Periods, table) -> list:
+        return [record_rows("attendance", AttendanceSession.school_id, numbers=(func.count(),),
+                            texts=(table.c.key, AttendanceSession.register_code, AttendanceSession.kind,
+                                   Placement.arranged_by))
+                .select_from(table).join(AttendanceSession, _in_window(q, table))
+                .join(Placement, Placement.id == AttendanceSession.placement_id)
+                .where(live_days(AttendanceSession.school_id, AttendanceSession.day, live))
+                .group_by(AttendanceSession.school_id, table.c.key, AttendanceSession.register_code,
+                          AttendanceSession.kind, Placement.arranged_by)]
 
-def _attendance_figures(q: Periods, rows: dict[str, list]) -> None:
-    """Attendance: sessions due, attended and possible (4.5)."""
-    for r in rows["attendance"]:
-        f = q.figures[(r.school_id, r.text_1)]
-        f.sessions_due += r.number_1
-        code = _mark(None, "am", r.text_2, SessionKind(r.text_3), r.text_4).code
-        attended, possible = attendance_from_counts({code: r.number_1})
-        f.attended += attended
-        f.possible += possible
+    def count(q: Periods, rows: dict[str, list]) -> None:
+        counted = [(r.school_id, r.text_1, r.text_2, r.text_3, r.text_4, r.number_1) for r in rows["attendance"]]
+        for school_id, key, code, kind, arranged_by, sessions in rolled + counted:
+            f = q.figures[(school_id, key)]
+            f.sessions_due += sessions
+            mark = _mark(None, "am", code, kind if isinstance(kind, SessionKind) else SessionKind(kind), arranged_by)
+            attended, possible = attendance_from_counts({mark.code: sessions})
+            f.attended += attended
+            f.possible += possible
 
-
-_ATTENDANCE = RecordSection(_attendance_reads, _attendance_figures)
+    return RecordSection(reads, count)
 
 
 def _cost_section(placement_rows: dict) -> RecordSection:
     """Days in AP and the cost, from each placement's sessions in each window (7.11)."""
-    def reads(_q: Periods, table) -> list:
+    def reads(q: Periods, table) -> list:
         return [record_rows("placement_sessions", AttendanceSession.school_id, texts=(table.c.key,),
                             numbers=(AttendanceSession.placement_id, func.count(),
                                      func.count(func.distinct(AttendanceSession.day)),
                                      func.sum(case((AttendanceSession.register_code.in_(_attending_codes()), 1),
                                                    else_=0))),
                             days=(func.min(AttendanceSession.day), func.max(AttendanceSession.day)))
-                .select_from(table).join(AttendanceSession, _in_window(table))
+                .select_from(table).join(AttendanceSession, _in_window(q, table))
                 .where(AttendanceSession.kind == SessionKind.PROVISION)
                 .group_by(AttendanceSession.placement_id, AttendanceSession.school_id, table.c.key)]
 
@@ -324,13 +316,18 @@ def _welfare_figures(q: Periods, rows: dict[str, list]) -> None:
 
 
 def _monitoring_reads(q: Periods, table) -> list:
-    tasks = (record_rows("monitoring_task", Task.school_id, ats=(Task.due_at, Task.completed_at),
-                         texts=(Task.kind, Task.status))
-             .where(Task.school_id.in_(q.school_ids), Task.kind.in_(["half_termly_review", "qa_visit_due"]),
-                    Task.status != TaskStatus.CANCELLED, Task.due_at >= q.since(), Task.due_at < q.until()))
+    """Review and QA-visit tasks due in each window, and how many were done by their due time, counted in SQL (a
+    trust has tens of thousands of tasks); reviews and QA activities held."""
+    on_time = case((and_(Task.status == TaskStatus.DONE, Task.completed_at.is_not(None),
+                         Task.completed_at <= Task.due_at), 1), else_=0)
+    tasks = (record_rows("monitoring_task", Task.school_id, texts=(table.c.key, Task.kind),
+                         numbers=(func.count(), func.sum(on_time))).select_from(table)
+             .join(Task, and_(of_group(q.groups, table, Task.school_id), Task.due_at >= table.c.since,
+                              Task.due_at < table.c.until))
+             .where(Task.kind.in_(["half_termly_review", "qa_visit_due"]), Task.status != TaskStatus.CANCELLED)
+             .group_by(Task.school_id, table.c.key, Task.kind))
     held = [record_rows(tag, model.school_id, texts=(table.c.key,), numbers=(func.count(),)).select_from(table)
-            .join(model, and_(model.school_id == table.c.school_id, model.held_on >= table.c.first_day,
-                              model.held_on <= table.c.last_day))
+            .join(model, in_window(q.groups, table, model.school_id, model.held_on))
             .where(model.archived_at.is_(None)).group_by(model.school_id, table.c.key)
             for tag, model in (("reviews_held", PlacementReview), ("qa_activities", QAActivity))]
     return [tasks, *held]
@@ -339,15 +336,11 @@ def _monitoring_reads(q: Periods, table) -> list:
 def _monitoring_figures(q: Periods, rows: dict[str, list]) -> None:
     """Reviews (8.3) and QA visits (8.1) due in the period, how many were done by their due time, and held."""
     for r in rows["monitoring_task"]:
-        due_at, completed_at = r.at_1, r.at_2
-        on_time = r.text_2 == TaskStatus.DONE and completed_at is not None and completed_at <= due_at
-        for f in q.on(r.school_id, _as_date(due_at)):
-            if r.text_1 == "half_termly_review":
-                f.reviews_due += 1
-                f.reviews_on_time += on_time
-            else:
-                f.qa_visits_due += 1
-                f.qa_visits_on_time += on_time
+        f = q.figures[(r.school_id, r.text_1)]
+        if r.text_2 == "half_termly_review":
+            f.reviews_due, f.reviews_on_time = r.number_1, int(r.number_2 or 0)
+        else:
+            f.qa_visits_due, f.qa_visits_on_time = r.number_1, int(r.number_2 or 0)
     for attr in ("reviews_held", "qa_activities"):
         for r in rows[attr]:
             setattr(q.figures[(r.school_id, r.text_1)], attr, r.number_1)

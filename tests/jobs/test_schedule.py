@@ -59,6 +59,8 @@ def test_the_table_covers_this_issue():
         "attendance-sessions": ("jobs.attendance_sweeps.expected_sessions", SWEEPS, time(7, 30), None, SCHOOL_DAYS),
         "attendance-cutoffs": ("jobs.attendance_sweeps.attendance_cutoffs", SWEEPS, None, timedelta(minutes=5),
                                SCHOOL_DAYS),
+        # Issue 16's trends: past days' attendance counted once, in the night (app.services.attendance_day_counts).
+        "attendance-roll-up": ("jobs.attendance_sweeps.attendance_roll_up", SWEEPS, time(2, 0), None, EVERY_DAY),
         "half-termly-reviews": ("jobs.review_sweeps.half_termly_reviews", SWEEPS, time(6, 45), None, SCHOOL_DAYS),
         "qa-visits-due": ("jobs.qa_sweeps.qa_visits_due", SWEEPS, time(6, 50), None, SCHOOL_DAYS),
         "policy-review": ("jobs.oversight_sweeps.policy_review_reminders", SWEEPS, time(7, 5), None, WEEKDAYS),

@@ -19,7 +19,7 @@ def test_schedule_prints_what_runs_when_in_local_time(app):
         "outbox-dispatch", "daily-digests", "calendar-readiness", "task-reminders", "provider-vetting",
         "registration-verdicts", "attendance-sessions", "attendance-cutoffs", "half-termly-reviews", "qa-visits-due",
         "policy-review", "part-time-timetables", "retention-review", "flexi-schooling-reviews",
-        "webhooks-dispatch"]
+        "webhooks-dispatch", "attendance-roll-up"]
     readiness = next(line for line in lines if line.startswith("calendar-readiness"))
     assert "06:30 on weekdays" in readiness and "Mon 16 Mar 06:30" in readiness and "sweeps" in readiness
 

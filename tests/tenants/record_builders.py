@@ -339,6 +339,18 @@ def _register_attendance_builders() -> None:
 _register_attendance_builders()
 
 
+def _register_attendance_roll_up_builder() -> None:
+    # Derived counts (app.services.attendance_day_counts): no page names one, and none carries text to show.
+    from app.models import AttendanceDayCount
+
+    builds(AttendanceDayCount)(
+        lambda m: AttendanceDayCount(day=date(2090, 1, 8), kind="provision", register_code="B", arranged_by="school",
+                                     sessions=1))
+
+
+_register_attendance_roll_up_builder()
+
+
 # --- reviews, QA activities, follow-up actions, progress (issue 7) -------------------------------------------
 
 
