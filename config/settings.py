@@ -15,6 +15,8 @@ class BaseConfig:
     INSTANCE_PATH = Path(env_str("APHUB_INSTANCE_PATH", str(DEFAULT_INSTANCE)))
     SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'aphub.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL's JIT compiling of costly-looking queries: off (app.factory._postgres_without_jit); 1 leaves it on.
+    DATABASE_JIT = env_bool("DATABASE_JIT", False)
     REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Queue names are prefixed so several deployments (or test runs) can share one Redis.
     RQ_QUEUE_PREFIX = env_str("RQ_QUEUE_PREFIX", "aphub")

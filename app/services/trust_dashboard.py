@@ -118,16 +118,19 @@ def half_term_key(h: HalfTermDates) -> str:
     return f"{h.academic_year_label} {h.name}"
 
 
-def _today_reads(now: dt.datetime, today: dt.date) -> list:
+def _today_reads(now: dt.datetime, today: dt.date, school_ids: list[int]) -> list:
     """The numbers of today, per school, as record rows (app.services.figure_rows): read in the same statement as
-    the trends' figures. Each is one grouped read over every school."""
+    the trends' figures. Each is one grouped read over every school. Today's sessions are found through the
+    (school, day) index by naming the schools: by day alone PostgreSQL scanned a whole other index (31 ms, 9,178
+    pages at 10x history)."""
     start = PartTimeTimetable.start_date
     active = (Placement.status == "active", Placement.archived_at.is_(None))
     return [
         record_rows("today_pupils", Placement.school_id, numbers=(func.count(func.distinct(Placement.pupil_id)),))
         .where(*active).group_by(Placement.school_id),
         record_rows("today_unconfirmed", AttendanceSession.school_id, numbers=(func.count(),))
-        .where(AttendanceSession.day == today, AttendanceSession.kind == SessionKind.PROVISION,
+        .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day == today,
+               AttendanceSession.kind == SessionKind.PROVISION,
                AttendanceSession.confirmed_at.is_(None), AttendanceSession.cutoff_at <= now)
         .group_by(AttendanceSession.school_id),
         record_rows("today_welfare", WelfareCheck.school_id, numbers=(
@@ -149,12 +152,12 @@ def _today_reads(now: dt.datetime, today: dt.date) -> list:
     ]
 
 
-def _today_section(now: dt.datetime, today: dt.date, into: dict[str, list]) -> RecordSection:
+def _today_section(now: dt.datetime, today: dt.date, school_ids: list[int], into: dict[str, list]) -> RecordSection:
     """The numbers of today as a section of period_figures' statement: its rows, by tag, land in `into`."""
     def count(_periods, rows: dict[str, list]) -> None:
         into.update({tag: list(rows.get(tag, ())) for tag in TODAY_TAGS})
 
-    return RecordSection(lambda _periods, _table: _today_reads(now, today), count)
+    return RecordSection(lambda _periods, _table: _today_reads(now, today, school_ids), count)
 
 
 TODAY_TAGS = ("today_pupils", "today_unconfirmed", "today_welfare", "today_overdue", "today_part_time",
@@ -170,7 +173,7 @@ def trust_dashboard(now: dt.datetime | None = None) -> Dashboard:
     windows = {sid: [Window(half_term_key(h), h.first_day, h.last_day) for h in hts]
                for sid, hts in half_terms.items()}
     found: dict[str, list] = {}
-    figures = period_figures(windows, with_cost=False, also=[_today_section(now, today, found)])
+    figures = period_figures(windows, with_cost=False, also=[_today_section(now, today, [s.id for s in schools], found)])
     pupils = {r.school_id: r.number_1 for r in found["today_pupils"]}
     unconfirmed = {r.school_id: r.number_1 for r in found["today_unconfirmed"]}
     welfare = {r.school_id: (r.number_1, r.number_2) for r in found["today_welfare"]}

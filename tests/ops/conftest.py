@@ -6,7 +6,7 @@ of .ci/run does), not skipped in the SQLite run: SQLite has no row-level securit
 refuses it, so there is nothing there for them to prove."""
 import os
 
-POSTGRES_ONLY = ["test_rls.py", "test_restore.py", "test_migrations_postgres.py", "test_procfile_smoke.py",
+POSTGRES_ONLY = ["test_rls.py", "test_postgres_settings.py", "test_restore.py", "test_migrations_postgres.py", "test_procfile_smoke.py",
                  "test_scale_out.py", "test_school_morning.py"]
 
 collect_ignore = [] if os.environ.get("TEST_POSTGRES_URL") else POSTGRES_ONLY
