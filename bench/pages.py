@@ -255,6 +255,13 @@ def compare(old: dict, new: dict, only: set[str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _existing_database(server_url: str, name: str) -> str:
+    """A database generated before for bench_instant(), already at the newest migration."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", required=True, help="server URL; databases aphub_bench_pages_* are (re)made")
@@ -263,7 +270,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10, help="measured requests per page")
     parser.add_argument("--seconds", type=float, default=10, help="load time per page under gunicorn (0: none)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "pages.json"))
+    parser.add_argument("--existing", nargs="+", metavar="HISTORY=DATABASE", default=[],
+                        help="walk databases built before (e.g. by bench.oversight_pages) instead of generating: "
+                             "1=aphub_bench_oversight_1x 10=aphub_bench_oversight_10x")
     args = parser.parse_args()
+    existing = dict(item.split("=", 1) for item in args.existing)
     sys.path.insert(0, str(ROOT))
     from bench.run import bench_instant, build, create_database
     from tests.servers import RedisServer
@@ -275,10 +286,13 @@ def main() -> int:
     instant = bench_instant()
     results = {"at_local": instant, "scale": args.scale, "loadavg_start": loadavg(), "runs": {}}
     try:
-        for history in args.history:
-            print(f"== {args.scale}x trust, {history}x history: generating (load {loadavg()})", flush=True)
-            url = create_database(args.postgres, f"aphub_bench_pages_h{history}")
-            rows = build(url, redis.url, history, instant, scale=args.scale)
+        for history in [int(h) for h in existing] or args.history:
+            if str(history) in existing:
+                url, rows = _existing_database(args.postgres, existing[str(history)]), {"reused": existing[str(history)]}
+            else:
+                print(f"== {args.scale}x trust, {history}x history: generating (load {loadavg()})", flush=True)
+                url = create_database(args.postgres, f"aphub_bench_pages_h{history}")
+                rows = build(url, redis.url, history, instant, scale=args.scale)
             print(f"== walking every page (load {loadavg()})", flush=True)
             run = in_process("walk", url, redis.url, instant, str(args.requests))
             run["rows"] = rows
