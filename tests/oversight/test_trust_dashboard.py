@@ -112,3 +112,35 @@ def test_the_query_count_does_not_grow_with_schools_or_history(app, world):
             add_history(school, provider, leader, f"P{n}{start:%y%m}", start,
                         None if start.year == 2026 else start + dt.timedelta(days=90))
     assert measure() == small
+
+
+def test_the_contacts_page_statements_do_not_grow_with_schools_or_their_las(app, world):
+    """Each school's LA is named from the contacts loaded together, not looked up per LA (18 statements at 50
+    schools in 9 LAs before)."""
+    from app.models import LocalAuthority, School
+    from tenants import system_scope
+
+    client = fresh_client(app)
+    with school_time(f"{MONDAY} 11:44"):
+        sign_in(client, LEAD)
+
+    def statements_of_the_page() -> int:
+        with school_time(f"{MONDAY} 11:45"):
+            response = [None]
+            count = count_queries(lambda: response.__setitem__(0, client.get("/trust/contacts")))
+        assert response[0].status_code == 200
+        return count
+
+    before = statements_of_the_page()
+    for n in range(3):  # three more schools, each in an LA of its own
+        with system_scope("test: another LA"):
+            la = LocalAuthority(name=f"Shire {n} County Council", code=f"99{n}")
+            db.session.add(la)
+            db.session.commit()
+            la_id = la.id
+        school = add_school(world, f"shire{n}", f"Shire {n} Academy")
+        with system_scope("test: the school's LA"):
+            db.session.get(School, school).local_authority_id = la_id
+            db.session.commit()
+    page = statements_of_the_page()
+    assert page == before
