@@ -26,6 +26,7 @@ from app.ops import init_app as init_ops
 from app.permissions import permissions_for_school_roles, user_school_roles
 from app.policy.retention_schedule import parse_settings
 from app.services.attendance_day_counts import install_day_count_upkeep
+from app.services.figure_cache import install_figure_cache_upkeep
 from app.services.notifications import install_outbox_enqueue
 from app.services.part_time_flexi_figures import install_report_sections
 from app.services.registration_verdicts import install_registration_verdicts
@@ -71,6 +72,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     install_audit(session_class, lambda: extensions.db.session)
 
     install_day_count_upkeep(session_class)  # a change to a day's sessions removes its rolled-up counts
+    install_figure_cache_upkeep(session_class)  # a change to a school's records retires its kept figures
     install_outbox_enqueue(session_class)  # delivery jobs are enqueued once the outbox row has committed
     install_report_sections()  # the report's part-time and flexi-schooling figures (issue 16)
     install_webhook_enqueue(session_class)  # likewise webhook deliveries (issue 17 item 5)

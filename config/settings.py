@@ -20,6 +20,8 @@ class BaseConfig:
     REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Queue names are prefixed so several deployments (or test runs) can share one Redis.
     RQ_QUEUE_PREFIX = env_str("RQ_QUEUE_PREFIX", "aphub")
+    # Figures of ended periods kept in Redis until their school's records change (app.services.figure_cache).
+    FIGURE_CACHE = env_bool("FIGURE_CACHE", True)
 
     # Sign-in and sessions
     SESSION_COOKIE_HTTPONLY = True

@@ -5,11 +5,14 @@ app.services.attendance_prompts; here is only where and when (each school on its
 from __future__ import annotations
 
 from app import clock
+from app.extensions import db
 from app.services.attendance import ensure_expected_sessions
 from app.services.attendance_day_counts import roll_up_school
 from app.services.attendance_prompts import cutoff_work
+from app.services.trust_dashboard import warm_trends
 from jobs.schedule import job_for_func
 from jobs.sweeps import SweepReport, for_each_school
+from tenants import require_school_id
 
 
 def _days(func_name: str) -> str:
@@ -29,6 +32,13 @@ def attendance_cutoffs() -> SweepReport:
 
 
 def attendance_roll_up() -> SweepReport:
-    """Roll up each school's past days of attendance (app.services.attendance_day_counts), for the trends."""
-    return for_each_school("attendance-roll-up", _days("attendance_roll_up"),
-                           lambda calendar, today: roll_up_school(today))
+    """Roll up each school's past days of attendance (app.services.attendance_day_counts), for the trends; then
+    count the trends' ended half-terms for the day (app.services.figure_cache)."""
+    return for_each_school("attendance-roll-up", _days("attendance_roll_up"), _roll_up_and_warm)
+
+
+def _roll_up_and_warm(calendar, today) -> int:
+    days = roll_up_school(today)
+    db.session.commit()  # the counts first, so the figures kept below read them
+    warm_trends(require_school_id(), calendar, today)
+    return days

@@ -33,6 +33,7 @@ from app.policy.attendance import REGISTER_CODES, SessionKind
 from app.policy.referral import reason_label
 from app.services.attendance_day_counts import live_days, rolled_up
 from app.services.attendance_picture import _mark
+from app.services.figure_cache import keep, kept_figures
 from app.services.figure_rows import read_rows, record_rows
 from app.services.figure_windows import Groups, in_window, of_group, overlap, window_groups, windows_table
 
@@ -168,6 +169,10 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
     sections, read in the same statement (counted even when no window is asked for; their `reads` get no table)."""
     figures: dict[tuple[int, str], PeriodFigures] = {
         (school_id, w.key): PeriodFigures() for school_id, ws in windows.items() for w in ws}
+    # Ended periods kept since their school's records last changed are not counted again (figure_cache).
+    kept, token = kept_figures(windows, "cost" if with_cost else "plain")
+    figures.update(kept)
+    windows = {s: [w for w in ws if (s, w.key) not in kept] for s, ws in windows.items()}
     windows = {s: ws for s, ws in windows.items() if ws}
     if not windows:
         _read_and_count(Periods(windows, figures, None, None), None, also)
@@ -179,6 +184,7 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
     _read_and_count(periods, table, [
         _attendance_section(periods, table), *([_cost_section(placement_rows)] if with_cost else []), *_SECTIONS,
         *PERIOD_SECTIONS, *also])
+    keep(token, windows, figures)
     return figures
 
 

@@ -26,6 +26,7 @@ from app.models import (
     WeeklySession,
 )
 from app.roles import TrustRoleName
+from app.services.figure_cache import records_changed
 from app.services.results import Result, refused
 from app.services.retention import PUPIL_FILE_MODELS
 
@@ -69,5 +70,6 @@ def transfer_pupil(pupil_id: int, to_school_id: int, by_user) -> Result:
         record_event(db.session, "transfer", "Pupil", pupil_id, school_id=school_id, actor_id=by_user.id,
                      detail=f"moved {direction} with {moved} records")
     db.session.commit()
+    records_changed([from_school_id, to_school_id])  # Core writes: no flush saw them (app.services.figure_cache)
     db.session.expire_all()
     return Result(record=pupil)

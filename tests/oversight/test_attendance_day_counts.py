@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
@@ -21,6 +22,12 @@ from tests.placements.conftest import vetted_provider
 WINDOWS = [Window("Autumn", dt.date(2025, 9, 1), dt.date(2025, 12, 19)),
            Window("Spring 1", dt.date(2026, 1, 5), dt.date(2026, 2, 13)),
            Window("Spring 2", dt.date(2026, 2, 23), dt.date(2026, 3, 16))]  # to today
+
+
+@pytest.fixture(autouse=True)
+def counted_every_time(app, monkeypatch):
+    """These tests are about the roll-up: every figure counted, none kept (app.services.figure_cache)."""
+    monkeypatch.setitem(app.config, "FIGURE_CACHE", False)
 
 
 def attendance(school_id: int) -> dict:
