@@ -43,9 +43,9 @@ class AttendanceSession(TenantScopedMixin, TimestampMixin, AuditedMixin, db.Mode
         UniqueConstraint("part_time_timetable_id", "day", "session", name="uq_attendance_sessions_part_time_slot"),
         Index("ix_attendance_sessions_school_day", "school_id", "day"),
         Index("ix_attendance_sessions_pupil_day", "school_id", "pupil_id", "day"),
-        # Covers the half-term window of the attendance picture (school, days, then what it counts), so the trust
-        # and dashboard figures are read from the index alone (issue 18).
-        Index("ix_attendance_sessions_window", "school_id", "day", "pupil_id", "kind", "register_code"),
+        # Covers the half-term window of the attendance picture (school, days, then what it counts, and the
+        # placement for a period's cost), so the trust and dashboard figures are read from the index alone (issue 18).
+        Index("ix_attendance_sessions_figures", "school_id", "day", "pupil_id", "kind", "register_code", "placement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
