@@ -6,12 +6,14 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.forms.base import ServiceForm
-from app.forms.choices import choose, record_id
+from app.forms.choices import choose
+from app.input_edges import id_from
 from app.services.legal_holds import REASON_MAX
 
 
 class PupilHoldForm(ServiceForm):
-    school_id = SelectField("School", coerce=record_id, validate_choice=False)
+    # coerce=id_from: the empty option or a tampered value reads as None, and the service names the field.
+    school_id = SelectField("School", coerce=id_from, validate_choice=False)
     upn = StringField("Pupil's UPN", render_kw={"spellcheck": "false"})
     reason = TextAreaField("Why the records must be kept")
 
@@ -21,7 +23,7 @@ class PupilHoldForm(ServiceForm):
 
 
 class ProviderHoldForm(ServiceForm):
-    provider_id = SelectField("Provider", coerce=record_id, validate_choice=False)
+    provider_id = SelectField("Provider", coerce=id_from, validate_choice=False)
     # Posted as provider_reason (one page, two reason boxes); called reason here, the service's word for it.
     reason = TextAreaField("Why the records must be kept", name="provider_reason")
 

@@ -99,6 +99,7 @@ def test_a_refused_hold_names_the_field_and_saves_nothing(app, world_with_leaver
     ({"provider_id": "", "provider_reason": "Police request"}, "provider_id", "Choose the provider from the register"),
     ({"provider_id": "99999999999999999999", "provider_reason": "Police request"}, "provider_id",
      "Choose the provider from the register"),
+    ({"provider_id": "²", "provider_reason": "Police request"}, "provider_id", "Choose the provider from the register"),
     ({"provider_id": "provider", "provider_reason": ""}, "provider_reason", "Say why the records must be kept"),
     ({"provider_id": "provider", "provider_reason": "x" * 501}, "provider_reason", "500 characters or fewer"),
 ])
