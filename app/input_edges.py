@@ -41,13 +41,19 @@ def install_converters(app) -> None:
     app.url_map.converters["int"] = Int64Converter
 
 
+def id_from(value) -> int | None:
+    """An id as typed or chosen (text, or an id already), or None when empty, not a number, or beyond what an id
+    can be. isdecimal, not isdigit: "²" is a digit that int() refuses."""
+    text = "" if value is None else str(value)
+    if not text.isdecimal():
+        return None
+    number = int(text)
+    return number if 0 < number <= INT64_MAX else None
+
+
 def id_arg(name: str) -> int | None:
     """An id from the query string, or None when absent, not a number, or beyond what an id can be."""
-    value = request.args.get(name, "")
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 < number <= INT64_MAX else None
+    return id_from(request.args.get(name, ""))
 
 
 def escape_like(text: str) -> str:

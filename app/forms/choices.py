@@ -10,3 +10,4 @@ def options(pairs) -> list[SelectChoice]:
 def choose(prompt: str, pairs) -> list[SelectChoice]:
     """The same, after an empty first option that asks the person to choose."""
     return options([("", prompt), *pairs])
+

@@ -4,28 +4,15 @@ bodies too). Read in the trustee's recorded trust scope: notifications belong to
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from app.extensions import db
 from app.models import Audience, Notification, NotificationStatus
-from tenants.access import RecordNotFound
+from app.services.keyset import record_or_not_found, rows_after
 
 
 def notifications_page(after_id: int = 0, limit: int = 50, status: NotificationStatus | None = None,
                        audience: Audience | None = None, school_id: int | None = None) -> list[Notification]:
     """Notifications by id after `after_id` (a stable order to page through), filtered as asked."""
-    query = select(Notification).where(Notification.id > after_id).order_by(Notification.id).limit(limit)
-    if status is not None:
-        query = query.where(Notification.status == status)
-    if audience is not None:
-        query = query.where(Notification.audience == audience)
-    if school_id is not None:
-        query = query.where(Notification.school_id == school_id)
-    return list(db.session.scalars(query))
+    return rows_after(Notification, after_id, limit, status=status, audience=audience, school_id=school_id)
 
 
 def access_notification(notification_id: int) -> Notification:
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        raise RecordNotFound("notification")
-    return notification
+    return record_or_not_found(Notification, notification_id)

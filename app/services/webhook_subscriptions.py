@@ -27,8 +27,8 @@ from app.models import (
     WebhookEventType,
     WebhookSubscription,
 )
+from app.services.keyset import record_or_not_found, rows_after
 from app.services.results import Result, refused
-from tenants.access import RecordNotFound
 
 NAME_MAX, URL_MAX = 200, 500
 EVENT_TYPES = tuple(WebhookEventType)
@@ -177,10 +177,7 @@ def subscriptions() -> list[WebhookSubscription]:
 
 
 def access_subscription(subscription_id: int) -> WebhookSubscription:
-    subscription = db.session.get(WebhookSubscription, subscription_id)
-    if subscription is None:
-        raise RecordNotFound("webhook subscription")
-    return subscription
+    return record_or_not_found(WebhookSubscription, subscription_id)
 
 
 # --- deliveries ----------------------------------------------------------------------------------------------
@@ -190,20 +187,13 @@ def deliveries(after_id: int = 0, limit: int = 50, status: WebhookDeliveryStatus
                subscription_id: int | None = None) -> list[WebhookDelivery]:
     """Deliveries by id, after `after_id` (a stable order to page through); each with its event (needs the
     trust scope: events belong to schools)."""
-    query = (select(WebhookDelivery).join(WebhookEvent, WebhookDelivery.event_id == WebhookEvent.id)
-             .where(WebhookDelivery.id > after_id).order_by(WebhookDelivery.id).limit(limit))
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
-    if subscription_id is not None:
-        query = query.where(WebhookDelivery.subscription_id == subscription_id)
-    return list(db.session.scalars(query))
+    return rows_after(WebhookDelivery, after_id, limit,
+                      select(WebhookDelivery).join(WebhookEvent, WebhookDelivery.event_id == WebhookEvent.id),
+                      status=status, subscription_id=subscription_id)
 
 
 def access_delivery(delivery_id: int) -> WebhookDelivery:
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        raise RecordNotFound("webhook delivery")
-    return delivery
+    return record_or_not_found(WebhookDelivery, delivery_id)
 
 
 def retry_failed_deliveries(ids: Iterable[int], actor_id: int | None) -> list[int]:

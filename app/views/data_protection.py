@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.forms.legal_holds import LiftHoldForm, ProviderHoldForm, PupilHoldForm, lift_forms
 from app.permissions import Permission, school_permission, trust_permission
 from app.services import legal_holds, pupils, read_audit, retention
 from app.services import subject_access as subject_access_service
@@ -43,62 +44,65 @@ def retention_approve():
 @trust_bp.route("/holds")
 @trust_permission(Permission.TRUST_ADMIN)
 def legal_holds_index():
-    return _holds_page({}, {})
+    return _holds_page()
 
 
-def _holds_page(errors: dict, form, status: int = 200):
+def _holds_page(pupil_form: PupilHoldForm | None = None, provider_form: ProviderHoldForm | None = None):
+    """The holds, and the forms to place one: empty, or the one just refused with its problems (then a 400)."""
     with trust_scope(current_user.id, "legal holds: the list and the register's providers"):
-        page = render_template("data_protection/legal_holds.html", holds=legal_holds.hold_lines(), errors=errors,
-                               form=form, schools=legal_holds.school_choices(),
-                               providers=legal_holds.provider_choices())
-    return page, status
+        holds = legal_holds.hold_lines()
+        pupil_form = pupil_form or PupilHoldForm(formdata=None, schools=legal_holds.school_choices())
+        provider_form = provider_form or ProviderHoldForm(formdata=None, providers=legal_holds.provider_choices())
+        page = render_template("data_protection/legal_holds.html", holds=holds, pupil_form=pupil_form,
+                               provider_form=provider_form,
+                               lift_forms=lift_forms(h.id for h in holds if h.lifted_at is None))
+    refused = pupil_form.errors or pupil_form.form_errors or provider_form.errors or provider_form.form_errors
+    return page, 400 if refused else 200
 
 
 @trust_bp.route("/holds/pupil", methods=["POST"])
 @trust_permission(Permission.TRUST_ADMIN)
 def legal_hold_pupil():
     with trust_scope(current_user.id, "legal hold: placing a hold on a pupil's records"):
-        result = legal_holds.hold_pupil(_int(request.form.get("school_id")), request.form.get("upn"),
-                                        request.form.get("reason"), current_user)
-    return _after_hold(result, "The pupil's records are on legal hold: the retention review will not touch them.")
+        form = PupilHoldForm(schools=legal_holds.school_choices())
+        if form.validate_on_submit():
+            result = legal_holds.hold_pupil(form.school_id.data, form.upn.data, form.reason.data, current_user)
+            if result.ok:
+                flash("The pupil's records are on legal hold: the retention review will not touch them.", "success")
+                return redirect(url_for(".legal_holds_index"))
+            form.add_errors(result.errors)
+    return _holds_page(pupil_form=form)
 
 
 @trust_bp.route("/holds/provider", methods=["POST"])
 @trust_permission(Permission.TRUST_ADMIN)
 def legal_hold_provider():
     with trust_scope(current_user.id, "legal hold: placing a hold on a provider's records"):
-        result = legal_holds.hold_provider(_int(request.form.get("provider_id")), request.form.get("provider_reason"),
-                                           current_user)
-    if not result.ok and "reason" in result.errors:  # this form's reason box has its own name
-        result.errors["provider_reason"] = result.errors.pop("reason")
-    return _after_hold(result, "The provider's records are on legal hold: the retention review will not touch them.")
+        form = ProviderHoldForm(providers=legal_holds.provider_choices())
+        if form.validate_on_submit():
+            result = legal_holds.hold_provider(form.provider_id.data, form.reason.data, current_user)
+            if result.ok:
+                flash("The provider's records are on legal hold: the retention review will not touch them.",
+                      "success")
+                return redirect(url_for(".legal_holds_index"))
+            form.add_errors(result.errors)
+    return _holds_page(provider_form=form)
 
 
 @trust_bp.route("/holds/<int:hold_id>/lift", methods=["POST"])
 @trust_permission(Permission.TRUST_ADMIN)
 def legal_hold_lift(hold_id: int):
+    form = LiftHoldForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for(".legal_holds_index"))
     with trust_scope(current_user.id, "legal hold: lifting a hold"):
-        result = legal_holds.lift_legal_hold(hold_id, current_user.id, request.form.get("lift_reason"))
+        result = legal_holds.lift_legal_hold(hold_id, current_user.id, form.lift_reason.data)
     if result.ok:
         flash("Hold lifted: records still due will be proposed again at the next retention review.", "success")
     else:
         flash(next(iter(result.errors.values())), "error")
     return redirect(url_for(".legal_holds_index"))
-
-
-def _after_hold(result, message: str):
-    if result.ok:
-        flash(message, "success")
-        return redirect(url_for(".legal_holds_index"))
-    return _holds_page(result.errors, request.form, 400)
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        value = int((text or "").strip())
-    except ValueError:
-        return None
-    return value if 0 < value < 2**63 else None
 
 
 bp = school_blueprint("data_protection", __name__, url_prefix="/data-protection")

@@ -95,6 +95,42 @@ def test_a_refused_hold_names_the_field_and_saves_nothing(app, world_with_leaver
     assert _holds() == []
 
 
+@pytest.mark.parametrize("form, field, message", [
+    ({"provider_id": "", "provider_reason": "Police request"}, "provider_id", "Choose the provider from the register"),
+    ({"provider_id": "99999999999999999999", "provider_reason": "Police request"}, "provider_id",
+     "Choose the provider from the register"),
+    ({"provider_id": "²", "provider_reason": "Police request"}, "provider_id", "Choose the provider from the register"),
+    ({"provider_id": "provider", "provider_reason": ""}, "provider_reason", "Say why the records must be kept"),
+    ({"provider_id": "provider", "provider_reason": "x" * 501}, "provider_reason", "500 characters or fewer"),
+])
+def test_a_refused_provider_hold_names_the_field_and_saves_nothing(app, world_with_leaver, form, field, message):
+    emails, ids = world_with_leaver
+    client = _trustee(app, emails)
+    data = {**form, "provider_id": ids["provider"] if form["provider_id"] == "provider" else form["provider_id"]}
+    response = post_form(client, f"{HOLDS}/provider", data, form_url=HOLDS)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert f'href="#{field}"' in page and message in page and f'id="{field}-error"' in page
+    assert "<title>Error: " in page
+    assert _holds() == []
+
+
+def test_a_lift_without_its_reason_is_refused_and_the_hold_stays(app, world_with_leaver):
+    emails, ids = world_with_leaver
+    client = _trustee(app, emails)
+    post_form(client, f"{HOLDS}/provider", {"provider_id": ids["provider"], "provider_reason": "Police request"},
+              form_url=HOLDS)
+    [hold] = _holds()
+    for reason, message in (("", "Say why the records must be released"), ("x" * 501, "500 characters or fewer")):
+        response = post_form(client, f"{HOLDS}/{hold.id}/lift", {"lift_reason": reason}, form_url=HOLDS)
+        assert response.status_code == 302
+        assert message in html.unescape(client.get(HOLDS).get_data(as_text=True))
+        assert _holds()[0].lifted_at is None
+    with system_scope("test"):
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "legal_hold_lift")) == 0
+
+
 def test_a_provider_hold_is_lifted_with_a_reason_into_the_trail(app, world_with_leaver):
     emails, ids = world_with_leaver
     client = _trustee(app, emails)
