@@ -47,7 +47,12 @@ class Pupil(TenantScopedMixin, TimestampMixin, ArchivableMixin, AuditedMixin, db
 
     @property
     def initials(self) -> str:
-        return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+        return self.initials_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def initials_of(first_name: str, last_name: str) -> str:
+        """The initials shown where no pupil is named (part-time counts): also from names read as plain rows."""
+        return f"{first_name[:1]}{last_name[:1]}".upper()
 
 
 class Carer(TenantScopedMixin, TimestampMixin, ArchivableMixin, ArchiveReasonMixin, AuditedMixin, db.Model):

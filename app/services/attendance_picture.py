@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app import clock
 from app.extensions import db
@@ -32,6 +32,7 @@ from app.policy.attendance import (
 )
 from app.school_calendar import HalfTermDates, SchoolCalendar
 from app.services.calendar import calendar_for_school, calendar_for_schools
+from app.services.figure_rows import read_rows, record_rows
 from app.services.schools import all_schools
 
 CHART_WEEKS = 16  # the chart shows the latest weeks; the table below it has every week
@@ -111,62 +112,86 @@ class SchoolAttendance:
     threshold: float = PERSISTENT_ABSENCE_THRESHOLD
 
 
-def _low_attendance(school_ids: list[int], first_day: dt.date, today: dt.date) -> list[tuple[int, LowAttendance]]:
-    """(school id, pupil) of the pupils below the persistent-absence threshold from `first_day` to today, lowest
-    first. Counted in SQL (attended and possible sessions per pupil, the codes from app.policy.attendance) and
-    filtered there, so only those pupils come back, with their names: the trust page expanded 62k sessions
-    into Python lists and loaded 920 pupils through an IN (issue 18)."""
+def _low_attendance_select(school_ids: list[int], first_day: dt.date, today: dt.date) -> Select:
+    """The pupils below the persistent-absence threshold from `first_day` to today, as a `record_rows` SELECT.
+    Counted in SQL (attended and possible sessions per pupil, the codes from app.policy.attendance) and filtered
+    there, so only those pupils come back, with their names: the trust page expanded 62k sessions into Python
+    lists and loaded 920 pupils through an IN (issue 18)."""
     possible_codes, attended_codes = counted_codes()
     code = case(*[(AttendanceSession.kind == kind, fixed) for kind, fixed in fixed_codes().items()],
                 else_=AttendanceSession.register_code)
     possible = func.sum(case((code.in_(sorted(possible_codes)), 1), else_=0))
     attended = func.sum(case((code.in_(sorted(attended_codes)), 1), else_=0))
-    rows = db.session.execute(
-        select(AttendanceSession.school_id, Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.preferred_name,
-               attended, possible)
-        .join(Pupil, Pupil.id == AttendanceSession.pupil_id)
-        .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day >= first_day,
-               AttendanceSession.day <= today)
-        .group_by(AttendanceSession.school_id, Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.preferred_name)
-        .having(possible > 0, attended * 100 < possible * PERSISTENT_ABSENCE_THRESHOLD))
+    return (record_rows(f"attendance.low:{first_day.isoformat()}", AttendanceSession.school_id,
+                        texts=(Pupil.first_name, Pupil.last_name, Pupil.preferred_name),
+                        numbers=(Pupil.id, attended, possible))
+            .join(Pupil, Pupil.id == AttendanceSession.pupil_id)
+            .where(AttendanceSession.school_id.in_(school_ids), AttendanceSession.day >= first_day,
+                   AttendanceSession.day <= today)
+            .group_by(AttendanceSession.school_id, Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.preferred_name)
+            .having(possible > 0, attended * 100 < possible * PERSISTENT_ABSENCE_THRESHOLD))
+
+
+def _low_attendance(rows: list) -> list[tuple[int, LowAttendance]]:
+    """(school id, pupil) of `_low_attendance_select`'s rows that the policy counts as low, lowest first."""
     found = []
-    for school_id, pupil_id, first, last, preferred, n_attended, n_possible in rows:
-        pct = percentage_from_counts(n_attended, n_possible)
+    for r in rows:
+        first, last, preferred, pupil_id = r.text_1, r.text_2, r.text_3, r.number_1
+        pct = percentage_from_counts(r.number_2, r.number_3)
         if persistently_absent(pct):  # the policy decides; the SQL only narrows
-            found.append((school_id, LowAttendance(pupil_id, f"{first[:1]}{last[:1]}".upper(),
-                                                   f"{preferred or first} {last}", pct)))
+            found.append((r.school_id, LowAttendance(pupil_id, f"{first[:1]}{last[:1]}".upper(),
+                                                     f"{preferred or first} {last}", pct)))
     return sorted(found, key=lambda item: (item[1].percentage, item[1].pupil_id))
 
 
-def attendance_overview(schools: list[School], calendars: dict[int, SchoolCalendar],
-                        today: dt.date | None = None) -> list[SchoolAttendance]:
-    """Per school: sessions still unconfirmed today (provision sessions made for today with no mark), and the
-    pupils whose attendance this half-term (to today) is below the persistent-absence threshold, lowest first.
-    A fixed number of queries for any number of schools (one more per distinct half-term window)."""
+def _windows(schools: list[School], calendars: dict[int, SchoolCalendar], today: dt.date) -> dict:
+    """The schools grouped by the first day of the half-term they are in today (none in the holidays)."""
+    windows: dict[dt.date, list[int]] = {}
+    for school in schools:
+        half_term = calendars[school.id].half_term_for(today)
+        if half_term is not None:
+            windows.setdefault(half_term.first_day, []).append(school.id)
+    return windows
+
+
+def attendance_selects(schools: list[School], calendars: dict[int, SchoolCalendar],
+                       today: dt.date | None = None) -> list[Select]:
+    """What `attendance_overview` reads, as `record_rows` SELECTs for one UNION ALL (the school dashboard adds
+    them to its other cards'): today's unconfirmed sessions, and one low-attendance read per half-term window."""
     today = today or clock.today()
     ids = [s.id for s in schools]
-    overview = {s.id: SchoolAttendance(s, calendars[s.id].half_term_for(today)) for s in schools}
     if not ids:
         return []
-    for school_id, count in db.session.execute(
-            select(AttendanceSession.school_id, func.count())
-            .where(AttendanceSession.school_id.in_(ids), AttendanceSession.day == today,
-                   AttendanceSession.kind == SessionKind.PROVISION, AttendanceSession.confirmed_at.is_(None))
-            .group_by(AttendanceSession.school_id)):
-        overview[school_id].unconfirmed_today = count
-    windows: dict[dt.date, list[int]] = {}
-    for line in overview.values():
-        if line.half_term is not None:
-            windows.setdefault(line.half_term.first_day, []).append(line.school.id)
-    for first_day, school_ids in windows.items():
-        for school_id, low in _low_attendance(school_ids, first_day, today):
+    unconfirmed = (record_rows("attendance.unconfirmed", AttendanceSession.school_id, numbers=(func.count(),))
+                   .where(AttendanceSession.school_id.in_(ids), AttendanceSession.day == today,
+                          AttendanceSession.kind == SessionKind.PROVISION, AttendanceSession.confirmed_at.is_(None))
+                   .group_by(AttendanceSession.school_id))
+    return [unconfirmed, *(_low_attendance_select(school_ids, first_day, today)
+                           for first_day, school_ids in _windows(schools, calendars, today).items())]
+
+
+def attendance_overview(schools: list[School], calendars: dict[int, SchoolCalendar], today: dt.date | None = None,
+                        rows: dict[str, list] | None = None) -> list[SchoolAttendance]:
+    """Per school: sessions still unconfirmed today (provision sessions made for today with no mark), and the
+    pupils whose attendance this half-term (to today) is below the persistent-absence threshold, lowest first.
+    One statement for any number of schools (`attendance_selects`), none given `rows`, those already read."""
+    today = today or clock.today()
+    overview = {s.id: SchoolAttendance(s, calendars[s.id].half_term_for(today)) for s in schools}
+    if not overview:
+        return []
+    if rows is None:
+        rows = read_rows(attendance_selects(schools, calendars, today))
+    for r in rows["attendance.unconfirmed"]:
+        overview[r.school_id].unconfirmed_today = r.number_1
+    for first_day in _windows(schools, calendars, today):
+        for school_id, low in _low_attendance(rows[f"attendance.low:{first_day.isoformat()}"]):
             overview[school_id].below_threshold.append(low)
-    return [overview[i] for i in ids]
+    return [overview[s.id] for s in schools]
 
 
-def school_attendance(school: School) -> SchoolAttendance:
-    """The dashboard card of the current school."""
-    return attendance_overview([school], {school.id: calendar_for_school(school.id)})[0]
+def school_attendance(school: School, rows: dict[str, list] | None = None) -> SchoolAttendance:
+    """The dashboard card of the current school (`rows`: its `attendance_selects` already read)."""
+    return attendance_overview([school], {school.id: calendar_for_school(school.id)}, rows=rows)[0]
 
 
 def trust_attendance() -> list[SchoolAttendance]:

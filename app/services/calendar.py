@@ -1,7 +1,7 @@
 """Each school's calendar: loading it into a `SchoolCalendar` (one school or many), and entering its dates.
 
 Loading: `calendar_for_school()` in a school scope (a request or a job in `jobs.context.in_school`);
-`calendar_for_schools(ids)` for sweeps, in a system scope, in two queries however many schools there are.
+`calendar_for_schools(ids)` for sweeps, in a system scope, in one statement however many schools there are.
 Editing: each function checks the dates first (rules in `app.school_calendar`) and returns the problems by form
 field; only a change with no problem is written, in one commit.
 Readiness: the sweep's check that the calendar reaches 30 days ahead, and the AP leader's task when it does not
@@ -34,6 +34,7 @@ from app.school_calendar import (
     half_term_problems,
     training_day_problem,
 )
+from app.services.figure_rows import read_rows, record_rows
 from app.services.tasks import complete_task, ensure_task
 from tenants.access import school_record_or_404
 from tenants.context import ScopeKind, TenantScopeError, current_scope, require_school_id
@@ -53,7 +54,7 @@ def calendar_for_school(school_id: int | None = None) -> SchoolCalendar:
 
 
 def calendar_for_schools(school_ids: Iterable[int]) -> dict[int, SchoolCalendar]:
-    """Calendars for many schools in two queries, keyed by school id (a school with nothing entered gets an
+    """Calendars for many schools in one statement, keyed by school id (a school with nothing entered gets an
     empty calendar). Filters by the ids given, so a system scope reads exactly these schools."""
     ids = sorted(set(school_ids))
     scope = current_scope()
@@ -76,19 +77,21 @@ def _calendars_read_in_this_request() -> dict[int, SchoolCalendar]:
 
 
 def _load_calendars(ids: list[int]) -> dict[int, SchoolCalendar]:
+    """The half-terms and training days of these schools in one statement (a UNION ALL: two before, issue 18)."""
     half_terms: dict[int, list[HalfTermDates]] = {i: [] for i in ids}
     training_days: dict[int, list[dt.date]] = {i: [] for i in ids}
     if ids:
-        rows = db.session.execute(
-            select(HalfTerm.school_id, HalfTerm.id, HalfTerm.academic_year, HalfTerm.term, HalfTerm.part,
-                   HalfTerm.first_day, HalfTerm.last_day).where(HalfTerm.school_id.in_(ids))
-        )
-        for school_id, id_, year, term, part, first_day, last_day in rows:
-            half_terms[school_id].append(HalfTermDates(year, Term(term).value, part, first_day, last_day, id=id_))
-        for school_id, day in db.session.execute(
-            select(TrainingDay.school_id, TrainingDay.day).where(TrainingDay.school_id.in_(ids))
-        ):
-            training_days[school_id].append(day)
+        rows = read_rows([
+            record_rows("half_term", HalfTerm.school_id, days=(HalfTerm.first_day, HalfTerm.last_day),
+                        texts=(HalfTerm.term,), numbers=(HalfTerm.id, HalfTerm.academic_year, HalfTerm.part))
+            .where(HalfTerm.school_id.in_(ids)),
+            record_rows("training_day", TrainingDay.school_id, days=(TrainingDay.day,))
+            .where(TrainingDay.school_id.in_(ids))])
+        for r in rows["half_term"]:
+            half_terms[r.school_id].append(
+                HalfTermDates(r.number_2, Term(r.text_1).value, r.number_3, r.day_1, r.day_2, id=r.number_1))
+        for r in rows["training_day"]:
+            training_days[r.school_id].append(r.day_1)
     return {i: SchoolCalendar(half_terms[i], training_days[i]) for i in ids}
 
 

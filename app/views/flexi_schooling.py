@@ -51,9 +51,9 @@ def _flexi_pattern(slots):
 
 
 @bp.app_template_global("flexi_school_summary")
-def _flexi_school_summary():
-    """The school view's card (flexi/_dashboard.html)."""
-    return SimpleNamespace(counts=service.flexi_counts()[g.school.id],
+def _flexi_school_summary(counts=None):
+    """The school view's card (flexi/_dashboard.html); `counts`: the dashboard's, read with its other cards."""
+    return SimpleNamespace(counts=service.flexi_counts()[g.school.id] if counts is None else counts,
                            current=service.agreements_of_school(current_only=True))
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.policy.qa import visit_task_dates
 from app.policy.reviews import QAVisitDue, provider_qa_every_weeks, qa_visits_due
+from app.services.figure_rows import read_rows, record_rows
 from app.services.tasks import END_OF_SCHOOL_DAY, TaskKind, complete_tasks_for, ensure_task
 from tenants import require_school_id
 
@@ -47,28 +48,33 @@ def _active_placements(today: dt.date) -> list[Placement]:
         .order_by(Placement.start_date, Placement.id)))
 
 
-def _last_visits(provider_ids) -> dict[int, dt.date]:
+def last_visit_selects(provider_ids) -> list[Select]:
+    """Each provider's last visit, as a `record_rows` SELECT: the dashboard reads it with its other cards in one
+    UNION ALL (issue 18)."""
     ids = list(provider_ids)
     if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(QAActivity.provider_id, func.max(QAActivity.held_on)).where(
-            QAActivity.provider_id.in_(ids), QAActivity.kind == QAActivityKind.PROVIDER_VISIT,
-            QAActivity.archived_at.is_(None))
-        .group_by(QAActivity.provider_id)).all())
+        return []
+    return [record_rows("qa.last_visit", QAActivity.school_id, days=(func.max(QAActivity.held_on),),
+                        numbers=(QAActivity.provider_id,))
+            .where(QAActivity.provider_id.in_(ids), QAActivity.kind == QAActivityKind.PROVIDER_VISIT,
+                   QAActivity.archived_at.is_(None))
+            .group_by(QAActivity.school_id, QAActivity.provider_id)]
 
 
-def provider_visit_lines(today: dt.date | None = None,
-                         placements: list[Placement] | None = None) -> list[ProviderVisitLine]:
+def provider_visit_lines(today: dt.date | None = None, placements: list[Placement] | None = None,
+                         rows: dict[str, list] | None = None) -> list[ProviderVisitLine]:
     """Each provider of the school's started, active placements with its last visit and when the next is due
     (app.policy.reviews.qa_visits_due: the most frequent agreed frequency, counted from the later of the last
-    visit and the earliest active start), overdue first, then soonest due. Three queries whatever the size; one
-    given `placements`, the started, active placements already read (with their agreements and providers)."""
+    visit and the earliest active start), overdue first, then soonest due. Two queries whatever the size; one
+    given `placements`, the started, active placements already read (with their agreements and providers); none
+    given `rows` too, `last_visit_selects` of their providers already read."""
     today = today or clock.today()
     by_provider: dict[int, list[Placement]] = defaultdict(list)
     for placement in _active_placements(today) if placements is None else placements:
         by_provider[placement.provider_id].append(placement)
-    last = _last_visits(by_provider)
+    if rows is None:
+        rows = read_rows(last_visit_selects(by_provider))
+    last = {r.number_1: r.day_1 for r in rows["qa.last_visit"]}
     lines = []
     for placements in by_provider.values():
         provider = placements[0].provider
@@ -126,12 +132,13 @@ class PlacementQALine:
     overdue: bool
 
 
-def placement_qa_lines(today: dt.date | None = None,
-                       placements: list[Placement] | None = None) -> list[PlacementQALine]:
+def placement_qa_lines(today: dt.date | None = None, placements: list[Placement] | None = None,
+                       rows: dict[str, list] | None = None) -> list[PlacementQALine]:
     """The school view (8.1): every active placement's last and next QA visit to its provider, overdue first.
-    `placements`: the started, active placements already read (the school view's, see provider_visit_lines)."""
+    `placements`, `rows`: the started, active placements and their providers' last visits already read (the school
+    view's, see provider_visit_lines)."""
     lines = [PlacementQALine(p, line.last_visit_on, line.due.due_on, line.due.overdue)
-             for line in provider_visit_lines(today, placements) for p in line.placements]
+             for line in provider_visit_lines(today, placements, rows) for p in line.placements]
     return sorted(lines, key=lambda m: (not m.overdue, m.next_visit_due_on, m.placement.id))
 
 

@@ -89,22 +89,30 @@ def _met_keys(placement_ids) -> set[str]:
 
 
 
-def _open_review_tasks(placement_ids=None) -> list[Task]:
-    query = select(Task).where(Task.school_id == require_school_id(), Task.kind == REVIEW_KIND,
-                               Task.status == TaskStatus.OPEN, Task.subject_type == "placement")
+def open_review_task_criteria(placement_ids=None) -> list:
+    """The school's open review tasks (of these placements): what `_open_review_tasks` reads, for a UNION too."""
+    criteria = [Task.school_id == require_school_id(), Task.kind == REVIEW_KIND, Task.status == TaskStatus.OPEN,
+                Task.subject_type == "placement"]
     if placement_ids is not None:
-        query = query.where(Task.subject_id.in_(list(placement_ids)))
-    return list(db.session.scalars(query.order_by(Task.due_at, Task.id)))
+        criteria.append(Task.subject_id.in_(list(placement_ids)))
+    return criteria
 
+
+def _open_review_tasks(placement_ids=None) -> list[Task]:
+    return list(db.session.scalars(select(Task).where(*open_review_task_criteria(placement_ids))
+                                   .order_by(Task.due_at, Task.id)))
+
+
+def review_task_key_criteria(due_from: dt.date) -> list:
+    """The school's review tasks (open or not) due from this day on: what `_review_task_keys` reads."""
+    return [Task.school_id == require_school_id(), Task.kind == REVIEW_KIND,
+            Task.due_at >= clock.local_datetime(due_from, dt.time(0))]
 
 
 def _review_task_keys(due_from: dt.date) -> set[str]:
     """The keys of the school's review tasks (open or not) due from this day on: one query, so a daily sweep
     over thousands of placements asks ensure_task only about the tasks still to make."""
-    return set(db.session.scalars(select(Task.dedupe_key).where(
-        Task.school_id == require_school_id(), Task.kind == REVIEW_KIND,
-        Task.due_at >= clock.local_datetime(due_from, dt.time(0)))))
-
+    return set(db.session.scalars(select(Task.dedupe_key).where(*review_task_key_criteria(due_from))))
 
 
 def _open_tasks_and_keys_since(due_from: dt.date | None) -> tuple[list[Task], set[str]]:
