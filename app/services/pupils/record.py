@@ -157,6 +157,13 @@ def access_pupil(pupil_id: int, *, include_archived: bool = True) -> Pupil:
     return school_record_or_404(Pupil, pupil_id, include_archived=include_archived)
 
 
+def access_pupil_for_page(pupil_id: int) -> Pupil:
+    """`access_pupil` for the pupil's own page: with the responsible local authority its part-time section names
+    joined into the same statement (issue 18)."""
+    return school_record_or_404(Pupil, pupil_id, include_archived=True,
+                                options=(joinedload(Pupil.responsible_local_authority),))
+
+
 PAGE_SIZE = 50
 
 
