@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import cast, null, select, union_all
+from sqlalchemy import Integer, cast, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -43,7 +43,7 @@ def load_kinds(kinds: dict[str, Kind]) -> dict[str, list]:
     specs = list(kinds.values())
     slots = [(i, column) for i, kind in enumerate(specs) for column in kind.model.__table__.columns
              if column.name != SHARED]
-    shared_type = next(k.model.__table__.c[SHARED].type for k in specs if SHARED in k.model.__table__.c)
+    shared_type = next((k.model.__table__.c[SHARED].type for k in specs if SHARED in k.model.__table__.c), Integer())
     branches = []
     for i, kind in enumerate(specs):
         table = kind.model.__table__
