@@ -37,6 +37,7 @@ from app.services.evidence import EvidenceRefused, check_upload
 from app.services.figure_rows import read_rows, record_rows
 from app.services.flexi_documents import store_document
 from app.services.flexi_notices import MissingLAContact, notify_la_of_agreement
+from app.services.record_kinds import Kind, load_kinds
 from app.services.results import Result, refused
 from tenants import require_school_id
 from tenants.access import school_record_or_404
@@ -85,6 +86,16 @@ def agreements_of_school(pupil_id: int | None = None, current_only: bool = False
         today = clock.today()
         query = query.where((FlexiAgreement.end_date.is_(None)) | (FlexiAgreement.end_date >= today))
     return list(db.session.scalars(query))
+
+
+def of_pupil(pupil_id: int) -> dict[str, list]:
+    """The pupil page's section: the pupil's requests and agreements, as the two lists above give them, read in one
+    statement (app.services.record_kinds; issue 18)."""
+    return load_kinds({
+        "requests": Kind(FlexiRequest, (FlexiRequest.pupil_id == pupil_id, FlexiRequest.archived_at.is_(None)),
+                         ("-received_on", "-id")),
+        "agreements": Kind(FlexiAgreement, (FlexiAgreement.pupil_id == pupil_id,
+                                            FlexiAgreement.archived_at.is_(None)), ("-start_date", "-id"))})
 
 
 # --- the written request (10.4) ----------------------------------------------------------------------------------

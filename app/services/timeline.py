@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -31,6 +31,7 @@ from app.policy.referral import reason_label
 from app.services.pupils.pre_placement import BELONGING_KINDS, PARTY_LABELS
 from app.services.pupils.record import PupilRecords, pupil_records, school_age_of
 from app.services.qa import PROGRESS_LABELS, progress_of
+from app.services.record_kinds import Kind, load_kinds
 
 
 @dataclass
@@ -57,25 +58,30 @@ def _names(user_ids) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class Source:
-    """What every contributor reads: the pupil and the records already loaded for the pupil's page."""
+    """What every contributor reads: the pupil, the records already loaded for the pupil's page, and what the
+    timeline's own kinds read (`loaded`, by kind name: one statement for all of them)."""
 
     pupil: Pupil
     records: PupilRecords
+    loaded: dict = field(default_factory=dict)
 
     @property
     def placement_ids(self) -> list[int]:
         return [p.id for p in self.records.placements] or [-1]
 
 
-def _record_changes(s: Source) -> list[TimelineEntry]:
-    """Changes to the pupil's record and carers, from the audit trail (the pupil's page)."""
+def _record_changes_kind(s: Source) -> Kind:
     carer_ids = [str(c.id) for c in s.records.carers]
-    audit_rows = db.session.scalars(select(AuditEvent).where(
+    return Kind(AuditEvent, (
         AuditEvent.school_id == s.pupil.school_id,
         or_((AuditEvent.record_type == "Pupil") & (AuditEvent.record_id == str(s.pupil.id)),
-            (AuditEvent.record_type == "Carer") & AuditEvent.record_id.in_(carer_ids or ["-"])))).all()
+            (AuditEvent.record_type == "Carer") & AuditEvent.record_id.in_(carer_ids or ["-"]))))
+
+
+def _record_changes(s: Source) -> list[TimelineEntry]:
+    """Changes to the pupil's record and carers, from the audit trail (the pupil's page)."""
     entries = []
-    for a in audit_rows:
+    for a in s.loaded["record_changes"]:
         changed = sorted(set((a.after or {}).keys()) - {"updated_at", "created_at"}) if a.action == "update" else []
         subject = "Pupil record" if a.record_type == "Pupil" else "Parent or carer"
         entries.append(TimelineEntry(
@@ -133,22 +139,29 @@ def _placements(s: Source) -> list[TimelineEntry]:
     return entries
 
 
+def _tasks_kind(s: Source) -> Kind:
+    return Kind(Task, (or_((Task.subject_type == "pupil") & (Task.subject_id == s.pupil.id),
+                           (Task.subject_type == "placement") & Task.subject_id.in_(s.placement_ids)),))
+
+
 def _tasks(s: Source) -> list[TimelineEntry]:
-    about = or_((Task.subject_type == "pupil") & (Task.subject_id == s.pupil.id),
-                (Task.subject_type == "placement") & Task.subject_id.in_(s.placement_ids))
     return [TimelineEntry(clock.to_local(t.created_at).date(), "Task", t.title,
                           f"Due {clock.to_local(t.due_at):%-d %b %Y}, {t.status.value}", t.created_at)
-            for t in db.session.scalars(select(Task).where(about))]
+            for t in s.loaded["tasks"]]
+
+
+def _notices_kind(s: Source) -> Kind:
+    return Kind(Notification, (or_(
+        (Notification.about_type == "pupil") & (Notification.about_id == s.pupil.id),
+        (Notification.about_type == "placement") & Notification.about_id.in_(s.placement_ids)),))
 
 
 def _notices(s: Source) -> list[TimelineEntry]:
     """External notices about the pupil or their placements (7.5, 7.6, 7.12; the notices page)."""
-    about = or_((Notification.about_type == "pupil") & (Notification.about_id == s.pupil.id),
-                (Notification.about_type == "placement") & Notification.about_id.in_(s.placement_ids))
     return [TimelineEntry(clock.to_local(n.created_at).date(), "Notice",
                           f"Notice to {n.recipient_name or n.recipient_email}: {n.subject}",
                           f"{n.status.value}", n.created_at)
-            for n in db.session.scalars(select(Notification).where(about))]
+            for n in s.loaded["notices"]]
 
 
 def _progress(s: Source) -> list[TimelineEntry]:
@@ -158,21 +171,25 @@ def _progress(s: Source) -> list[TimelineEntry]:
                           x.recorded_by_id) for x in progress]
 
 
+def _reviews_kind(s: Source) -> Kind:
+    return Kind(PlacementReview, (PlacementReview.pupil_id == s.pupil.id, PlacementReview.archived_at.is_(None)))
+
+
 def _reviews(s: Source) -> list[TimelineEntry]:
     """8.2: each formal review with the pupil's own view (the reviews pages)."""
-    reviews = db.session.scalars(select(PlacementReview).where(
-        PlacementReview.pupil_id == s.pupil.id, PlacementReview.archived_at.is_(None))).all()
     return [TimelineEntry(x.held_on, "Review", "Half-termly review held",
                           f"The pupil's views: {x.pupil_views}", x.created_at, x.recorded_by_id)
-            for x in reviews]
+            for x in s.loaded["reviews"]]
+
+
+def _welfare_checks_kind(s: Source) -> Kind:
+    return Kind(WelfareCheck, (WelfareCheck.pupil_id == s.pupil.id, WelfareCheck.archived_at.is_(None)))
 
 
 def _welfare_checks(s: Source) -> list[TimelineEntry]:
     """KCSIE: each welfare check and what it found (the welfare checks page)."""
-    checks = db.session.scalars(select(WelfareCheck).where(
-        WelfareCheck.pupil_id == s.pupil.id, WelfareCheck.archived_at.is_(None))).all()
     entries = []
-    for x in checks:
+    for x in s.loaded["welfare_checks"]:
         outcome = x.outcome.value.replace("_", " ") if x.outcome else "not yet made"
         entries.append(TimelineEntry(clock.to_local(x.raised_at).date(), "Welfare check",
                                      f"Welfare check: {outcome}", x.reason.label if x.reason else None,
@@ -187,20 +204,25 @@ def _school_age(s: Source) -> list[TimelineEntry]:
                           f"From {age.starts_on:%-d %b %Y} to {age.ends_on:%-d %b %Y}", None)]
 
 
-# Each source and the permission of the page that shows it: the timeline shows a source only to a viewer who may
-# open that page.
-CONTRIBUTORS: tuple[tuple[Permission, Callable[[Source], list[TimelineEntry]]], ...] = (
-    (Permission.PUPILS_VIEW, _record_changes),
-    (Permission.PUPILS_VIEW, _before_placement),
-    (Permission.PUPILS_VIEW, _belonging_and_events),
-    (Permission.PLACEMENTS_VIEW, _placements),
-    (Permission.TASKS_VIEW, _tasks),
-    (Permission.EXTERNAL_NOTICES_VIEW, _notices),
-    (Permission.PROGRESS_RECORD, _progress),
-    (Permission.REVIEWS_VIEW, _reviews),
-    (Permission.WELFARE_CHECKS_VIEW, _welfare_checks),
-    (Permission.PUPILS_VIEW, _school_age),
+# Each source, the permission of the page that shows it, and the kind of record it reads itself (all of them
+# in one statement, app.services.record_kinds): the timeline shows a source only to a viewer who may open that
+# page, and reads nothing for a source it does not show.
+CONTRIBUTORS: tuple[tuple[Permission, Callable[[Source], list[TimelineEntry]], str | None], ...] = (
+    (Permission.PUPILS_VIEW, _record_changes, "record_changes"),
+    (Permission.PUPILS_VIEW, _before_placement, None),
+    (Permission.PUPILS_VIEW, _belonging_and_events, None),
+    (Permission.PLACEMENTS_VIEW, _placements, None),
+    (Permission.TASKS_VIEW, _tasks, "tasks"),
+    (Permission.EXTERNAL_NOTICES_VIEW, _notices, "notices"),
+    (Permission.PROGRESS_RECORD, _progress, None),
+    (Permission.REVIEWS_VIEW, _reviews, "reviews"),
+    (Permission.WELFARE_CHECKS_VIEW, _welfare_checks, "welfare_checks"),
+    (Permission.PUPILS_VIEW, _school_age, None),
 )
+_KINDS: dict[str, Callable[[Source], Kind]] = {
+    "record_changes": _record_changes_kind, "tasks": _tasks_kind, "notices": _notices_kind,
+    "reviews": _reviews_kind, "welfare_checks": _welfare_checks_kind,
+}
 
 
 def pupil_timeline(pupil: Pupil, permissions: Collection[Permission],
@@ -210,9 +232,10 @@ def pupil_timeline(pupil: Pupil, permissions: Collection[Permission],
     involvements, belonging actions, event risk assessments, placements (start, end, status), tasks and external
     notices about the pupil or their placements, progress, reviews, welfare checks, and today's
     compulsory-school-age status."""
+    shown = [(contribute, kind) for permission, contribute, kind in CONTRIBUTORS if permission in permissions]
     source = Source(pupil, records or pupil_records(pupil))
-    entries = [entry for permission, contribute in CONTRIBUTORS if permission in permissions
-               for entry in contribute(source)]
+    source.loaded.update(load_kinds({kind: _KINDS[kind](source) for _c, kind in shown if kind}))
+    entries = [entry for contribute, _kind in shown for entry in contribute(source)]
     names = _names(e.who_id for e in entries)
     for entry in entries:
         entry.who = names.get(entry.who_id)

@@ -60,8 +60,7 @@ def _flexi_school_summary(counts=None):
 @bp.app_template_global("flexi_of_pupil")
 def _flexi_of_pupil(pupil):
     """The pupil page's section (flexi/_for_pupil.html)."""
-    return SimpleNamespace(requests=service.requests_of_school(pupil.id),
-                           agreements=service.agreements_of_school(pupil.id))
+    return SimpleNamespace(**service.of_pupil(pupil.id))
 
 
 @trust_bp.route("/flexi-schooling")

@@ -172,7 +172,7 @@ def _local_authorities():
 @bp.app_template_global("part_time_timetables_of")
 def _of_pupil(pupil_id: int):
     """The pupil's page lists the pupil's timetables (part_time/_for_pupil.html)."""
-    return service.timetables(pupil_id=pupil_id)
+    return service.timetables_of_pupil(pupil_id)
 
 
 @bp.app_template_global("part_time_week")

@@ -62,7 +62,7 @@ def new():
 @bp.route("/<int:pupil_id>")
 @school_permission(Permission.PUPILS_VIEW)
 def show(pupil_id: int):
-    pupil = service.access_pupil(pupil_id)
+    pupil = service.access_pupil_for_page(pupil_id)
     read_audit.record_read("Pupil", pupil.id, pupil.id, current_user.id, pupil.school_id)
     records = service.pupil_records(pupil, with_archived=True)
     today = clock.today()

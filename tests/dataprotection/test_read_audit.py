@@ -40,7 +40,7 @@ def school(app):
 def _reads():
     with system_scope("test"):
         return [(e.actor_id, e.record_type, e.record_id, e.school_id)
-                for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "read"))]
+                for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "read").order_by(AuditEvent.id))]
 
 
 def test_each_audited_page_writes_one_row_and_other_pages_none(app, school):

@@ -53,6 +53,7 @@ from .record import (
     PupilRecords,
     SchoolAge,
     access_pupil,
+    access_pupil_for_page,
     add_carer,
     archive_pupil,
     carer_checked,

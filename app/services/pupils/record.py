@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.policy import pre_placement
 from app.policy.school_age import compulsory_school_age_end, compulsory_school_age_start, compulsory_school_age_status
+from app.services.record_kinds import Kind, load_kinds
 from app.services.results import Result
 from tenants.access import school_record_or_404
 from tenants.context import require_school_id
@@ -156,6 +157,13 @@ def access_pupil(pupil_id: int, *, include_archived: bool = True) -> Pupil:
     return school_record_or_404(Pupil, pupil_id, include_archived=include_archived)
 
 
+def access_pupil_for_page(pupil_id: int) -> Pupil:
+    """`access_pupil` for the pupil's own page: with the responsible local authority its part-time section names
+    joined into the same statement (issue 18)."""
+    return school_record_or_404(Pupil, pupil_id, include_archived=True,
+                                options=(joinedload(Pupil.responsible_local_authority),))
+
+
 PAGE_SIZE = 50
 
 
@@ -242,18 +250,6 @@ def carers_of(pupil: Pupil) -> list[Carer]:
 # --- reading a pupil's records ------------------------------------------------------------------------------
 
 
-def _of_pupil(model, pupil: Pupil, *order, archived: list | None = None, options=()):
-    """The pupil's records of one kind, without the archived ones. Given `archived`, the archived ones are read
-    in the same query and added to it (the page lists them apart): one query a kind, not two."""
-    query = select(model).where(model.pupil_id == pupil.id).options(*options).order_by(*order)
-    if archived is None:
-        return list(db.session.scalars(query.where(model.archived_at.is_(None))
-                                       if hasattr(model, "archived_at") else query))
-    rows = list(db.session.scalars(query))
-    archived.extend(r for r in rows if r.archived_at is not None)
-    return [r for r in rows if r.archived_at is None]
-
-
 # The kinds of the pupil's records their page lists once archived (app.services.pupils.corrections), by label.
 ARCHIVED_LABELS = ((Carer, "Parent or carer"), (Referral, "Referral"), (PupilRiskAssessment, "Risk assessment"),
                    (ParentConsultation, "Consultation"), (Involvement, "Involvement"),
@@ -284,31 +280,39 @@ class PupilRecords:
         return pre_placement.latest_assessment(self.risk_assessments)
 
 
+# Each kind of the pupil's records and its order: newest first, carers in the order added. Progress is read only
+# `with_archived` (the pupil's page).
+_RECORD_KINDS = {
+    "carers": (Carer, ("id",)), "referrals": (Referral, ("-proposed_on", "-id")),
+    "risk_assessments": (PupilRiskAssessment, ("-assessed_on", "-id")),
+    "consultations": (ParentConsultation, ("-consulted_on", "-id")),
+    "involvements": (Involvement, ("-involved_on", "-id")), "belonging_actions": (BelongingAction, ("-on", "-id")),
+    "event_risk_assessments": (EventRiskAssessment, ("-event_on", "-id")),
+    "placements": (Placement, ("-start_date", "-id")), "progress": (PupilProgressEntry, ("-recorded_on", "-id")),
+}
+
+
 def pupil_records(pupil: Pupil, with_archived: bool = False) -> PupilRecords:
-    """Everything recorded about the pupil, each list newest first (carers in the order added). With
-    `with_archived`, also the pupil's progress and the archived records of ARCHIVED_LABELS' kinds, read in the
-    same queries."""
-    archived = [] if with_archived else None
-    records = PupilRecords(
-        carers=_of_pupil(Carer, pupil, Carer.id, archived=archived),
-        referrals=_of_pupil(Referral, pupil, Referral.proposed_on.desc(), Referral.id.desc(), archived=archived),
-        risk_assessments=_of_pupil(PupilRiskAssessment, pupil, PupilRiskAssessment.assessed_on.desc(),
-                                   PupilRiskAssessment.id.desc(), archived=archived),
-        consultations=_of_pupil(ParentConsultation, pupil, ParentConsultation.consulted_on.desc(),
-                                ParentConsultation.id.desc(), archived=archived),
-        involvements=_of_pupil(Involvement, pupil, Involvement.involved_on.desc(), Involvement.id.desc(),
-                               archived=archived),
-        belonging_actions=_of_pupil(BelongingAction, pupil, BelongingAction.on.desc(), BelongingAction.id.desc()),
-        event_risk_assessments=_of_pupil(EventRiskAssessment, pupil, EventRiskAssessment.event_on.desc(),
-                                         EventRiskAssessment.id.desc()),
-        # Each placement's provider in one query (the timeline names it), not one a placement.
-        placements=_of_pupil(Placement, pupil, Placement.start_date.desc(), Placement.id.desc(),
-                             options=(selectinload(Placement.provider),)),
-    )
+    """Everything recorded about the pupil, each list newest first (carers in the order added), in one statement
+    (app.services.record_kinds). With `with_archived`, also the pupil's progress and the archived records of
+    ARCHIVED_LABELS' kinds, read in the same statement."""
+    keep_archived = {model for model, _label in ARCHIVED_LABELS} if with_archived else set()
+    kinds = {}
+    for name, (model, order) in _RECORD_KINDS.items():
+        if name == "progress" and not with_archived:
+            continue
+        where = [model.pupil_id == pupil.id, model.school_id == pupil.school_id]
+        if hasattr(model, "archived_at") and model not in keep_archived:
+            where.append(model.archived_at.is_(None))
+        # Each placement's provider joined in (the timeline and the list name it).
+        options = (lambda mapped: joinedload(mapped.provider),) if model is Placement else ()
+        kinds[name] = Kind(model, tuple(where), order, options)
+    found = load_kinds(kinds)
+    current = {name: [r for r in rows if getattr(r, "archived_at", None) is None] for name, rows in found.items()}
+    records = PupilRecords(**{name: current[name] for name in _RECORD_KINDS if name != "progress"})
     if with_archived:
-        records.progress = _of_pupil(PupilProgressEntry, pupil, PupilProgressEntry.recorded_on.desc(),
-                                     PupilProgressEntry.id.desc(), archived=archived)
-        records.archived = archived
+        records.progress = current["progress"]
+        records.archived = [r for rows in found.values() for r in rows if getattr(r, "archived_at", None)]
     return records
 
 
