@@ -141,7 +141,7 @@ def records_changed(school_ids) -> None:
                 pipe.incr(f"{_prefix()}:version:{school_id}")
             pipe.execute()
     except RedisError as exc:
-        log.warning("figure cache unreachable (%s): versions of %s not put up", exc, sorted(set(school_ids)))
+        log.warning("figure cache unreachable (%s): versions of %s not put up", exc, sorted(map(str, set(school_ids))))  # ids and "shared"
 
 
 # --- after every flush, and after the commit -----------------------------------------------------------------

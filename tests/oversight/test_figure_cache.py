@@ -186,3 +186,16 @@ def test_turned_off_nothing_is_kept(app, world, monkeypatch):
     figures_of(world, school)
     _, read = figures_of(world, school)
     assert read
+
+
+def test_a_commit_with_redis_away_still_commits(app, world, monkeypatch):
+    """The versions are put up after the commit; Redis away, the commit stands and the warning names them."""
+    from app.models import Provider
+
+    school, provider, _ = a_school(world)
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")
+    with school_time(NOW), trust_scope(lead_id(world), "test: rename a provider, Redis away"):
+        db.session.get(Provider, provider).name = "Willow Tutoring Ltd"  # the shared version
+        records_changed([school, "shared"])
+        db.session.commit()
+        assert db.session.get(Provider, provider).name == "Willow Tutoring Ltd"
