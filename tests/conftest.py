@@ -12,11 +12,15 @@ import pytest
 from sqlalchemy import text
 
 from tenants import system_scope
-from tests.servers import RedisServer, SmtpSink, postgres_test_database
+from tests.servers import RedisServer, SmtpSink, drop_the_databases_left, postgres_test_database
 
 # Frozen time is for the code under test, never for pytest's own clock: without this, `--durations` and
 # pytest-timeout read the frozen clock and report absurd figures for every frozen test.
 freezegun.configure(extend_ignore_list=["_pytest", "pytest_timeout"])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    drop_the_databases_left()  # the migration tests' own databases (tests/servers.drop_at_session_end)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,15 @@ import flask_migrate
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
-from tests.servers import postgres_test_database
+from tests.servers import drop_at_session_end, postgres_test_database
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def migrated_app(tmp_path_factory, redis_server, name: str) -> Iterator:
     """Yield an app on an empty database of the suite's kind (SQLite, or a fresh PostgreSQL database when
-    TEST_POSTGRES_URL is set) upgraded to the head; dispose of its connections and drop it afterwards.
+    TEST_POSTGRES_URL is set) upgraded to the head; dispose of its connections afterwards, and drop it when
+    the session ends.
     For a module-scoped fixture: `yield from migrated_app(tmp_path_factory, redis_server, "verdicts")`."""
     server = os.environ.get("TEST_POSTGRES_URL")
     if server:
@@ -34,4 +35,4 @@ def migrated_app(tmp_path_factory, redis_server, name: str) -> Iterator:
         db.session.remove()
         db.engine.dispose()
     if drop:
-        drop()
+        drop_at_session_end(drop)
