@@ -11,11 +11,16 @@ import freezegun
 import pytest
 from sqlalchemy import text
 
-from tests.servers import RedisServer, SmtpSink, postgres_test_database
+from tenants import system_scope
+from tests.servers import RedisServer, SmtpSink, drop_the_databases_left, postgres_test_database
 
 # Frozen time is for the code under test, never for pytest's own clock: without this, `--durations` and
 # pytest-timeout read the frozen clock and report absurd figures for every frozen test.
 freezegun.configure(extend_ignore_list=["_pytest", "pytest_timeout"])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    drop_the_databases_left()  # the migration tests' own databases (tests/servers.drop_at_session_end)
 
 
 @pytest.fixture(scope="session")
@@ -94,13 +99,30 @@ def _app(database_url, redis_server, smtp_sink, tmp_path_factory):
 def _wipe(app) -> None:
     from app.extensions import db
 
+    tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _wipe_postgres(conn, tables)
         else:
-            for table in reversed(db.metadata.sorted_tables):
+            for table in reversed(tables):
                 conn.execute(table.delete())
+
+
+def _wipe_postgres(conn, tables) -> None:
+    """Empty every table and rewind every sequence, as `TRUNCATE ... RESTART IDENTITY` would, but cheaply.
+
+    TRUNCATE of all 69 tables gives each table and index a new file, made and synced at commit: 0.2-2 s a test,
+    about 400 s of the PostgreSQL run. A test fills a few tables with a few rows, so delete just those (children
+    first) and reset just the sequences that moved. In the system scope: row-level security is forced on the
+    school-owned tables, and outside any scope a DELETE would see none of their rows."""
+    with system_scope("tests: empty the database after a test"):
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT FROM \"{t.name}\")" for t in tables)
+        filled = set(conn.execute(text(probe)).scalars())
+        for table in reversed(tables):
+            if table.name in filled:
+                conn.execute(table.delete())
+        conn.execute(text("SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences "
+                          "WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ On a database of its own (SQLite, or a fresh PostgreSQL database when TEST_POSTG
 at the head, the migration taken down (the columns go) and up again (the backfill fills them)."""
 from __future__ import annotations
 
-import os
 from datetime import date, time
-from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -28,31 +26,14 @@ from app.models import (
     WeeklySession,
 )
 from tenants import school_scope, system_scope
+from tests import own_database
 from tests.helpers import school_time
-from tests.servers import postgres_test_database
-
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+from tests.own_database import MIGRATIONS
 
 
 @pytest.fixture(scope="module")
 def migrated_app(tmp_path_factory, redis_server):
-    from app import create_app
-    from config import TestingConfig
-
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if server:
-        url, drop = postgres_test_database(server)
-    else:
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('verdicts') / 'verdicts.sqlite3'}", None
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url)
-    with app.app_context():
-        flask_migrate.upgrade(directory=MIGRATIONS)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+    yield from own_database.migrated_app(tmp_path_factory, redis_server, "verdicts")
 
 
 def _full_time_pupil(school_id: int, provider_id: int, n: int, **flags) -> None:

@@ -6,9 +6,6 @@ going down to base never disturbs the session's database.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,39 +15,21 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Date, MetaData, String, inspect
 
 from app.extensions import db
-from tests.servers import postgres_test_database
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from tests import own_database
+from tests.own_database import MIGRATIONS
 
 
 @pytest.fixture(scope="module")
 def scripts() -> ScriptDirectory:
-    config = Config(str(MIGRATIONS / "alembic.ini"))
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = Config(f"{MIGRATIONS}/alembic.ini")
+    config.set_main_option("script_location", MIGRATIONS)
     return ScriptDirectory.from_config(config)
 
 
 @pytest.fixture(scope="module")
 def migrated_app(tmp_path_factory, redis_server):
     """A second app on an empty database of the suite's kind, upgraded by the migrations alone."""
-    from app import create_app
-    from config import TestingConfig
-
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if server:
-        url, drop = postgres_test_database(server)
-    else:
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'migrations.sqlite3'}", None
-    # The test Redis: the throttles' limiter is one per process and follows the last app made.
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url)
-    with app.app_context():
-        flask_migrate.upgrade(directory=str(MIGRATIONS))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+    yield from own_database.migrated_app(tmp_path_factory, redis_server, "migrations")
 
 
 def _differences(app, metadata: MetaData) -> list:
@@ -104,9 +83,9 @@ def test_every_model_table_is_created_by_the_migrations(migrated_app):
 
 def test_the_migrations_go_down_to_nothing_and_up_again(migrated_app):
     with migrated_app.app_context():
-        flask_migrate.downgrade(directory=str(MIGRATIONS), revision="base")
+        flask_migrate.downgrade(directory=MIGRATIONS, revision="base")
     assert _user_tables(migrated_app) == set()
     with migrated_app.app_context():
-        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        flask_migrate.upgrade(directory=MIGRATIONS)
     assert _user_tables(migrated_app) == set(db.metadata.tables)
     assert _differences(migrated_app, db.metadata) == []

@@ -2,6 +2,10 @@
 
 The live server serves the session's test app (tests/conftest.py `_app`: migrated database, real Redis and SMTP),
 so a journey sees exactly what the `world` fixture committed, and the `app` fixture empties it afterwards.
+
+.ci/run runs the journeys once, in its PostgreSQL pass (production's database), and leaves them out of its SQLite
+pass (`--ignore=tests/browser`): the pages they drive are requested on both databases by the rest of the suite
+(tests/views, tests/security/test_field_sweep.py). Run directly, they use whichever database the run uses.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlalchemy import event, inspect
 
 from app.extensions import db
 from tests.ops.migration_locks import accepted, lock_problems
-from tests.servers import postgres_test_database
+from tests.servers import drop_at_session_end, postgres_test_database
 from tests.test_migrations import MIGRATIONS, scripts  # noqa: F401  (the fixture)
 
 
@@ -30,7 +30,7 @@ def empty_app(redis_server):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    drop()
+    drop_at_session_end(drop)
 
 
 def test_each_migration_goes_up_down_and_up_without_stopping_a_large_table(empty_app, scripts):  # noqa: F811

@@ -168,7 +168,7 @@ def test_an_archived_pupil_can_be_restored(app, world):
     with system_scope("test: the trail"):
         actions = db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.record_type == "Pupil", AuditEvent.record_id == str(built.id),
-            AuditEvent.action.in_(["archive", "restore"]))).all()
+            AuditEvent.action.in_(["archive", "restore"])).order_by(AuditEvent.id)).all()
     assert actions == ["archive", "restore"]
     other = _client(app, world.users["a.attendance_officer"])
     assert post_form(other, f"/alder/pupils/{built.id}/restore", {}, form_url=page).status_code == 403
