@@ -73,7 +73,9 @@ class Source:
 def _record_changes_kind(s: Source) -> Kind:
     carer_ids = [str(c.id) for c in s.records.carers]
     return Kind(AuditEvent, (
-        AuditEvent.school_id == s.pupil.school_id,
+        # Changes only: each view of the record is in the trail too (its own page, "Who has looked at this
+        # record"), and listed here it made the timeline grow with every view.
+        AuditEvent.school_id == s.pupil.school_id, AuditEvent.action != "read",
         or_((AuditEvent.record_type == "Pupil") & (AuditEvent.record_id == str(s.pupil.id)),
             (AuditEvent.record_type == "Carer") & AuditEvent.record_id.in_(carer_ids or ["-"]))))
 

@@ -78,3 +78,20 @@ def test_the_timeline_gathers_every_record_newest_first(app, world):
     with school_scope(world.a.id):
         missing = [m.code for m in service.pre_placement_missing(service.access_pupil(pupil.id), date(2026, 1, 19))]
     assert missing == ["parent_consultation", "involvement.social_worker"]
+
+
+def test_views_of_the_record_are_not_on_the_timeline(app, world):
+    """Each view is recorded (the "Who has looked at this record" page), but the timeline holds what happened to
+    the pupil: listed there, reads made it grow with every view."""
+    from tests.pupils.test_pupil_pages import _client
+
+    with school_time("2026-01-12 09:00"):
+        pupil = make_pupil(world.a.id, first_name="Robin")
+    with school_time("2026-01-12 10:00"):
+        client = _client(app, world.users["a.ap_leader"])
+        for _ in range(3):
+            assert client.get(f"/{world.a.slug}/pupils/{pupil.id}").status_code == 200
+        with school_scope(world.a.id):
+            titles = [e.title for e in timelines.pupil_timeline(service.access_pupil(pupil.id), set(Permission))]
+    assert not any(title.endswith(": read") for title in titles), titles
+    assert "Pupil record: record created" in titles
