@@ -93,6 +93,7 @@ class AuditEventView(TrusteeModelView):
     can_create = False
     can_edit = False
     can_view_details = True
+    simple_list_pager = True  # the trail only grows: no count of all of it on every page (issue 18)
     column_default_sort = ("at", True)
     column_list = ("at", "actor_id", "school_id", "action", "record_type", "record_id", "detail")
     column_filters = ("action", "record_type", "school_id", "actor_id")

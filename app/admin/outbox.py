@@ -33,6 +33,8 @@ class NotificationView(TrusteeModelView):
     can_create = False
     can_edit = False
     can_view_details = True
+    # Previous/next, no page count: counting every email ever queued took 217 ms at 2.4 M rows (issue 18).
+    simple_list_pager = True
     column_default_sort = ("id", True)
     column_list = ("id", "created_at", "school_id", "audience", "recipient_email", "subject", "urgent", "delivery",
                    "status", "attempts", "next_attempt_at", "sent_at", "reclaimed_at", "last_error")

@@ -81,6 +81,7 @@ class WebhookDeliveryView(TrusteeModelView):
     can_create = False
     can_edit = False
     can_view_details = True
+    simple_list_pager = True  # deliveries only grow (no retention rule yet): no count of all of them (issue 18)
     column_default_sort = ("id", True)
     column_list = ("id", "created_at", "subscription", "event", "status", "attempts", "last_response_code",
                    "next_attempt_at", "delivered_at", "reclaimed_at", "last_error")

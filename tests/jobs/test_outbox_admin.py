@@ -2,7 +2,8 @@
 and the operators' `flask jobs` commands."""
 from __future__ import annotations
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import event, update
 
 from app.extensions import db
 from app.models import LAContactKind, Notification, NotificationStatus, School
@@ -96,6 +97,23 @@ def test_the_trustee_lists_failed_notifications_with_their_error(app, world, cli
     everything = client.get("/admin/admin_notification/").get_data(as_text=True)
     assert "a.headteacher@test.example.org" in everything
     assert client.get(f"/admin/admin_notification/details/?id={failed}").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/admin_notification/", "/admin/admin_audit/",
+                                 "/admin/admin_webhook_delivery/"])
+def test_the_lists_that_only_grow_are_paged_without_counting_every_row(app, world, client, url):
+    """Counting every email ever queued took 217 ms at 2.4 million rows (issue 18): previous and next instead."""
+    queue_staff_prompt(world, key="k-one")
+    sign_in(client, user_for("trust.designated_trustee"))
+    statements = []
+    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    assert not [s for s in statements if "count(" in s.lower()], statements
 
 
 def test_queue_health_shows_queues_and_the_outbox(app, world, client):
