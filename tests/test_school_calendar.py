@@ -3,7 +3,7 @@ school-year generator checked against the reference table (reference/calendar.md
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
 import pytest
@@ -175,6 +175,33 @@ def test_last_school_day_when_a_half_term_ends_on_a_bank_holiday():
 
 
 # --- counting school days ------------------------------------------------------------------------------------
+
+
+def _day_by_day(calendar: SchoolCalendar, start: date, end: date) -> list[date]:
+    """The definition the listed school days must agree with: each day tested on its own."""
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return [day for day in days if calendar.is_school_day(day)]
+
+
+@pytest.mark.parametrize("half_terms", [REFERENCE_2025, OTHER_SCHOOL_2025, REFERENCE_2025 + [
+    HalfTermDates(2025, "summer", 2, date(2026, 5, 20), date(2026, 6, 30))]], ids=["reference", "other", "overlap"])
+def test_school_days_between_agrees_with_testing_each_day(half_terms):
+    calendar = SchoolCalendar(half_terms, training_days={date(2025, 11, 3), date(2026, 1, 5), date(2026, 6, 1)})
+    edges = sorted({d for h in half_terms for d in (h.first_day, h.last_day)} | {date(2025, 8, 1), date(2026, 9, 1)})
+    shifted = sorted({d + timedelta(days=k) for d in edges for k in (-3, -1, 0, 1, 3)})
+    for start, end in itertools.combinations(shifted, 2):
+        assert list(calendar.school_days_between(start, end)) == _day_by_day(calendar, start, end), (start, end)
+    assert list(calendar.school_days_between(date(2026, 1, 9), date(2026, 1, 2))) == []
+    for day in shifted[:-10]:
+        expected = _day_by_day(calendar, day, edges[-1])
+        expected = expected[1:] if expected and expected[0] == day else expected
+        for n in (1, 2, 5, 40):
+            if n <= len(expected):
+                assert calendar.nth_school_day_after(day, n) == expected[n - 1]
+            else:
+                with pytest.raises(CalendarNotEntered):
+                    calendar.nth_school_day_after(day, n)
+
 
 
 def test_nth_school_day_after_crosses_a_half_term_break(reference):
