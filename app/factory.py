@@ -1,8 +1,6 @@
 """AP Hub: the application factory. Each subsystem binds itself here; nothing connects at import time."""
 from __future__ import annotations
 
-import gc
-
 from flask import Flask
 from sqlalchemy import event, select
 
@@ -11,6 +9,7 @@ from app import (
     auth,
     errors,
     extensions,
+    heap,
     models,  # noqa: F401  (register every model with the metadata)
     security_headers,
     templating,
@@ -93,12 +92,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     init_cli(app)
 
     init_jobs(app)
-    # Everything made so far (the modules, the app, its routes and templates) lives as long as the process: moved
-    # out of the garbage collector's sight, so a full collection no longer walks it in the middle of a request.
-    # On the trust dashboard (50 schools, 10x history) those pauses were the slow tail: p95 338-346 ms against a
-    # p50 of 200; frozen, p95 210-218 ms (bench.oversight_pages, 30 requests). Before a fork, it also keeps the
-    # workers' copies of these pages shared.
-    gc.freeze()
+    heap.init_app(app)  # last: freezes everything made so far
     return app
 
 

@@ -22,6 +22,8 @@ class BaseConfig:
     RQ_QUEUE_PREFIX = env_str("RQ_QUEUE_PREFIX", "aphub")
     # Figures of ended periods kept in Redis until their school's records change (app.services.figure_cache).
     FIGURE_CACHE = env_bool("FIGURE_CACHE", True)
+    # A web worker freezes its long-lived objects after every this many requests (app.heap); 0: never.
+    HEAP_SETTLE_EVERY = env_int("HEAP_SETTLE_EVERY", 100, minimum=0)
 
     # Sign-in and sessions
     SESSION_COOKIE_HTTPONLY = True
@@ -115,6 +117,7 @@ class TestingConfig(BaseConfig):
     LOG_FORMAT = None
     PROXY_HOPS = 0
     WEBHOOK_ALLOW_LOOPBACK_HTTP = True  # the tests' receivers listen on 127.0.0.1
+    HEAP_SETTLE_EVERY = 0  # a full collection in the suite's process costs far more than a worker's; tests/ops
 
 
 class ProductionConfig(BaseConfig):
