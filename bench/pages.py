@@ -46,10 +46,13 @@ def _app(database_url: str, redis_url: str):
 def walk_main(database_url: str, redis_url: str, local_iso: str, requests: str) -> dict:
     """In a fresh interpreter: the walk, as if at the benchmark's school-day morning."""
     from app.clock import SCHOOL_TZ, running_as_if
+    from bench.large_trust import count_registration_verdicts
     from bench.page_walk import walk
 
     app = _app(database_url, redis_url)
     with running_as_if(datetime.fromisoformat(local_iso).replace(tzinfo=SCHOOL_TZ)):
+        with app.app_context():  # by 09:10 the morning sweep has stored the day's 7.2 verdicts (a reused database)
+            count_registration_verdicts()
         pages = walk(app, requests=int(requests),
                      log=lambda m: print(m, file=sys.stderr, flush=True))
     return {"loadavg_after": loadavg(), "pages": [p.as_dict() for p in pages]}
