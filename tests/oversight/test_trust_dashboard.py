@@ -65,6 +65,29 @@ def test_the_figures_and_trend(app, world):
         assert not_located[-2] == 1 and sum(v or 0 for v in not_located) == 1
 
 
+
+def test_providers_in_use_whose_vetting_ends_within_30_days(app, world):
+    """7.9: named with the school using them; a provider no school uses now, or vetted for longer, is not."""
+    with school_time("2025-03-10 12:00"):  # approved on 3 March 2025: vetted until 2 March 2026
+        ending = vetted_provider(world, name="Willow Tutors")
+        no_longer_used = vetted_provider(world, name="Rowan Riding")
+    with school_time("2025-09-01 12:00"):  # vetted until 24 August 2026
+        vetted_longer = vetted_provider(world, name="Hazel Crafts")
+    school = add_school(world, "elm", "Elm Academy")
+    enter_years(school)
+    leader = world.users["a.ap_leader"].id
+    add_history(school, ending, leader, "Ash", dt.date(2026, 1, 5), None)
+    add_history(school, vetted_longer, leader, "Bay", dt.date(2026, 1, 5), None)
+    add_history(school, no_longer_used, leader, "Cy", dt.date(2025, 9, 8), dt.date(2025, 12, 12))
+    with school_time("2026-02-16 12:00"), trust_scope(lead_id(world), "test: the dashboard"):
+        board = trust_dashboard()
+    assert [(s.name, p.name, until) for s, p, until in board.expiring] == [
+        ("Elm Academy", "Willow Tutors", dt.date(2026, 3, 2))]
+    row = next(r for r in board.rows if r.school.name == "Elm Academy")
+    assert {c.measure.value: c.value for c in row.cells}["providers_expiring"] == 1
+    with school_time("2026-03-03 12:00"), trust_scope(lead_id(world), "test: the dashboard"):
+        assert trust_dashboard().expiring == []  # no longer vetted: no longer "ending soon"
+
 def lead_id(world) -> int:
     from sqlalchemy import select
 

@@ -77,14 +77,16 @@ class ProviderStatus:
         return badges
 
 
-def _latest_approvals(provider_ids: Sequence[int]) -> dict[int, dt.datetime]:
-    if not provider_ids:
+def _latest_approvals(provider_ids: Sequence[int] | None) -> dict[int, dt.datetime]:
+    """Each provider's latest approved risk assessment: of these providers, or of every provider (None)."""
+    if provider_ids is not None and not provider_ids:
         return {}
-    return dict(db.session.execute(
-        select(ProviderRiskAssessment.provider_id, func.max(ProviderRiskAssessment.approved_at))
-        .where(ProviderRiskAssessment.provider_id.in_(provider_ids), ProviderRiskAssessment.archived_at.is_(None),
-               ProviderRiskAssessment.approved_at.is_not(None))
-        .group_by(ProviderRiskAssessment.provider_id)).all())
+    query = (select(ProviderRiskAssessment.provider_id, func.max(ProviderRiskAssessment.approved_at))
+             .where(ProviderRiskAssessment.archived_at.is_(None), ProviderRiskAssessment.approved_at.is_not(None))
+             .group_by(ProviderRiskAssessment.provider_id))
+    if provider_ids is not None:
+        query = query.where(ProviderRiskAssessment.provider_id.in_(provider_ids))
+    return dict(db.session.execute(query).all())
 
 
 def _open_concern_counts(provider_ids: Sequence[int]) -> dict[int, int]:
