@@ -169,7 +169,7 @@ def period_figures(windows: dict[int, list[Window]], with_cost: bool = True,
     sections, read in the same statement (counted even when no window is asked for; their `reads` get no table)."""
     figures: dict[tuple[int, str], PeriodFigures] = {
         (school_id, w.key): PeriodFigures() for school_id, ws in windows.items() for w in ws}
-    # Ended periods kept since their school's records last changed are not counted again (figure_cache).
+    # Periods kept since their school's records last changed are not counted again (figure_cache).
     kept, token = kept_figures(windows, "cost" if with_cost else "plain")
     figures.update(kept)
     windows = {s: [w for w in ws if (s, w.key) not in kept] for s, ws in windows.items()}

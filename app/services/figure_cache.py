@@ -1,9 +1,13 @@
-"""The figures of periods that have ended, kept in Redis until a record of their school changes (issue 18).
+"""The figures of each school's periods, kept in Redis until a record of that school changes (issue 18).
 
-Every trust page counts the same past half-terms again on every view: the dashboard's six-half-term trends,
-the trust report's comparison periods. A period that ended before today only changes when a record it counts
-changes, so `period_figures` keeps each (school, period)'s figures here and counts only what is missing and
-the periods still running.
+Every trust page counts the same periods again on every view: the dashboard's six-half-term trends and this
+half-term, the trust report's term and its comparison periods. A period's figures only change when a record it
+counts changes, so `period_figures` keeps each (school, period)'s figures here and counts only what is missing.
+
+Two versions a school: a period that ended before today is kept under the school's version, which the morning's
+registers leave be (below); a period still running is kept under its live version, which every change of the
+school's records puts up, today's registers included. A busy morning recounts the running period of each school
+that marked a register since the last view, and only those; the ended periods stay kept all day.
 
 Why a kept figure is never stale:
 - Each school has a version number in Redis. After a commit that inserted, changed or deleted any record of the
@@ -18,6 +22,8 @@ Why a kept figure is never stale:
   wrong figure.
 - Writes that bypass the ORM's flush (a pupil moved between schools, an erasure, the benchmark's history) call
   `records_changed` themselves.
+- A running period's live version goes up with every change the version does and with today's registers and
+  tasks: every record its figures count.
 - The key names the day, so a figure never outlives the day it was counted on, and expires after a day anyway
   (`KEPT_SECONDS`): a lost version bump (Redis down at that very commit) lasts a day at most.
 - Redis unreachable: everything is counted, as before; nothing fails.
@@ -64,6 +70,7 @@ log = logging.getLogger(__name__)
 
 KEPT_SECONDS = 26 * 3600
 SHARED = "shared"
+LIVE = "live"
 # Written on every request, sign-in, email or delivery, and read by no figure (app.services.ap_figures and
 # app.services.part_time_flexi_figures read placements, providers, referrals, agreements, register sessions,
 # welfare checks, tasks, reviews, QA, concerns, complaints, part-time timetables and flexi-schooling).
@@ -82,66 +89,73 @@ def _enabled() -> bool:
 
 
 def _key(versions: dict, school_id: int, window, variant: str, today: dt.date) -> str:
-    return (f"{_prefix()}:{school_id}:v{versions[school_id]}.{versions[SHARED]}:{today}:{variant}:"
+    # an ended window under the school's version, a running one under its live version
+    version = versions[school_id] if window.last_day < today else f"live{versions[(LIVE, school_id)]}"
+    return (f"{_prefix()}:{school_id}:v{version}.{versions[SHARED]}:{today}:{variant}:"
             f"{window.first_day}:{window.last_day}:{window.key}")
 
 
+def _version_name(name) -> str:
+    return f"{_prefix()}:version:{name[1]}:live" if isinstance(name, tuple) else f"{_prefix()}:version:{name}"
+
+
 def _versions(conn, school_ids: list[int]) -> dict:
-    names = [SHARED, *school_ids]
-    values = conn.mget([f"{_prefix()}:version:{n}" for n in names])
+    names = [SHARED, *school_ids, *((LIVE, s) for s in school_ids)]
+    values = conn.mget([_version_name(n) for n in names])
     return {n: int(v or 0) for n, v in zip(names, values, strict=True)}
 
 
 def kept_figures(windows: dict[int, list], variant: str) -> tuple[dict, object]:
-    """The kept figures of the ended windows, by (school id, window key), and a token for `keep` (None: keep
-    nothing, Redis being away or the cache off)."""
+    """The kept figures of the windows, by (school id, window key), and a token for `keep` (None: keep nothing,
+    Redis being away or the cache off)."""
     today = clock.today()
-    ended = [(s, w) for s, ws in windows.items() for w in ws if w.last_day < today]
-    if not ended or not _enabled():
+    wanted = [(s, w) for s, ws in windows.items() for w in ws]
+    if not wanted or not _enabled():
         return {}, None
     try:
         conn = redis_connection()
         versions = _versions(conn, sorted(windows))
-        keys = [_key(versions, s, w, variant, today) for s, w in ended]
-        found = conn.mget(keys)
+        found = conn.mget([_key(versions, s, w, variant, today) for s, w in wanted])
     except RedisError as exc:
         log.warning("figure cache unreachable (%s): counting every period", exc)
         return {}, None
     kept = {}
-    for (school_id, window), value in zip(ended, found, strict=True):
+    for (school_id, window), value in zip(wanted, found, strict=True):
         if value is not None:
             kept[(school_id, window.key)] = pickle.loads(value)  # noqa: S301 (our own Redis, our own pickles)
     return kept, (versions, variant, today)
 
 
 def keep(token, windows: dict[int, list], figures: dict) -> None:
-    """Keep the figures just counted of the ended windows, under the versions read before counting them."""
+    """Keep the figures just counted, under the versions read before counting them."""
     if token is None:
         return
     versions, variant, today = token
-    ended = [(s, w) for s, ws in windows.items() for w in ws if w.last_day < today]
-    if not ended:
-        return
     try:
         with redis_connection().pipeline(transaction=False) as pipe:
-            for school_id, window in ended:
-                pipe.set(_key(versions, school_id, window, variant, today),
-                         pickle.dumps(figures[(school_id, window.key)]), ex=KEPT_SECONDS)
+            for school_id, ws in windows.items():
+                for window in ws:
+                    pipe.set(_key(versions, school_id, window, variant, today),
+                             pickle.dumps(figures[(school_id, window.key)]), ex=KEPT_SECONDS)
             pipe.execute()
     except RedisError as exc:
         log.warning("figure cache unreachable (%s): figures not kept", exc)
 
 
-def records_changed(school_ids) -> None:
+def records_changed(school_ids, *, today_only: bool = False) -> None:
     """Put the schools' versions up (SHARED: every school's), so no figure kept before is read again. For
-    writes that bypass the ORM's flush; call it after they commit."""
+    writes that bypass the ORM's flush; call it after they commit. `today_only`: the writes could not touch a
+    period that has ended (today's registers), so only the running periods' live versions go up."""
+    names = {(LIVE, s) for s in school_ids if s != SHARED}
+    if not today_only:
+        names |= set(school_ids)
     try:
         with redis_connection().pipeline(transaction=False) as pipe:
-            for school_id in set(school_ids):
-                pipe.incr(f"{_prefix()}:version:{school_id}")
+            for name in names:
+                pipe.incr(_version_name(name))
             pipe.execute()
     except RedisError as exc:
-        log.warning("figure cache unreachable (%s): versions of %s not put up", exc, sorted(map(str, set(school_ids))))  # ids and "shared"
+        log.warning("figure cache unreachable (%s): versions of %s not put up", exc, sorted(map(str, names)))
 
 
 # --- after every flush, and after the commit -----------------------------------------------------------------
@@ -165,18 +179,20 @@ def _naive(value):
 
 
 def _note_changes(session: Session, _flush_context) -> None:
-    changed = session.info.setdefault(_CHANGED, set())
+    changed, today_only = session.info.setdefault(_CHANGED, (set(), set()))
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, QUIET) or not _may_touch_the_past(obj):
+        if isinstance(obj, QUIET):
             continue
         school_id = getattr(obj, "school_id", None)
-        changed.add(school_id if isinstance(school_id, int) else SHARED)
+        (changed if _may_touch_the_past(obj) else today_only).add(school_id if isinstance(school_id, int) else SHARED)
 
 
 def _after_commit(session: Session) -> None:
-    changed = session.info.pop(_CHANGED, None)
+    changed, today_only = session.info.pop(_CHANGED, (set(), set()))
     if changed:
         records_changed(changed)
+    if today_only - changed:
+        records_changed(today_only - changed, today_only=True)
 
 
 def _forget(session: Session, previous_transaction) -> None:

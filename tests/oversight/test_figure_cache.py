@@ -61,11 +61,63 @@ def test_an_ended_period_is_counted_once_then_kept_with_the_same_figures(app, wo
     assert vars(again) == vars(first)
 
 
-def test_the_running_period_is_always_counted(app, world):
+def test_the_running_period_is_kept_too_until_the_school_changes_a_record(app, world):
     school, _, _ = a_school(world)
-    figures_of(world, school, SPRING_2)
+    first, read = figures_of(world, school, SPRING_2)
+    again, read_again = figures_of(world, school, SPRING_2)
+    assert read and not read_again
+    assert vars(again) == vars(first)
+
+
+def _mark_today(school, provider, placement, code="B"):
+    with school_time(NOW), school_scope(school):
+        pupil_id = db.session.get(Placement, placement).pupil_id
+        db.session.add(AttendanceSession(
+            placement_id=placement, pupil_id=pupil_id, provider_id=provider, day=dt.date(2026, 3, 16),
+            session="pm", starts_at=dt.time(13), ends_at=dt.time(15),
+            cutoff_at=local_datetime(dt.date(2026, 3, 16), dt.time(13, 30)), register_code=code))
+        db.session.commit()
+
+
+def test_todays_register_mark_counts_the_running_period_again_and_leaves_the_ended_one_kept(app, world):
+    school, provider, placement = a_school(world)
+    figures_of(world, school)
+    before, _ = figures_of(world, school, SPRING_2)
+    _mark_today(school, provider, placement)
+    after, read = figures_of(world, school, SPRING_2)
+    assert read and after.attended == before.attended + 1 and after.possible == before.possible + 1
+    _, ended_read = figures_of(world, school)
+    assert not ended_read
+
+
+def test_a_task_due_today_counts_the_running_period_again(app, world):
+    school, _, _ = a_school(world)
+    before, _ = figures_of(world, school, SPRING_2)
+    with school_time(NOW), school_scope(school):
+        db.session.add(Task(kind="half_termly_review", title="Review", dedupe_key="due-today",
+                            due_at=local_datetime(dt.date(2026, 3, 16), dt.time(17)), status="open"))
+        db.session.commit()
     _, read = figures_of(world, school, SPRING_2)
     assert read
+
+
+def test_another_schools_register_mark_leaves_this_schools_running_period_kept(app, world):
+    school, _, _ = a_school(world)
+    other, other_provider, other_placement = a_school(world, "oak")
+    figures_of(world, school, SPRING_2)
+    _mark_today(other, other_provider, other_placement)
+    _, read = figures_of(world, school, SPRING_2)
+    assert not read
+
+
+def test_todays_writes_the_flush_never_saw_count_the_running_period_again_when_announced(app, world):
+    school, _, _ = a_school(world)
+    figures_of(world, school)
+    figures_of(world, school, SPRING_2)
+    records_changed([school], today_only=True)
+    _, running_read = figures_of(world, school, SPRING_2)
+    _, ended_read = figures_of(world, school)
+    assert running_read and not ended_read
 
 
 def test_costed_figures_are_kept_apart_from_the_dashboards(app, world):
@@ -105,12 +157,8 @@ def test_a_corrected_past_register_mark_is_counted(app, world):
 def test_todays_registers_and_tasks_due_from_today_leave_the_kept_figures_be(app, world):
     school, provider, placement = a_school(world)
     figures_of(world, school)
+    _mark_today(school, provider, placement)
     with school_time(NOW), school_scope(school):
-        pupil_id = db.session.get(Placement, placement).pupil_id
-        db.session.add(AttendanceSession(
-            placement_id=placement, pupil_id=pupil_id, provider_id=provider, day=dt.date(2026, 3, 16),
-            session="pm", starts_at=dt.time(13), ends_at=dt.time(15),
-            cutoff_at=local_datetime(dt.date(2026, 3, 16), dt.time(13, 30)), register_code="B"))
         db.session.add(Task(kind="welfare_check_due", title="Check", dedupe_key="today-task",
                             due_at=local_datetime(dt.date(2026, 3, 16), dt.time(10)), status="open"))
         db.session.commit()
