@@ -23,17 +23,30 @@ def _new_pdf(title: str, author: str) -> FPDF:
 
 def _table(pdf: FPDF, headers: list[str], rows: list[list[str]], first_width: float = 80) -> None:
     other = (pdf.w - pdf.l_margin - pdf.r_margin - first_width) / max(len(headers) - 1, 1)
-    pdf.set_font("helvetica", "B", 9)
-    for i, h in enumerate(headers):
-        pdf.cell(first_width if i == 0 else other, 6, _plain(h)[:48], border=1)
-    pdf.ln()
-    pdf.set_font("helvetica", "", 9)
+    widths = [first_width, *[other] * (len(headers) - 1)]
+    _row(pdf, widths, headers, "B", right_from=len(headers))
     for row in rows:
-        for i, v in enumerate(row):
-            pdf.cell(first_width if i == 0 else other, 6, _plain(str(v))[:48], border=1,
-                     align="L" if i == 0 else "R")
-        pdf.ln()
+        _row(pdf, widths, row, "", right_from=1)
     pdf.ln(2)
+
+
+def _row(pdf: FPDF, widths: list[float], values: list, style: str, right_from: int) -> None:
+    """One row of bordered cells, drawn as text in boxes: fpdf's cell() lays out each value as styled text
+    (the trust report's 2,700 cells took 90 ms that way, a third of it like this)."""
+    if pdf.will_page_break(6):
+        pdf.add_page()
+    pdf.set_font("helvetica", style, 9)
+    x, y = pdf.l_margin, pdf.get_y()
+    for i, (width, value) in enumerate(zip(widths, values, strict=False)):
+        text = _plain(str(value))[:48]
+        if style:  # a heading too long for its column: smaller, inside it
+            pdf.set_font_size(9)
+            while pdf.font_size_pt > 6 and pdf.get_string_width(text) > width - 2:
+                pdf.set_font_size(pdf.font_size_pt - 0.5)
+        pdf.text(x + width - 1 - pdf.get_string_width(text) if i >= right_from else x + 1, y + 4.2, text)
+        pdf.rect(x, y, width, 6)
+        x += width
+    pdf.set_xy(pdf.l_margin, y + 6)
 
 
 def _bars(pdf: FPDF, chart) -> None:
