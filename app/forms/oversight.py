@@ -5,6 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from app.forms.base import ServiceForm
 from app.forms.calendar import SchoolDateField
+from app.input_edges import id_from
 
 
 class ProduceReportForm(ServiceForm):
@@ -29,17 +30,14 @@ class GovernorsNoteForm(ServiceForm):
     actions = TextAreaField("Actions agreed (optional)")
 
 
-def _id_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
 
 class ComplaintForm(ServiceForm):
     raised_by = StringField("Who raised it")
     raised_by_relationship = StringField("Their relationship to the school, for example parent, provider (optional)")
     received_on = SchoolDateField("Date received")
     about = TextAreaField("What it is about")
-    pupil_id = SelectField("About a pupil (optional)", coerce=_id_or_none, validate_choice=False)
-    provider_id = SelectField("About a provider (optional)", coerce=_id_or_none, validate_choice=False)
+    pupil_id = SelectField("About a pupil (optional)", coerce=id_from, validate_choice=False)
+    provider_id = SelectField("About a provider (optional)", coerce=id_from, validate_choice=False)
 
     def __init__(self, *args, pupils=(), providers=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from wtforms.widgets import NumberInput
 
 from app.forms.base import FlaskForm, ServiceForm
 from app.forms.calendar import SchoolDateField
+from app.input_edges import id_from
 from app.models import ArrangedBy, CostUnit
 from app.services.placements import WEEKDAYS, DirectionInput, EndInput, PlacementInput, SessionInput
 
@@ -19,16 +20,13 @@ ARRANGED_BY_CHOICES = [
 COST_UNIT_CHOICES = [SelectChoice("", "Choose…")] + [SelectChoice(u.value, f"per {u.value}") for u in CostUnit]
 
 
-def _id_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
 
 class PlacementForm(ServiceForm):
     # The rules of these fields live once, in the service (app.services.placements.commissioning
     # `_placement_errors`): the form reads the values and shows the service's messages on its fields.
-    pupil_id = SelectField("Pupil", coerce=_id_or_none, validate_choice=False)
-    provider_id = SelectField("Provider", coerce=_id_or_none, validate_choice=False)
-    provider_site_id = SelectField("Site (optional)", coerce=_id_or_none, validate_choice=False)
+    pupil_id = SelectField("Pupil", coerce=id_from, validate_choice=False)
+    provider_id = SelectField("Provider", coerce=id_from, validate_choice=False)
+    provider_site_id = SelectField("Site (optional)", coerce=id_from, validate_choice=False)
     start_date = SchoolDateField("Start date", validators=[Optional()])
     planned_end_date = SchoolDateField("Planned end (optional)", validators=[Optional()])
     arranged_by = SelectField("Who arranged the provision", choices=ARRANGED_BY_CHOICES, default="school")

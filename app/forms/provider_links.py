@@ -6,19 +6,13 @@ from wtforms.validators import Optional
 
 from app.forms.base import ServiceForm
 from app.forms.choices import choose
+from app.input_edges import id_from
 from app.policy.attendance import ABSENCE_REASONS
 from app.services.provider_links import DEFAULT_DAYS, MAX_DAYS
 
 
-def _id_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except ValueError:
-        return None
-
-
 class IssueLinkForm(ServiceForm):
-    provider_id = SelectField("Provider", coerce=_id_or_none, validate_choice=False)
+    provider_id = SelectField("Provider", coerce=id_from, validate_choice=False)
     days = IntegerField(f"Valid for (days, 1 to {MAX_DAYS})", default=DEFAULT_DAYS, validators=[Optional()])
     label = StringField("Sent to (optional), for example the provider's office")
     email_it = BooleanField("Email the link to the provider's contact")

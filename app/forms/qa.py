@@ -8,18 +8,13 @@ from wtforms.validators import Optional
 from app.forms.base import ServiceForm
 from app.forms.calendar import SchoolDateField
 from app.forms.choices import choose, options
+from app.input_edges import id_from
 from app.models import ConcernSeverity, FollowUpStatus
 from app.services.providers import CONCERN_CATEGORIES
 from app.services.qa import KIND_LABELS, PROGRESS_LABELS, ActionInput, ActivityInput, ProgressInput
 
 ACTION_ROWS = 3  # follow-up actions on the record form; more are added on the record's page
 
-
-def _id_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _owner_choices(staff):
@@ -30,9 +25,9 @@ class QAActivityForm(ServiceForm):
     kind = RadioField("What kind of activity", choices=options((k.value, label) for k, label in KIND_LABELS.items()),
                       validate_choice=False)
     held_on = SchoolDateField("Date", validators=[Optional()])
-    provider_id = SelectField("Provider visited", coerce=_id_or_none, validate_choice=False)
+    provider_id = SelectField("Provider visited", coerce=id_from, validate_choice=False)
     placement_id = SelectField("Pupil's placement (required for a home visit, call or online meeting)",
-                               coerce=_id_or_none, validate_choice=False)
+                               coerce=id_from, validate_choice=False)
     staff_spoken_with = TextAreaField("Provider staff spoken with (including those working most closely with "
                                       "the pupil or pupils)")
     pupils_spoken_with = TextAreaField("Pupil or pupils spoken with")
@@ -79,13 +74,13 @@ class QAActivityForm(ServiceForm):
 for _i in range(ACTION_ROWS):
     setattr(QAActivityForm, f"action{_i}_description", TextAreaField(f"Follow-up action {_i + 1}"))
     setattr(QAActivityForm, f"action{_i}_owner_id",
-            SelectField(f"Owner of action {_i + 1}", coerce=_id_or_none, validate_choice=False))
+            SelectField(f"Owner of action {_i + 1}", coerce=id_from, validate_choice=False))
     setattr(QAActivityForm, f"action{_i}_due_on", SchoolDateField(f"Action {_i + 1} due", validators=[Optional()]))
 
 
 class FollowUpForm(ServiceForm):
     description = TextAreaField("Follow-up action")
-    owner_id = SelectField("Owner", coerce=_id_or_none, validate_choice=False)
+    owner_id = SelectField("Owner", coerce=id_from, validate_choice=False)
     due_on = SchoolDateField("Due", validators=[Optional()])
 
     def __init__(self, *args, staff, **kwargs):
@@ -107,7 +102,7 @@ class ProgressForm(ServiceForm):
                       choices=options((k.value, label) for k, label in PROGRESS_LABELS.items()))
     recorded_on = SchoolDateField("Date", validators=[Optional()])
     text = TextAreaField("What was said or achieved")
-    placement_id = SelectField("Placement (optional)", coerce=_id_or_none, validate_choice=False)
+    placement_id = SelectField("Placement (optional)", coerce=id_from, validate_choice=False)
 
     def __init__(self, *args, placements, **kwargs):
         super().__init__(*args, **kwargs)
