@@ -82,7 +82,7 @@ class RetentionRule:
             Trigger.PLACEMENT_ENDS: "the placement ends",
             Trigger.PROVIDER_STOPS_BEING_USED: "the provider stops being used",
         }[self.trigger]
-        return f"{self.years} years after {start}"
+        return f"{self.years} year{'' if self.years == 1 else 's'} after {start}"
 
 
 _SAFEGUARDING = ("Child protection information: date of birth of the pupil + 25 years, then review "
@@ -138,6 +138,10 @@ SCHEDULE: tuple[RetentionRule, ...] = (
     RetentionRule("Notification", "Emails and notices sent (the outbox)", Trigger.ENTRY_MADE, 2,
                   RetentionAction.DESTROY, f"{IRMS} leaves routine correspondence to the school: default 2 years "
                   "(the notice itself is kept on the record it concerns)", setting=True, after_pupil_leaves=False),
+    RetentionRule("WebhookEvent", "Events sent to the trust's other systems (webhooks), with their delivery log",
+                  Trigger.ENTRY_MADE, 1, RetentionAction.DESTROY, "UK GDPR Article 5(1)(e), storage limitation: "
+                  "a copy of what the records hold, kept to trace a delivery; default 1 year", setting=True,
+                  after_pupil_leaves=False),
     RetentionRule("AuditEvent", "The audit trail", Trigger.NEVER, None, RetentionAction.KEEP,
                   "UK GDPR Article 5(2) accountability: the trail shows what was done and is append-only",
                   after_pupil_leaves=False),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.audit import disposing, record_event
 from app.clock import now, today
@@ -43,6 +43,8 @@ from app.models import (
     Referral,
     RetentionDisposal,
     School,
+    WebhookDelivery,
+    WebhookEvent,
     WelfareCheck,
 )
 from app.policy.retention_schedule import SCHEDULE, Due, RecordFacts, RetentionAction, Trigger, due_for_action, rule_for
@@ -56,7 +58,7 @@ PUPIL_FILE_MODELS = (Carer, Referral, PupilRiskAssessment, ParentConsultation, I
                      EventRiskAssessment, WelfareCheck, PlacementReview, PupilProgressEntry, PartTimeTimetable,
                      FlexiRequest, FlexiAgreement, FlexiReview)
 MODELS = {m.__name__: m for m in (*PUPIL_FILE_MODELS, Pupil, AttendanceSession, Placement, ProviderEvidenceFile,
-                                  Notification, PartTimeTimetableReview)}
+                                  Notification, PartTimeTimetableReview, WebhookEvent)}
 _GONE = "Anonymised"  # what a required free-text field holds once anonymised
 # What anonymising clears: free text and identifiers; dates, codes and flags stay, so reports still count them.
 ANONYMISED_FIELDS = {
@@ -74,7 +76,7 @@ ANONYMISED_FIELDS = {
                        "school_assessments": _GONE, "school_send_provision": None, "withdrawal_reason": None},
 }
 # Destroyed children first, so a row is gone before what it points at.
-_ORDER = {name: i for i, name in enumerate(["Notification", "ProviderEvidenceFile", "PartTimeTimetableReview",
+_ORDER = {name: i for i, name in enumerate(["WebhookEvent", "Notification", "ProviderEvidenceFile", "PartTimeTimetableReview",
                                              "FlexiReview", "PupilProgressEntry",
                                              "PlacementReview", "WelfareCheck", "EventRiskAssessment",
                                              "BelongingAction", "Involvement", "ParentConsultation",
@@ -144,6 +146,12 @@ def gather_facts() -> list[RecordFacts]:
                    Notification.about_id)):
         facts.append(RecordFacts("Notification", id_, school_id, {Trigger.ENTRY_MADE: _date(created)},
                                  on_legal_hold=about_type == "Pupil" and about_id in held_pupils))
+    for id_, school_id, occurred, payload in db.session.execute(
+            select(WebhookEvent.id, WebhookEvent.school_id, WebhookEvent.occurred_at, WebhookEvent.payload)):
+        data = (payload or {}).get("data") or {}
+        facts.append(RecordFacts("WebhookEvent", id_, school_id, {Trigger.ENTRY_MADE: _date(occurred)},
+                                 on_legal_hold=data.get("pupil_id") in held_pupils
+                                 or data.get("provider_id") in held_providers))
     return facts
 
 
@@ -277,6 +285,8 @@ def _carry_out(row: RetentionDisposal):
         if obj is not None and rule.action is RetentionAction.DESTROY:
             if isinstance(obj, ProviderEvidenceFile):
                 leftover_file = evidence.evidence_path(obj)
+            if isinstance(obj, WebhookEvent):  # its delivery log goes with it
+                db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id == obj.id))
             _release_references(model.__table__, row.record_id)
             db.session.delete(obj)
         elif obj is not None:

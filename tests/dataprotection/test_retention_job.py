@@ -30,6 +30,11 @@ from app.models import (
     RegistrationStatus,
     RetentionDisposal,
     SessionOfDay,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookSubscription,
     WelfareCheck,
 )
 from app.policy.part_time_timetables import ReviewDecision
@@ -166,6 +171,39 @@ def test_due_records_wait_for_approval_then_go_with_their_files(records):
                                                                                      tzinfo=UTC))).all()
     assert "Leaver" not in repr([(e.before, e.after) for e in later])
 
+
+
+def test_webhook_events_go_with_their_delivery_log_a_year_on_unless_held(records):
+    _world, officer, ids = records
+    with system_scope("test"):
+        hook = WebhookSubscription(name="Trust MIS", url="https://mis.example.org/hooks", secret="fictional",
+                                   event_types=["placement.started"])
+        db.session.add(hook)
+        db.session.flush()
+        events = {}
+        for name, pupil_id in (("sent", ids["leaver"]), ("held", ids["held"])):
+            event = WebhookEvent(school_id=ids["school"], event_id=f"evt_{name}", dedupe_key=f"started:{name}",
+                                 event_type=WebhookEventType.PLACEMENT_STARTED,
+                                 occurred_at=datetime(2026, 9, 1, 9, tzinfo=UTC), payload={"data": {"pupil_id": pupil_id}})
+            db.session.add(event)
+            db.session.flush()
+            db.session.add(WebhookDelivery(subscription_id=hook.id, event_id=event.id,
+                                           status=WebhookDeliveryStatus.DELIVERED))
+            events[name] = event.id
+        db.session.commit()
+    with freeze_time("2027-08-31 05:30"):
+        retention_review()
+        assert _proposed() == set()  # not a year yet
+    with freeze_time("2027-09-06 05:30"):
+        retention_review()
+        assert _proposed() == {("WebhookEvent", events["sent"])}  # the held pupil's event stays
+    with freeze_time("2027-09-07 10:00"):
+        assert _approve_all(officer) == 1
+    with freeze_time("2027-09-13 05:30"):
+        assert retention_review()["failed"] == 0
+    assert _count(WebhookEvent) == 1 and _count(WebhookDelivery) == 1
+    with system_scope("test"):
+        assert db.session.get(WebhookEvent, events["held"]) is not None
 
 def test_a_hold_placed_after_approval_stops_it(records):
     world, officer, ids = records

@@ -67,6 +67,18 @@ def test_placement_anonymised_six_years_after_it_ends_even_with_the_pupil_on_rol
     assert due.action is RetentionAction.ANONYMISE
 
 
+
+def test_webhook_events_destroyed_a_year_after_they_were_sent_unless_held():
+    """UK GDPR 5(1)(e): a webhook event (and its delivery log) is a copy of what the records hold."""
+    sent = RecordFacts("WebhookEvent", 4, None, {Trigger.ENTRY_MADE: dt.date(2026, 12, 7)})
+    assert due_for_action([sent], dt.date(2027, 12, 6)) == []
+    [due] = due_for_action([sent], dt.date(2027, 12, 7))
+    assert due.action is RetentionAction.DESTROY
+    held = RecordFacts("WebhookEvent", 5, 1, {Trigger.ENTRY_MADE: dt.date(2026, 12, 7)}, on_legal_hold=True)
+    assert due_for_action([held], dt.date(2030, 1, 1)) == []
+    assert rule_for("WebhookEvent").period == "1 year after the entry was made"
+    assert rule_for("Notification").period == "2 years after the entry was made"
+
 def test_a_school_setting_overrides_the_default_where_the_toolkit_leaves_it_to_the_school():
     facts = RecordFacts("AttendanceSession", 9, 1, {Trigger.ENTRY_MADE: dt.date(2026, 3, 2)})
     assert due_for_action([facts], dt.date(2029, 3, 2))  # the default: 3 years
