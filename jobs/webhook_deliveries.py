@@ -30,6 +30,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select, update
 
 from app import clock
+from app.after_commit import install_after_commit
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookDeliveryStatus
 from app.services import webhook_signing as signing
@@ -282,15 +283,8 @@ def _enqueue_committed(session) -> None:
             log.warning("webhook delivery %s committed but not enqueued", delivery_id, exc_info=True)
 
 
-def _forget_rolled_back(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_TO_ENQUEUE, None)
-
-
 def install_webhook_enqueue(session_target) -> None:
     """Bound once, from the app factory, on the session class."""
-    if not sa_event.contains(session_target, "after_commit", _enqueue_committed):
-        sa_event.listen(session_target, "after_flush", _note_new)
-        sa_event.listen(session_target, "after_commit", _enqueue_committed)
-        sa_event.listen(session_target, "after_soft_rollback", _forget_rolled_back)
+    install_after_commit(session_target, _note_new, _enqueue_committed, _TO_ENQUEUE)
+    if not sa_event.contains(session_target, "after_transaction_end", forget_pending):
         sa_event.listen(session_target, "after_transaction_end", forget_pending)

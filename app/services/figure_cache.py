@@ -39,10 +39,11 @@ import pickle
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.after_commit import install_after_commit
 from app.models import (
     AccountToken,
     ApiToken,
@@ -195,14 +196,6 @@ def _after_commit(session: Session) -> None:
         records_changed(today_only - changed, today_only=True)
 
 
-def _forget(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_CHANGED, None)
-
-
 def install_figure_cache_upkeep(session_target) -> None:
     """Bound once, from the app factory, on the session class."""
-    if not event.contains(session_target, "after_flush", _note_changes):
-        event.listen(session_target, "after_flush", _note_changes)
-        event.listen(session_target, "after_commit", _after_commit)
-        event.listen(session_target, "after_soft_rollback", _forget)
+    install_after_commit(session_target, _note_changes, _after_commit, _CHANGED)

@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.after_commit import install_after_commit
 from app.models import Delivery, Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -61,11 +62,6 @@ def _enqueue_committed(session: Session) -> None:
                     exc_info=True)
 
 
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: its rows are gone
-        session.info.pop(_TO_ENQUEUE, None)
-
-
 def _forget_pending_keys(session: Session, transaction) -> None:
     if transaction.parent is None:  # committed rows are found by the query; rolled-back ones are gone
         session.info.pop(_PENDING_KEYS, None)
@@ -74,8 +70,6 @@ def _forget_pending_keys(session: Session, transaction) -> None:
 
 def install_outbox_enqueue(session_target) -> None:
     """Bound once, from the app factory, on the session class."""
-    if not event.contains(session_target, "after_commit", _enqueue_committed):
-        event.listen(session_target, "after_flush", _note_new_immediate)
+    if not event.contains(session_target, "after_transaction_end", _forget_pending_keys):
         event.listen(session_target, "after_transaction_end", _forget_pending_keys)
-        event.listen(session_target, "after_commit", _enqueue_committed)
-        event.listen(session_target, "after_soft_rollback", _forget_rolled_back)
+    install_after_commit(session_target, _note_new_immediate, _enqueue_committed, _TO_ENQUEUE)
